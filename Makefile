@@ -1,0 +1,47 @@
+# Duka: `make run` serves the store on http://127.0.0.1:8000, `make test` runs the test suite.
+# Both create .venv and install the pinned requirements first; only Python 3.11+ is needed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format migrate seed worker beat bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+run: migrate
+	@echo ""
+	@echo "  Duka is starting on http://$(HOST):$(PORT)/"
+	@echo "  API docs (Swagger UI): http://$(HOST):$(PORT)/api/docs/"
+	@echo "  Redoc: http://$(HOST):$(PORT)/api/redoc/   Admin: http://$(HOST):$(PORT)/admin/"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+worker: install
+	$(BIN)/celery -A duka_app worker -B --loglevel INFO
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,79 @@
+from django.contrib.auth import password_validation
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from rest_framework import serializers
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts import services
+from accounts.models import CustomerProfile, User
+from accounts.tokens import refresh_token_rotate
+
+DUPLICATE_USERNAME = "A user with that username already exists."
+DUPLICATE_EMAIL = "A user with that email already exists."
+
+
+class RegisterSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+
+    def validate_username(self, value: str) -> str:
+        if User.objects.filter(username__iexact=value).exists():
+            raise serializers.ValidationError(DUPLICATE_USERNAME)
+        return value
+
+    def validate_email(self, value: str) -> str:
+        if User.objects.filter(email__iexact=value).exists():
+            raise serializers.ValidationError(DUPLICATE_EMAIL)
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        candidate = User(username=attrs["username"], email=attrs["email"])
+        try:
+            password_validation.validate_password(attrs["password"], user=candidate)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"password": list(error.messages)}) from error
+        return attrs
+
+    def create(self, validated_data: dict) -> User:
+        try:
+            return services.user_create(**validated_data)
+        except IntegrityError as error:
+            # Lost a race with a concurrent registration of the same username or email.
+            raise serializers.ValidationError({"username": [DUPLICATE_USERNAME]}) from error
+
+
+class TokenRefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=4096)
+    access = serializers.CharField(read_only=True)
+
+    def validate(self, attrs: dict) -> dict:
+        return refresh_token_rotate(token=RefreshToken(attrs["refresh"]))
+
+
+class LogoutSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=4096)
+
+
+class ProfileSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+    email = serializers.EmailField(source="user.email", max_length=254, required=False)
+    role = serializers.CharField(source="user.role", read_only=True)
+
+    class Meta:
+        model = CustomerProfile
+        fields = ["username", "email", "role", "phone", "address", "city", "country", "postal_code"]
+
+    def validate_email(self, value: str) -> str:
+        if User.objects.filter(email__iexact=value).exclude(pk=self.instance.user_id).exists():
+            raise serializers.ValidationError(DUPLICATE_EMAIL)
+        return value
+
+    def update(self, instance: CustomerProfile, validated_data: dict) -> CustomerProfile:
+        user_fields = validated_data.pop("user", {})
+        try:
+            return services.profile_update(user=instance.user, email=user_fields.get("email"), **validated_data)
+        except IntegrityError as error:
+            raise serializers.ValidationError({"email": [DUPLICATE_EMAIL]}) from error

@@ -1,0 +1,18 @@
+from django.contrib.auth.models import Group, Permission
+
+from accounts.models import CustomerProfile, User
+
+STORE_MANAGERS_GROUP = "Store managers"
+# Apps whose models store managers administer in Django admin; security models are read and acted on too.
+MANAGED_APP_LABELS = ("store", "core")
+
+
+def create_profile_for_new_user(sender: type[User], instance: User, created: bool, raw: bool = False, **kwargs) -> None:
+    if created and not raw:
+        CustomerProfile.objects.get_or_create(user=instance)
+
+
+def sync_store_managers_group(**kwargs) -> None:
+    """Keep the "Store managers" group holding every permission on the catalog, order and security models."""
+    group, _ = Group.objects.get_or_create(name=STORE_MANAGERS_GROUP)
+    group.permissions.set(Permission.objects.filter(content_type__app_label__in=MANAGED_APP_LABELS))

@@ -1,0 +1,63 @@
+"""Domain errors and the API's exception handler.
+
+Services raise `DomainError` subclasses carrying a stable `code`, an HTTP status and the data a client
+needs; `api_exception_handler` renders them, and every other non-validation error, as
+`{"detail": ..., "code": ..., **data}`. Validation errors keep DRF's `{"field": ["message"]}` shape.
+"""
+
+import logging
+from typing import Any
+
+from django.db import DataError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler, set_rollback
+
+logger = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    status_code = status.HTTP_400_BAD_REQUEST
+    code = "error"
+    default_detail = "The request could not be completed."
+
+    def __init__(self, detail: str | None = None, **data: Any) -> None:
+        self.detail = detail or self.default_detail
+        self.data = data
+        super().__init__(self.detail)
+
+
+class Conflict(DomainError):
+    status_code = status.HTTP_409_CONFLICT
+    code = "conflict"
+    default_detail = "The request conflicts with the current state of the resource."
+
+
+class OutOfRange(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "A value is out of range or malformed."
+    default_code = "invalid"
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, DomainError):
+        set_rollback()
+        return Response({"detail": exc.detail, "code": exc.code, **exc.data}, status=exc.status_code)
+    if isinstance(exc, DataError):
+        # A value PostgreSQL cannot store or compare (an integer past bigint, say) is bad input, not a crash.
+        logger.info("Rejected a value the database cannot represent: %s", exc)
+        exc = OutOfRange()
+    response = exception_handler(exc, context)
+    if response is None or isinstance(exc, exceptions.ValidationError):
+        return response
+    if isinstance(response.data, dict) and "code" not in response.data:
+        response.data["code"] = _code_of(exc)
+    return response
+
+
+def _code_of(exc: Exception) -> str:
+    if isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        if isinstance(codes, str):
+            return codes
+    return getattr(exc, "default_code", "error")

@@ -1,0 +1,26 @@
+"""The embedded development database: a PostgreSQL server under `.data/`, shipped by pgserver.
+
+Used only when DATABASE_URL is unset. The server starts on the first command that needs it and stops
+when the last process using it exits, so `make test` leaves nothing running and concurrent commands
+(runserver and its autoreloader, a shell) share one server.
+"""
+
+import logging
+from pathlib import Path
+
+
+def embedded_database_settings(data_dir: Path) -> dict:
+    import pgserver
+
+    # pgserver narrates every start and stop at INFO, also from atexit after logging has shut down.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+
+    pgdata = data_dir / "pg"
+    pgdata.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "postgres",
+        "USER": "postgres",
+        "HOST": str(server.get_postmaster_info().socket_dir),
+    }
