@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
+    "django.contrib.postgres",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",

@@ -1,0 +1,67 @@
+from django.conf import settings
+from django.db import models
+
+
+class RequestLog(models.Model):
+    timestamp = models.DateTimeField(db_index=True)
+    ip = models.GenericIPAddressField()
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=2048)
+    status_code = models.PositiveSmallIntegerField()
+    response_time_ms = models.FloatField()
+    # No database constraint: logs are written in bulk from a buffer and must not fail when a user is deleted.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        related_name="+",
+    )
+    user_agent = models.CharField(max_length=512, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+
+    class Meta:
+        ordering = ["-timestamp"]
+        indexes = [models.Index(fields=["ip", "timestamp"], name="request_log_ip_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.timestamp:%Y-%m-%d %H:%M:%S} {self.ip} {self.method} {self.path} {self.status_code}"
+
+
+class BlacklistedIP(models.Model):
+    ip = models.GenericIPAddressField(unique=True)
+    reason = models.CharField(max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "blacklisted IP"
+        verbose_name_plural = "blacklisted IPs"
+
+    def __str__(self) -> str:
+        return self.ip
+
+
+class SuspiciousIP(models.Model):
+    ip = models.GenericIPAddressField(unique=True)
+    reason = models.CharField(max_length=255)
+    request_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    failed_login_count = models.PositiveIntegerField(default=0)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    resolved = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-last_seen"]
+        verbose_name = "suspicious IP"
+        verbose_name_plural = "suspicious IPs"
+        indexes = [models.Index(fields=["resolved", "-last_seen"], name="suspicious_ip_resolved_idx")]
+
+    def __str__(self) -> str:
+        return self.ip
