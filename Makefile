@@ -35,6 +35,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
 
 format: install
 	$(BIN)/ruff format .
