@@ -266,9 +266,11 @@ def _seed_products(*, count: int, categories: list[Category], seed: int, progres
         if progress:
             progress("products", min(start + BATCH_SIZE - 1, count), count)
     if created:
-        # Fresh statistics, so the planner's estimates for the list queries match the new table.
+        # Fresh statistics for the planner; VACUUM also sets the visibility map, which makes counting the active
+        # products an index-only scan. VACUUM cannot run inside a transaction, ANALYZE alone can.
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {Product._meta.db_table}")
+            cursor.execute(f"{command} {Product._meta.db_table}")
     return created
 
 

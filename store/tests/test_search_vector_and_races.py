@@ -1,12 +1,16 @@
 """The search document kept current by database triggers, whatever path writes the product; write races."""
 
+import threading
+import time
 from decimal import Decimal
 
 import pytest
 from django.contrib.postgres.search import SearchQuery
+from django.db import connection, transaction
 from rest_framework.exceptions import ValidationError
 
 from store import services
+from store.exceptions import CategoryNotEmpty
 from store.models import Category, Product
 from store.tests.factories import CategoryFactory, ProductFactory
 
@@ -121,3 +125,42 @@ def test_a_slug_that_stays_taken_is_a_validation_error_after_a_few_attempts():
     assert error.value.detail == {"slug": ["A product with this slug already exists."]}
     assert len(attempts) == services.SLUG_ATTEMPTS
     assert Product.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_category_being_filled_concurrently_is_not_deleted():
+    category = CategoryFactory()
+    product_saved, delete_started = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def create_product() -> None:
+        try:
+            with transaction.atomic():
+                services.product_create(category=category, name="Late", sku="L-1", price=Decimal("1.00"))
+                product_saved.set()
+                delete_started.wait(timeout=10)
+                # Give the delete time to reach the category lock while this product is still uncommitted.
+                time.sleep(0.3)
+        finally:
+            connection.close()
+
+    def delete_category() -> None:
+        try:
+            product_saved.wait(timeout=10)
+            delete_started.set()
+            services.category_delete(category=category)
+            outcome["deleted"] = True
+        except CategoryNotEmpty as error:
+            outcome["conflict"] = error.data
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create_product), threading.Thread(target=delete_category)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert outcome == {"conflict": {"product_count": 1}}
+    assert Category.objects.filter(pk=category.pk).exists()
+    assert Product.objects.filter(sku="L-1", category=category).exists()
