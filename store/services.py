@@ -15,7 +15,7 @@ SLUG_ATTEMPTS = 5
 ModelT = TypeVar("ModelT", bound=models.Model)
 
 
-def slug_unique(*, model: type[models.Model], name: str, fallback: str) -> str:
+def _slug_unique(*, model: type[models.Model], name: str, fallback: str) -> str:
     """A slug for `name` not yet used by `model`: `phone`, then `phone-2`, `phone-3`, ..."""
     max_length = model._meta.get_field("slug").max_length
     base = slugify(name)[: max_length - 8].strip("-") or fallback
@@ -72,7 +72,7 @@ def _category_lock(*, category: Category) -> Category:
 @transaction.atomic
 def category_create(*, name: str, description: str = "", slug: str | None = None) -> Category:
     category = Category(name=name, description=description, slug=slug or "")
-    generate = None if slug else (lambda: slug_unique(model=Category, name=name, fallback="category"))
+    generate = None if slug else (lambda: _slug_unique(model=Category, name=name, fallback="category"))
     return _save_with_unique_slug(instance=category, generate_slug=generate)
 
 
@@ -118,7 +118,7 @@ def product_create(
         is_active=is_active,
         slug=slug or "",
     )
-    generate = None if slug else (lambda: slug_unique(model=Product, name=name, fallback="product"))
+    generate = None if slug else (lambda: _slug_unique(model=Product, name=name, fallback="product"))
     return _save_with_unique_slug(instance=product, generate_slug=generate)
 
 
