@@ -21,7 +21,11 @@ install: $(VENV)/.installed
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+seed: migrate
+	$(PY) manage.py seed
+
 run: migrate
+	$(PY) manage.py seed --if-empty
 	@echo ""
 	@echo "  Duka is starting on http://$(HOST):$(PORT)/"
 	@echo "  API docs (Swagger UI): http://$(HOST):$(PORT)/api/docs/"

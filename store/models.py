@@ -33,7 +33,8 @@ class Product(models.Model):
     discount_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     stock = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
-    # Full-text document over name, description, sku and category name, kept current by the catalog services.
+    # Full-text document over name, sku, category name and description, kept current by database triggers
+    # (migration 0002_catalog_search_triggers) on every insert, relevant update and category rename.
     search_vector = SearchVectorField(null=True, editable=False)
     # Set when a low-stock alert went out; cleared once the product is restocked above the threshold.
     low_stock_alerted_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -1,0 +1,125 @@
+"""Query filters for the catalog lists. Every value is validated by a form field: bad input is a 400."""
+
+from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import F, Q, QuerySet
+from django_filters import rest_framework as filters
+
+from accounts.permissions import is_manager_or_admin
+from store.models import Category, Product
+
+MAX_SEARCH_LENGTH = 200
+MAX_ID = 2**63 - 1
+SEARCH_CONFIG = "english"
+
+
+class StrictBooleanField(forms.Field):
+    """`true`/`false` (or `1`/`0`); anything else is an error instead of being silently ignored."""
+
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+    default_error_messages = {"invalid": "Enter true or false."}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return self.VALUES[str(value).strip().lower()]
+        except KeyError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class StrictBooleanFilter(filters.Filter):
+    field_class = StrictBooleanField
+
+
+class IdFilter(filters.Filter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class OrderingChoiceFilter(filters.ChoiceFilter):
+    """`?ordering=<name>` from a fixed map of names to ORDER BY terms (with the id as tie-breaker)."""
+
+    def __init__(self, *args, orderings: dict[str, tuple[str, ...]], **kwargs):
+        self.orderings = orderings
+        super().__init__(*args, choices=[(name, name) for name in orderings], **kwargs)
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        return qs.order_by(*self.orderings[value]) if value else qs
+
+
+class CategoryFilter(filters.FilterSet):
+    search = filters.CharFilter(method="filter_search", max_length=MAX_SEARCH_LENGTH, label="Name or description")
+    ordering = OrderingChoiceFilter(
+        orderings={
+            "name": ("name", "id"),
+            "-name": ("-name", "-id"),
+            "created_at": ("created_at", "id"),
+            "-created_at": ("-created_at", "-id"),
+        },
+    )
+
+    class Meta:
+        model = Category
+        fields = []
+
+    def filter_search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(Q(name__icontains=value) | Q(description__icontains=value))
+
+
+class ProductFilter(filters.FilterSet):
+    """Product list filters. `search` ranks by relevance unless an explicit `ordering` is given.
+
+    Prices filter and order on the final price (the discount price when set), which is what a shopper
+    sees and pays; the `final_price_amount` alias matches the database's expression index.
+    """
+
+    category = IdFilter(field_name="category_id", label="Category id")
+    category_slug = filters.CharFilter(field_name="category__slug", max_length=120)
+    min_price = filters.NumberFilter(
+        field_name="final_price_amount", lookup_expr="gte", min_value=0, max_digits=12, decimal_places=2
+    )
+    max_price = filters.NumberFilter(
+        field_name="final_price_amount", lookup_expr="lte", min_value=0, max_digits=12, decimal_places=2
+    )
+    in_stock = StrictBooleanFilter(method="filter_in_stock")
+    is_active = StrictBooleanFilter(method="filter_is_active", label="Active (managers and admins; ignored otherwise)")
+    search = filters.CharFilter(
+        method="filter_search",
+        max_length=MAX_SEARCH_LENGTH,
+        label="Full-text search over name, SKU, category name and description",
+    )
+    ordering = OrderingChoiceFilter(
+        orderings={
+            "price": ("final_price_amount", "id"),
+            "-price": ("-final_price_amount", "-id"),
+            "name": ("name", "id"),
+            "-name": ("-name", "-id"),
+            "created_at": ("created_at", "id"),
+            "-created_at": ("-created_at", "-id"),
+            "stock": ("stock", "id"),
+            "-stock": ("-stock", "-id"),
+        },
+    )
+
+    class Meta:
+        model = Product
+        fields = []
+
+    def filter_in_stock(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
+        return qs.filter(stock__gt=0) if value else qs.filter(stock=0)
+
+    def filter_is_active(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
+        if not is_manager_or_admin(getattr(self.request, "user", None)):
+            return qs
+        return qs.filter(is_active=value)
+
+    def filter_search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        query = SearchQuery(value, config=SEARCH_CONFIG, search_type="websearch")
+        return (
+            qs.filter(search_vector=query)
+            .annotate(search_rank=SearchRank(F("search_vector"), query))
+            .order_by("-search_rank", "-id")
+        )

@@ -1,0 +1,191 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import CustomerProfile, User
+from accounts.signals import STORE_MANAGERS_GROUP
+from store.models import Category, Order, Product
+from store.seed import CUSTOMER_PASSWORD, MANAGER_PASSWORD
+from store.tests.factories import OrderFactory, ProductFactory
+
+
+def seed(**options) -> str:
+    out = StringIO()
+    call_command("seed", stdout=out, **options)
+    return out.getvalue()
+
+
+def catalog_rows() -> list[tuple]:
+    return list(
+        Product.objects.order_by("sku").values_list(
+            "sku", "name", "slug", "description", "price", "discount_price", "stock", "is_active", "category__name"
+        )
+    )
+
+
+def customer_rows() -> list[tuple]:
+    return list(
+        User.objects.filter(role="customer")
+        .order_by("username")
+        .values_list("username", "email", "first_name", "last_name", "profile__city", "profile__postal_code")
+    )
+
+
+@pytest.mark.django_db
+def test_seed_creates_the_demo_store_and_prints_the_logins():
+    output = seed()
+
+    manager = User.objects.get(username="manager")
+    assert (manager.role, manager.is_staff, manager.is_superuser) == ("manager", True, False)
+    assert manager.groups.filter(name=STORE_MANAGERS_GROUP).exists()
+    assert manager.check_password(MANAGER_PASSWORD)
+    customers = User.objects.filter(role="customer")
+    assert customers.count() == 10
+    assert all(customer.check_password(CUSTOMER_PASSWORD) for customer in customers)
+    assert CustomerProfile.objects.filter(user__in=customers).exclude(city="").count() == 10
+    assert sorted(Category.objects.values_list("name", flat=True)) == [
+        "Books",
+        "Electronics",
+        "Fashion",
+        "Home & Kitchen",
+        "Sports & Outdoors",
+    ]
+    assert Product.objects.count() == 50
+    assert Product.objects.filter(search_vector__isnull=True).count() == 0
+    assert f"manager / {MANAGER_PASSWORD}" in output
+    assert f"customer1 / {CUSTOMER_PASSWORD}" in output
+    assert "products: 50/50" in output
+
+
+@pytest.mark.django_db
+def test_seeded_products_are_valid_and_varied():
+    seed(products=200)
+
+    products = list(Product.objects.all())
+    assert all(product.price > 0 for product in products)
+    assert all(product.discount_price is None or 0 < product.discount_price < product.price for product in products)
+    assert len({product.slug for product in products}) == 200
+    assert len({product.category_id for product in products}) == 5
+    assert any(product.discount_price for product in products)
+    assert any(product.stock == 0 for product in products)
+    assert any(not product.is_active for product in products)
+
+
+@pytest.mark.django_db
+def test_seeded_products_are_searchable_through_the_api(client_as):
+    seed()
+
+    response = client_as("anonymous").get("/api/products/?search=electronics")
+
+    assert response.status_code == 200
+    assert response.json()["count"] == Product.objects.filter(category__name="Electronics", is_active=True).count()
+    assert response.json()["count"] > 0
+
+
+@pytest.mark.django_db
+def test_the_same_seed_gives_the_same_data():
+    seed(seed=7, products=30, customers=5)
+    first = (catalog_rows(), customer_rows())
+
+    seed(seed=7, products=30, customers=5, reset=True)
+
+    assert (catalog_rows(), customer_rows()) == first
+
+
+@pytest.mark.django_db
+def test_another_seed_gives_other_data():
+    seed(seed=7, products=30)
+    first = catalog_rows()
+
+    seed(seed=8, products=30, reset=True)
+
+    assert catalog_rows() != first
+
+
+@pytest.mark.django_db
+def test_re_running_adds_no_duplicates():
+    seed(products=40, customers=4)
+    before = (catalog_rows(), customer_rows(), User.objects.count(), Category.objects.count())
+
+    output = seed(products=40, customers=4)
+
+    assert (catalog_rows(), customer_rows(), User.objects.count(), Category.objects.count()) == before
+    assert "0 customers, 0 categories and 0 products" in output
+
+
+@pytest.mark.django_db
+def test_asking_for_more_adds_only_the_missing_rows_and_keeps_the_first_ones():
+    seed(products=20, customers=3)
+    first = catalog_rows()
+
+    seed(products=50, customers=6)
+
+    assert Product.objects.count() == 50
+    assert User.objects.filter(role="customer").count() == 6
+    assert catalog_rows()[:20] == first
+
+
+@pytest.mark.django_db
+def test_a_larger_run_matches_a_fresh_run_of_the_same_size():
+    seed(products=20)
+    seed(products=45)
+    grown = catalog_rows()
+
+    seed(products=45, reset=True)
+
+    assert catalog_rows() == grown
+
+
+@pytest.mark.django_db
+def test_reset_replaces_the_catalog_and_the_demo_accounts_but_keeps_other_users(customer):
+    seed(products=10, customers=2)
+    OrderFactory(user=User.objects.get(username="customer1"))
+    ProductFactory(name="Manual product")
+
+    seed(products=5, customers=1, reset=True)
+
+    assert Product.objects.count() == 5
+    assert not Product.objects.filter(name="Manual product").exists()
+    assert sorted(User.objects.values_list("username", flat=True)) == ["carol", "customer1", "manager"]
+    assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_if_empty_seeds_a_fresh_catalog_only():
+    seed(if_empty=True, products=5, customers=1)
+    assert Product.objects.count() == 5
+
+    output = seed(if_empty=True, products=50)
+
+    assert Product.objects.count() == 5
+    assert "nothing seeded" in output
+    assert f"manager / {MANAGER_PASSWORD}" in output
+
+
+@pytest.mark.django_db
+def test_existing_slugs_get_a_suffix():
+    seed(products=10)
+    first = Product.objects.order_by("sku").first()
+    Product.objects.filter(pk=first.pk).update(sku="MANUAL-1")
+
+    seed(products=10)
+
+    assert Product.objects.filter(name=first.name).count() == 2
+    assert Product.objects.get(sku=first.sku).slug == f"{first.slug}-2"
+
+
+@pytest.mark.django_db
+def test_progress_is_reported_for_long_runs():
+    output = seed(products=4000, customers=0)
+
+    assert "products: 2,000/4,000" in output
+    assert "products: 4,000/4,000" in output
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("argument", [["--products", "-1"], ["--customers", "many"], ["--seed", "x"]])
+def test_bad_arguments_are_refused(argument):
+    with pytest.raises(CommandError):
+        call_command("seed", *argument)
+    assert not Product.objects.exists()
