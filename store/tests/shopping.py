@@ -1,0 +1,60 @@
+"""Helpers for the cart, checkout and order tests."""
+
+import threading
+from collections.abc import Callable
+
+from django.db import connection
+
+from store.models import Cart, CartItem, Order, Product
+from store.tests.factories import CartItemFactory
+
+ROLES = ["anonymous", "customer", "other_customer", "manager", "admin_user"]
+
+
+def user_for(request, role: str):
+    return None if role == "anonymous" else request.getfixturevalue(role)
+
+
+def fill_cart(user, *lines: tuple[Product, int]) -> list[CartItem]:
+    cart, _ = Cart.objects.get_or_create(user=user)
+    return [CartItemFactory(cart=cart, product=product, quantity=quantity) for product, quantity in lines]
+
+
+def cart_state(user) -> list[tuple[int, int]]:
+    return list(CartItem.objects.filter(cart__user=user).order_by("product_id").values_list("product_id", "quantity"))
+
+
+def stock_of(*products: Product) -> list[int]:
+    by_pk = dict(Product.objects.filter(pk__in=[p.pk for p in products]).values_list("pk", "stock"))
+    return [by_pk[p.pk] for p in products]
+
+
+def world_state() -> tuple:
+    """Everything a failed cart, checkout or order request must leave untouched."""
+    return (
+        list(Product.objects.order_by("pk").values_list("pk", "stock", "is_active")),
+        list(CartItem.objects.order_by("pk").values_list("pk", "cart_id", "product_id", "quantity")),
+        list(Order.objects.order_by("pk").values_list("pk", "status", "total_amount")),
+    )
+
+
+def run_concurrently(*calls: Callable[[], object]) -> list[object]:
+    """Start every call on its own thread at the same moment; return their results (or raised exceptions) in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as error:  # noqa: BLE001 - reported to the test, which asserts on it
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
