@@ -68,7 +68,10 @@ def _products_lock(*, product_ids: Iterable[int]) -> list[Product]:
     never wait on each other in a cycle. NO KEY UPDATE is enough for a stock change and leaves inserts of
     cart lines and order items that reference the product unblocked."""
     return list(
-        Product.objects.filter(pk__in=set(product_ids)).order_by("pk").select_for_update(of=("self",), no_key=True)
+        Product.objects.filter(pk__in=set(product_ids))
+        .only("pk", "name", "sku", "price", "discount_price", "stock", "is_active")
+        .order_by("pk")
+        .select_for_update(of=("self",), no_key=True)
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from django.db import connection
 
 from store.models import Cart, CartItem, Order, Product
+from store.services import order_place
 from store.tests.factories import CartItemFactory
 
 ROLES = ["anonymous", "customer", "other_customer", "manager", "admin_user"]
@@ -39,7 +40,9 @@ def world_state() -> tuple:
 
 
 def run_concurrently(*calls: Callable[[], object]) -> list[object]:
-    """Start every call on its own thread at the same moment; return their results (or raised exceptions) in order."""
+    """Start every call on its own thread at the same moment; return their results in order.
+
+    An exception in any thread (a 500 re-raised by the test client, a deadlock) is raised once all have finished."""
     barrier = threading.Barrier(len(calls))
     results: list[object] = [None] * len(calls)
 
@@ -47,7 +50,7 @@ def run_concurrently(*calls: Callable[[], object]) -> list[object]:
         try:
             barrier.wait()
             results[index] = call()
-        except Exception as error:  # noqa: BLE001 - reported to the test, which asserts on it
+        except Exception as error:
             results[index] = error
         finally:
             connection.close()
@@ -57,4 +60,17 @@ def run_concurrently(*calls: Callable[[], object]) -> list[object]:
         thread.start()
     for thread in threads:
         thread.join()
+    errors = [result for result in results if isinstance(result, Exception)]
+    if errors:
+        raise errors[0]
     return results
+
+
+def place_order(user, *lines: tuple[Product, int], status: str = Order.Status.PENDING) -> Order:
+    """An order placed through checkout (so its stock was deducted), then moved to `status` directly."""
+    fill_cart(user, *lines)
+    order, _ = order_place(user=user)
+    if status != Order.Status.PENDING:
+        Order.objects.filter(pk=order.pk).update(status=status)
+        order.refresh_from_db()
+    return order
