@@ -37,11 +37,11 @@ class CartItemAddSerializer(serializers.Serializer):
     product_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY, default=1)
 
-    def validate_product_id(self, value: int) -> Product:
-        product = Product.objects.filter(pk=value, is_active=True).first()
+    def validate(self, attrs: dict) -> dict:
+        product = Product.objects.filter(pk=attrs["product_id"], is_active=True).first()
         if product is None:
-            raise serializers.ValidationError("No product for sale with this id.")
-        return product
+            raise serializers.ValidationError({"product_id": ["No product for sale with this id."]})
+        return {"product": product, "quantity": attrs["quantity"]}
 
 
 class CartItemUpdateSerializer(serializers.Serializer):

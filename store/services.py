@@ -1,11 +1,13 @@
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from rest_framework.status import HTTP_404_NOT_FOUND
 
 from accounts.models import User
 from accounts.permissions import is_manager_or_admin
+from accounts.selectors import profile_get_for_user
 from core.exceptions import Conflict, DomainError
 from store.models import Cart, CartItem, Order, OrderItem, Product
 
@@ -164,7 +166,7 @@ def order_place(*, user: User, idempotency_key: str = "") -> tuple[Order, bool]:
         products[line.product_id].stock -= line.quantity
     Product.objects.bulk_update(products.values(), ["stock"])
 
-    profile = user.profile
+    profile = profile_get_for_user(user=user)
     order = Order.objects.create(
         user=user,
         status=Order.Status.PENDING,
@@ -210,7 +212,10 @@ def order_cancel(*, order_id: int, by: User) -> Order:
     The owner may cancel while the order is pending, managers and admins until it ships. The order row is
     locked first, so a cancel racing a status change sees the status the other one left."""
     order = _order_lock(order_id=order_id)
-    allowed_from = {Order.Status.PENDING, Order.Status.PAID} if is_manager_or_admin(by) else {Order.Status.PENDING}
+    is_staff = is_manager_or_admin(by)
+    if not is_staff and order.user_id != by.pk:
+        raise PermissionDenied("Only the customer who placed the order can cancel it.")
+    allowed_from = {Order.Status.PENDING, Order.Status.PAID} if is_staff else {Order.Status.PENDING}
     if order.status not in allowed_from:
         raise InvalidStatusTransition(f"An order that is {order.status} cannot be cancelled.")
     _stock_restore(order=order)

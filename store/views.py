@@ -62,7 +62,7 @@ class CartViewSet(
         serializer.is_valid(raise_exception=True)
         item, created = services.cart_item_add(
             user=request.user,
-            product=serializer.validated_data["product_id"],
+            product=serializer.validated_data["product"],
             quantity=serializer.validated_data["quantity"],
         )
         return Response(

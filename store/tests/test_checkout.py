@@ -303,7 +303,7 @@ def test_product_rows_are_locked_in_primary_key_order_before_stock_is_written(cu
 def test_checkout_query_count_does_not_grow_with_lines(client_for, customer, django_assert_max_num_queries, lines):
     fill_cart(customer, *[(ProductFactory(), 1) for _ in range(lines)])
 
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = client_for(customer).post(CHECKOUT)
 
     assert response.status_code == 201

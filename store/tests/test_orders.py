@@ -1,6 +1,8 @@
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from store.models import Order, Product
+from store.services import order_cancel
 from store.tests.factories import ProductFactory
 from store.tests.shopping import ROLES, fill_cart, place_order, stock_of, user_for, world_state
 
@@ -335,3 +337,11 @@ def test_admin_cancel_action_restores_stock_and_skips_orders_it_cannot_cancel(ad
     assert response.status_code == 200
     assert dict(Order.objects.values_list("pk", "status")) == {pending.pk: CANCELLED, shipped.pk: SHIPPED}
     assert stock_of(product) == [8]
+
+
+@pytest.mark.django_db
+def test_the_cancel_service_refuses_a_customer_who_does_not_own_the_order(other_customer, carols_order):
+    with pytest.raises(PermissionDenied):
+        order_cancel(order_id=carols_order.pk, by=other_customer)
+
+    assert (Order.objects.get().status, Product.objects.get().stock) == (PENDING, 7)
