@@ -6,7 +6,7 @@ from django.db.models import F, Q, QuerySet
 from django_filters import rest_framework as filters
 
 from accounts.permissions import is_manager_or_admin
-from store.models import Category, Product
+from store.models import Category, Order, Product
 
 MAX_SEARCH_LENGTH = 200
 MAX_ID = 2**63 - 1
@@ -123,3 +123,21 @@ class ProductFilter(filters.FilterSet):
             .annotate(search_rank=SearchRank(F("search_vector"), query))
             .order_by("-search_rank", "-id")
         )
+
+
+# --- cart, checkout, orders ---------------------------------------------------------------------------------
+
+MAX_ID = 9_223_372_036_854_775_807
+
+
+class IntegerFilter(filters.Filter):
+    field_class = forms.IntegerField
+
+
+class OrderFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=Order.Status.choices)
+    user = IntegerFilter(field_name="user_id", min_value=1, max_value=MAX_ID)
+
+    class Meta:
+        model = Order
+        fields = ["status", "user"]

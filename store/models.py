@@ -96,6 +96,14 @@ class CartItem(models.Model):
     def __str__(self) -> str:
         return f"{self.quantity} × {self.product_id}"
 
+    @property
+    def unit_price(self) -> Decimal:
+        return self.product.final_price
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.product.final_price * self.quantity
+
 
 class Order(models.Model):
     class Status(models.TextChoices):

@@ -1,8 +1,11 @@
-from django.db.models import Count, Q, QuerySet
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from accounts.models import User
 from accounts.permissions import is_manager_or_admin
-from store.models import Category, Product
+from store.models import CartItem, Category, Order, OrderItem, Product
 
 
 def category_list(*, user) -> QuerySet[Category]:
@@ -29,3 +32,38 @@ def product_list(*, user) -> QuerySet[Product]:
     if not is_manager_or_admin(user):
         qs = qs.filter(is_active=True)
     return qs
+
+
+# --- cart, checkout, orders ---------------------------------------------------------------------------------
+
+
+def cart_item_list(*, user: User) -> QuerySet[CartItem]:
+    return CartItem.objects.filter(cart__user=user).select_related("product").order_by("id")
+
+
+def cart_summary(*, user: User) -> dict:
+    """`{lines, quantity, subtotal}` of the user's cart at current final prices, in one query."""
+    unit_price = Coalesce("product__discount_price", "product__price")
+    totals = CartItem.objects.filter(cart__user=user).aggregate(
+        line_count=Count("id"),
+        quantity_total=Coalesce(Sum("quantity"), 0),
+        subtotal=Coalesce(
+            Sum(F("quantity") * unit_price, output_field=DecimalField()), Decimal("0"), output_field=DecimalField()
+        ),
+    )
+    return {"lines": totals["line_count"], "quantity": totals["quantity_total"], "subtotal": totals["subtotal"]}
+
+
+def _with_items(orders: QuerySet[Order]) -> QuerySet[Order]:
+    items = OrderItem.objects.annotate(product_slug=F("product__slug")).order_by("id")
+    return orders.prefetch_related(Prefetch("items", queryset=items))
+
+
+def order_list(*, user: User) -> QuerySet[Order]:
+    """The orders a user may see: their own, or every order for managers and admins, with items prefetched."""
+    orders = Order.objects.all() if is_manager_or_admin(user) else Order.objects.filter(user=user)
+    return _with_items(orders)
+
+
+def order_get(*, order_id: int) -> Order:
+    return _with_items(Order.objects.all()).get(pk=order_id)

@@ -3,7 +3,7 @@ from decimal import Decimal
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
-from store.models import Category, Product
+from store.models import CartItem, Category, Order, OrderItem, Product
 
 MIN_PRICE = Decimal("0.01")
 
@@ -88,3 +88,112 @@ class ProductSerializer(serializers.ModelSerializer):
                 {field: [f"The discount price ({discount_price}) must be lower than the price ({price})."]}
             )
         return attrs
+
+
+# --- cart, checkout, orders ---------------------------------------------------------------------------------
+
+# Quantities are stored as PostgreSQL integers; bigger values are rejected before they reach the database.
+MAX_QUANTITY = 2_147_483_647
+MAX_ID = 9_223_372_036_854_775_807
+
+
+def money_field(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=None, decimal_places=2, read_only=True, **kwargs)
+
+
+class CartProductSerializer(serializers.ModelSerializer):
+    final_price = money_field()
+
+    class Meta:
+        model = Product
+        fields = ["id", "slug", "name", "final_price", "stock"]
+
+
+class CartItemSerializer(serializers.ModelSerializer):
+    product = CartProductSerializer(read_only=True)
+    product_id = serializers.IntegerField(read_only=True)
+    unit_price = money_field()
+    line_total = money_field()
+
+    class Meta:
+        model = CartItem
+        fields = ["id", "product", "product_id", "quantity", "unit_price", "line_total"]
+        read_only_fields = fields
+
+
+class CartItemAddSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY, default=1)
+
+    def validate(self, attrs: dict) -> dict:
+        product = Product.objects.filter(pk=attrs["product_id"], is_active=True).first()
+        if product is None:
+            raise serializers.ValidationError({"product_id": ["No product for sale with this id."]})
+        return {"product": product, "quantity": attrs["quantity"]}
+
+
+class CartItemUpdateSerializer(serializers.Serializer):
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+
+
+class CartSummarySerializer(serializers.Serializer):
+    lines = serializers.IntegerField()
+    quantity = serializers.IntegerField()
+    subtotal = money_field()
+
+
+class OrderItemSerializer(serializers.ModelSerializer):
+    product_id = serializers.IntegerField(read_only=True, allow_null=True)
+    product_slug = serializers.CharField(read_only=True, allow_null=True)
+    price_at_purchase = money_field()
+    line_total = money_field()
+
+    class Meta:
+        model = OrderItem
+        fields = [
+            "id",
+            "product_id",
+            "product_slug",
+            "product_name",
+            "sku",
+            "quantity",
+            "price_at_purchase",
+            "line_total",
+        ]
+        read_only_fields = fields
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    items = OrderItemSerializer(many=True, read_only=True)
+    total_amount = money_field()
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "status",
+            "total_amount",
+            "items",
+            "phone",
+            "address",
+            "city",
+            "country",
+            "postal_code",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class OrderStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Order.Status.choices)
+
+
+class CheckoutSerializer(serializers.Serializer):
+    """Checkout takes no fields: the order is made from the cart, and fields like status or total_amount are
+    ignored. The body, if any, must still be a JSON object."""
+
+
+class CheckoutHeaderSerializer(serializers.Serializer):
+    """The optional `Idempotency-Key` request header: 1 to 255 printable ASCII characters."""
+
+    idempotency_key = serializers.RegexField(r"^[\x20-\x7e]+\Z", max_length=255, required=False)

@@ -1,14 +1,20 @@
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.utils.text import slugify
 from rest_framework.exceptions import ValidationError
+from rest_framework.status import HTTP_404_NOT_FOUND
 
+from accounts.models import User
+from accounts.permissions import is_manager_or_admin
+from accounts.selectors import profile_get_for_user
+from core.exceptions import Conflict, DomainError
 from store.exceptions import CategoryNotEmpty
-from store.models import Category, Product
+from store.models import Cart, CartItem, Category, Order, OrderItem, Product
 
 SLUG_ATTEMPTS = 5
 
@@ -135,3 +141,229 @@ def product_update(*, product: Product, **fields) -> Product:
 @transaction.atomic
 def product_delete(*, product: Product) -> None:
     product.delete()
+
+
+# --- cart, checkout, orders ---------------------------------------------------------------------------------
+
+
+class CartQuantityInvalid(DomainError):
+    code = "quantity_above_stock"
+    default_detail = "The requested quantity is not available."
+
+
+class CartItemNotFound(DomainError):
+    status_code = HTTP_404_NOT_FOUND
+    code = "not_found"
+    default_detail = "No such line in your cart."
+
+
+class CartEmpty(DomainError):
+    code = "cart_empty"
+    default_detail = "The cart is empty."
+
+
+class InsufficientStock(Conflict):
+    code = "insufficient_stock"
+    default_detail = "Some products in the cart are not available in the requested quantity."
+
+
+class ProductUnavailable(Conflict):
+    code = "product_unavailable"
+    default_detail = "Some products in the cart are no longer for sale."
+
+
+class InvalidStatusTransition(DomainError):
+    code = "invalid_status_transition"
+    default_detail = "The order cannot move to that status."
+
+
+# Where a manager may move an order. Cancelling goes through `order_cancel`, which restores the stock.
+ORDER_TRANSITIONS: dict[str, set[str]] = {
+    Order.Status.PENDING: {Order.Status.PAID, Order.Status.CANCELLED},
+    Order.Status.PAID: {Order.Status.SHIPPED, Order.Status.CANCELLED},
+    Order.Status.SHIPPED: {Order.Status.DELIVERED},
+    Order.Status.DELIVERED: set(),
+    Order.Status.CANCELLED: set(),
+}
+
+
+def _cart_lock(*, user: User) -> Cart:
+    """The user's cart, created on first use and row-locked: cart edits and checkouts of one user run one at a time."""
+    cart, _ = Cart.objects.select_for_update().get_or_create(user=user)
+    return cart
+
+
+def _line_detail(*, product_id: int, requested: int, available: int) -> dict[str, int]:
+    return {"product_id": product_id, "requested": requested, "available": available}
+
+
+def _products_lock(*, product_ids: Iterable[int]) -> list[Product]:
+    """Row-lock products in primary-key order, the one order every stock writer uses, so that two writers
+    never wait on each other in a cycle. NO KEY UPDATE is enough for a stock change and leaves inserts of
+    cart lines and order items that reference the product unblocked."""
+    return list(
+        Product.objects.filter(pk__in=set(product_ids))
+        .only("pk", "name", "sku", "price", "discount_price", "stock", "is_active")
+        .order_by("pk")
+        .select_for_update(of=("self",), no_key=True)
+    )
+
+
+@transaction.atomic
+def cart_item_add(*, user: User, product: Product, quantity: int) -> tuple[CartItem, bool]:
+    """Add `quantity` of an active product to the user's cart, merging with an existing line.
+
+    Returns the line and whether it is new. The merged quantity may not exceed the stock."""
+    cart = _cart_lock(user=user)
+    item = CartItem.objects.select_related("product").filter(cart=cart, product=product).first()
+    in_cart = item.quantity if item else 0
+    if in_cart + quantity > product.stock:
+        raise CartQuantityInvalid(
+            f"Only {product.stock} of this product in stock; {in_cart} already in the cart.",
+            items=[_line_detail(product_id=product.pk, requested=in_cart + quantity, available=product.stock)],
+        )
+    if item is None:
+        return CartItem.objects.create(cart=cart, product=product, quantity=quantity), True
+    item.quantity = in_cart + quantity
+    item.save(update_fields=["quantity", "updated_at"])
+    return item, False
+
+
+def _cart_item_locked(*, user: User, item_id: int) -> CartItem:
+    cart = _cart_lock(user=user)
+    item = CartItem.objects.select_related("product").filter(pk=item_id, cart=cart).first()
+    if item is None:
+        raise CartItemNotFound()
+    return item
+
+
+@transaction.atomic
+def cart_item_update(*, user: User, item_id: int, quantity: int) -> CartItem:
+    """Set the quantity of one of the user's cart lines (1..stock of an active product)."""
+    item = _cart_item_locked(user=user, item_id=item_id)
+    product = item.product
+    available = product.stock if product.is_active else 0
+    if quantity > available:
+        detail = f"Only {available} of this product in stock." if product.is_active else "This product is not for sale."
+        raise CartQuantityInvalid(
+            detail, items=[_line_detail(product_id=product.pk, requested=quantity, available=available)]
+        )
+    item.quantity = quantity
+    item.save(update_fields=["quantity", "updated_at"])
+    return item
+
+
+@transaction.atomic
+def cart_item_delete(*, user: User, item_id: int) -> None:
+    _cart_item_locked(user=user, item_id=item_id).delete()
+
+
+@transaction.atomic
+def order_place(*, user: User, idempotency_key: str = "") -> tuple[Order, bool]:
+    """Turn the user's cart into a pending order; returns the order and whether it was created now.
+
+    With an idempotency key, a repeated call returns the order first placed with that key and changes
+    nothing. The cart row lock makes one user's checkouts run one at a time, so a concurrent retry waits
+    for the first attempt and then finds its order. Product rows are locked in primary-key order and
+    checked under the lock; on any shortfall nothing is written."""
+    cart = _cart_lock(user=user)
+    if idempotency_key:
+        placed = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+        if placed is not None:
+            return placed, False
+    lines = list(cart.items.order_by("product_id"))
+    if not lines:
+        raise CartEmpty()
+
+    products = {product.pk: product for product in _products_lock(product_ids=[line.product_id for line in lines])}
+    unavailable = [line for line in lines if line.product_id not in products or not products[line.product_id].is_active]
+    if unavailable:
+        raise ProductUnavailable(
+            items=[
+                _line_detail(product_id=line.product_id, requested=line.quantity, available=0) for line in unavailable
+            ]
+        )
+    short = [line for line in lines if products[line.product_id].stock < line.quantity]
+    if short:
+        raise InsufficientStock(
+            items=[
+                _line_detail(
+                    product_id=line.product_id, requested=line.quantity, available=products[line.product_id].stock
+                )
+                for line in short
+            ]
+        )
+
+    for line in lines:
+        products[line.product_id].stock -= line.quantity
+    Product.objects.bulk_update(products.values(), ["stock"])
+
+    profile = profile_get_for_user(user=user)
+    order = Order.objects.create(
+        user=user,
+        status=Order.Status.PENDING,
+        total_amount=sum((products[line.product_id].final_price * line.quantity for line in lines), Decimal("0.00")),
+        phone=profile.phone,
+        address=profile.address,
+        city=profile.city,
+        country=profile.country,
+        postal_code=profile.postal_code,
+        idempotency_key=idempotency_key,
+    )
+    OrderItem.objects.bulk_create(
+        OrderItem(
+            order=order,
+            product=products[line.product_id],
+            product_name=products[line.product_id].name,
+            sku=products[line.product_id].sku,
+            quantity=line.quantity,
+            price_at_purchase=products[line.product_id].final_price,
+        )
+        for line in lines
+    )
+    CartItem.objects.filter(cart=cart).delete()
+    return order, True
+
+
+def _order_lock(*, order_id: int) -> Order:
+    return Order.objects.select_for_update(of=("self",)).get(pk=order_id)
+
+
+def _stock_restore(*, order: Order) -> None:
+    quantities = {item.product_id: item.quantity for item in order.items.exclude(product=None)}
+    products = _products_lock(product_ids=quantities)
+    for product in products:
+        product.stock += quantities[product.pk]
+    Product.objects.bulk_update(products, ["stock"])
+
+
+@transaction.atomic
+def order_cancel(*, order_id: int, by: User) -> Order:
+    """Cancel an order and put its items back in stock.
+
+    The owner may cancel while the order is pending, managers and admins until it ships. The order row is
+    locked first, so a cancel racing a status change sees the status the other one left."""
+    order = _order_lock(order_id=order_id)
+    is_staff = is_manager_or_admin(by)
+    if not is_staff and order.user_id != by.pk:
+        raise PermissionDenied("Only the customer who placed the order can cancel it.")
+    allowed_from = {Order.Status.PENDING, Order.Status.PAID} if is_staff else {Order.Status.PENDING}
+    if order.status not in allowed_from:
+        raise InvalidStatusTransition(f"An order that is {order.status} cannot be cancelled.")
+    _stock_restore(order=order)
+    order.status = Order.Status.CANCELLED
+    order.save(update_fields=["status", "updated_at"])
+    return order
+
+
+@transaction.atomic
+def order_status_change(*, order_id: int, status: str, by: User) -> Order:
+    """Move an order along pending → paid → shipped → delivered; cancelling restores the stock."""
+    if status == Order.Status.CANCELLED:
+        return order_cancel(order_id=order_id, by=by)
+    order = _order_lock(order_id=order_id)
+    if status not in ORDER_TRANSITIONS[order.status]:
+        raise InvalidStatusTransition(f"An order that is {order.status} cannot become {status}.")
+    order.status = status
+    order.save(update_fields=["status", "updated_at"])
+    return order

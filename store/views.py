@@ -1,11 +1,28 @@
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from accounts.permissions import ReadOnlyOrManager
+from accounts.permissions import IsCustomer, IsManager, ReadOnlyOrManager
 from store import selectors, services
-from store.filters import CategoryFilter, ProductFilter
-from store.serializers import CategorySerializer, ProductSerializer
+from store.filters import CategoryFilter, OrderFilter, ProductFilter
+from store.models import CartItem, Order
+from store.serializers import (
+    CartItemAddSerializer,
+    CartItemSerializer,
+    CartItemUpdateSerializer,
+    CartSummarySerializer,
+    CategorySerializer,
+    CheckoutHeaderSerializer,
+    CheckoutSerializer,
+    OrderSerializer,
+    OrderStatusSerializer,
+    ProductSerializer,
+)
 
 CONFLICT = OpenApiResponse(description="The category still has products: `{detail, code: category_not_empty}`.")
 
@@ -56,3 +73,165 @@ class ProductViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.product_delete(product=instance)
+
+
+# --- cart, checkout, orders ---------------------------------------------------------------------------------
+
+# Ids longer than 18 digits cannot exist; the router answers 404 before the database sees them.
+ID_PATTERN = r"\d{1,18}"
+
+DOMAIN_ERROR = OpenApiResponse(description='`{"detail", "code", "items": [{product_id, requested, available}]}`')
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The caller's cart lines"),
+    retrieve=extend_schema(summary="One of the caller's cart lines"),
+    destroy=extend_schema(summary="Remove a line from the cart"),
+)
+class CartViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The caller's cart (customers and admins)."""
+
+    serializer_class = CartItemSerializer
+    permission_classes = [IsCustomer]
+    filter_backends = []
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation runs without a user
+            return CartItem.objects.none()
+        return selectors.cart_item_list(user=self.request.user)
+
+    @extend_schema(
+        summary="Add a product to the cart",
+        description="Adds a new line (201) or increases the quantity of an existing one (200).",
+        request=CartItemAddSerializer,
+        responses={201: CartItemSerializer, 200: CartItemSerializer, 400: DOMAIN_ERROR},
+    )
+    def create(self, request):
+        serializer = CartItemAddSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item, created = services.cart_item_add(
+            user=request.user,
+            product=serializer.validated_data["product"],
+            quantity=serializer.validated_data["quantity"],
+        )
+        return Response(
+            CartItemSerializer(item).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+    @extend_schema(
+        summary="Set the quantity of a cart line",
+        request=CartItemUpdateSerializer,
+        responses={200: CartItemSerializer, 400: DOMAIN_ERROR},
+    )
+    def partial_update(self, request, pk: str):
+        serializer = CartItemUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = services.cart_item_update(
+            user=request.user, item_id=int(pk), quantity=serializer.validated_data["quantity"]
+        )
+        return Response(CartItemSerializer(item).data)
+
+    def destroy(self, request, pk: str):
+        services.cart_item_delete(user=request.user, item_id=int(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(summary="Totals of the caller's cart", responses=CartSummarySerializer)
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def summary(self, request):
+        return Response(CartSummarySerializer(selectors.cart_summary(user=request.user)).data)
+
+
+class CheckoutView(APIView):
+    permission_classes = [IsCustomer]
+
+    @extend_schema(
+        summary="Turn the cart into an order",
+        description=(
+            "Creates a pending order from the cart at the current final prices, deducts the stock and empties "
+            "the cart, all at once. With an `Idempotency-Key` header, a retry returns the first order (200)."
+        ),
+        request=CheckoutSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="1 to 255 printable ASCII characters",
+            )
+        ],
+        responses={
+            201: OrderSerializer,
+            200: OrderSerializer,
+            400: OpenApiResponse(description="`cart_empty`, or a bad Idempotency-Key"),
+            409: DOMAIN_ERROR,
+        },
+    )
+    def post(self, request):
+        CheckoutSerializer(data=request.data).is_valid(raise_exception=True)
+        header = CheckoutHeaderSerializer(data=_header(request, "Idempotency-Key", "idempotency_key"))
+        header.is_valid(raise_exception=True)
+        order, created = services.order_place(
+            user=request.user, idempotency_key=header.validated_data.get("idempotency_key", "")
+        )
+        return Response(
+            OrderSerializer(selectors.order_get(order_id=order.pk)).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+def _header(request, name: str, field: str) -> dict:
+    value = request.headers.get(name)
+    return {} if value is None else {field: value}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Orders: the caller's own; managers and admins see all"),
+    retrieve=extend_schema(summary="One order"),
+)
+class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = OrderSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_class = OrderFilter
+    ordering_fields = ["created_at", "total_amount"]
+    ordering = ["-created_at", "-id"]
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Order.objects.none()
+        return selectors.order_list(user=self.request.user)
+
+    def get_permissions(self):
+        if self.action == "partial_update":
+            return [IsManager()]
+        return super().get_permissions()
+
+    @extend_schema(
+        summary="Change an order's status (managers)",
+        description="pending → paid → shipped → delivered, or → cancelled (restores the stock). Others → 400.",
+        request=OrderStatusSerializer,
+        responses={200: OrderSerializer, 400: OpenApiResponse(description="`invalid_status_transition`")},
+    )
+    def partial_update(self, request, pk: str):
+        order = self.get_object()
+        serializer = OrderStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.order_status_change(order_id=order.pk, status=serializer.validated_data["status"], by=request.user)
+        return Response(OrderSerializer(selectors.order_get(order_id=order.pk)).data)
+
+    @extend_schema(
+        summary="Cancel an order",
+        description="The owner while pending; managers and admins until it ships. The stock is restored.",
+        request=None,
+        responses={200: OrderSerializer, 400: OpenApiResponse(description="`invalid_status_transition`")},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk: str):
+        order = self.get_object()
+        services.order_cancel(order_id=order.pk, by=request.user)
+        return Response(OrderSerializer(selectors.order_get(order_id=order.pk)).data)

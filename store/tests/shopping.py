@@ -1,0 +1,76 @@
+"""Helpers for the cart, checkout and order tests."""
+
+import threading
+from collections.abc import Callable
+
+from django.db import connection
+
+from store.models import Cart, CartItem, Order, Product
+from store.services import order_place
+from store.tests.factories import CartItemFactory
+
+ROLES = ["anonymous", "customer", "other_customer", "manager", "admin_user"]
+
+
+def user_for(request, role: str):
+    return None if role == "anonymous" else request.getfixturevalue(role)
+
+
+def fill_cart(user, *lines: tuple[Product, int]) -> list[CartItem]:
+    cart, _ = Cart.objects.get_or_create(user=user)
+    return [CartItemFactory(cart=cart, product=product, quantity=quantity) for product, quantity in lines]
+
+
+def cart_state(user) -> list[tuple[int, int]]:
+    return list(CartItem.objects.filter(cart__user=user).order_by("product_id").values_list("product_id", "quantity"))
+
+
+def stock_of(*products: Product) -> list[int]:
+    by_pk = dict(Product.objects.filter(pk__in=[p.pk for p in products]).values_list("pk", "stock"))
+    return [by_pk[p.pk] for p in products]
+
+
+def world_state() -> tuple:
+    """Everything a failed cart, checkout or order request must leave untouched."""
+    return (
+        list(Product.objects.order_by("pk").values_list("pk", "stock", "is_active")),
+        list(CartItem.objects.order_by("pk").values_list("pk", "cart_id", "product_id", "quantity")),
+        list(Order.objects.order_by("pk").values_list("pk", "status", "total_amount")),
+    )
+
+
+def run_concurrently(*calls: Callable[[], object]) -> list[object]:
+    """Start every call on its own thread at the same moment; return their results in order.
+
+    An exception in any thread (a 500 re-raised by the test client, a deadlock) is raised once all have finished."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as error:
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    errors = [result for result in results if isinstance(result, Exception)]
+    if errors:
+        raise errors[0]
+    return results
+
+
+def place_order(user, *lines: tuple[Product, int], status: str = Order.Status.PENDING) -> Order:
+    """An order placed through checkout (so its stock was deducted), then moved to `status` directly."""
+    fill_cart(user, *lines)
+    order, _ = order_place(user=user)
+    if status != Order.Status.PENDING:
+        Order.objects.filter(pk=order.pk).update(status=status)
+        order.refresh_from_db()
+    return order
