@@ -8,7 +8,7 @@ while a mail server is slow. When sending fails the claim is released and the ne
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -109,7 +109,7 @@ def order_reminders_send(
             on_progress(sent)
 
 
-def _order_reminders_deliver(*, order_ids: list[int], reminded_at) -> int:
+def _order_reminders_deliver(*, order_ids: list[int], reminded_at: datetime) -> int:
     orders = list(
         Order.objects.filter(pk__in=order_ids).select_related("user").prefetch_related("items").order_by("pk")
     )
