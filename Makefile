@@ -46,7 +46,11 @@ format: install
 	$(BIN)/ruff check --fix .
 
 worker: install
-	$(BIN)/celery -A duka_app worker -B --loglevel INFO
+	$(BIN)/celery -A duka_app worker --loglevel INFO
+
+beat: install
+	@mkdir -p .data
+	$(BIN)/celery -A duka_app beat --loglevel INFO --schedule .data/celerybeat-schedule
 
 clean:
 	rm -rf $(VENV) staticfiles

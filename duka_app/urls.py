@@ -9,4 +9,5 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/", include("accounts.urls")),
     path("api/", include("store.urls")),
+    path("api/", include("core.urls")),
 ]

@@ -1,0 +1,134 @@
+"""Store background jobs: the low-stock digest and pending-order reminders.
+
+Both claim their rows with a short transaction (`SELECT ... FOR UPDATE SKIP LOCKED`, then mark them) before any
+email goes out, so two runs at once never send the same alert twice and no product or order row stays locked
+while a mail server is slow. When sending fails the claim is released and the next run tries again.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from core.emails import email_build
+from store.models import Order, Product
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LowStockAlertResult:
+    alerted: int
+    recipients: int
+    rearmed: int
+
+
+def manager_emails() -> list[str]:
+    """Addresses of everyone who manages the store: active managers and active superusers with an email."""
+    User = get_user_model()
+    managers = User.objects.filter(Q(role=User.Role.MANAGER) | Q(is_superuser=True), is_active=True).exclude(email="")
+    return list(managers.order_by("pk").values_list("email", flat=True))
+
+
+def low_stock_alert_send(*, threshold: int | None = None) -> LowStockAlertResult:
+    """Email one digest to the managers listing the active products that fell to `threshold` or below since the
+    last alert. A product is listed once, and again only after it was restocked above the threshold."""
+    threshold = settings.LOW_STOCK_THRESHOLD if threshold is None else threshold
+    rearmed = Product.objects.filter(low_stock_alerted_at__isnull=False, stock__gt=threshold).update(
+        low_stock_alerted_at=None
+    )
+    recipients = manager_emails()
+    if not recipients:
+        logger.warning("Low-stock alert skipped: no active manager or administrator has an email address.")
+        return LowStockAlertResult(alerted=0, recipients=0, rearmed=rearmed)
+
+    alerted_at = timezone.now()
+    with transaction.atomic():
+        products = list(
+            Product.objects.filter(is_active=True, stock__lte=threshold, low_stock_alerted_at__isnull=True)
+            .select_related("category")
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("stock", "name", "pk")
+        )
+        Product.objects.filter(pk__in=[product.pk for product in products]).update(low_stock_alerted_at=alerted_at)
+    if not products:
+        return LowStockAlertResult(alerted=0, recipients=len(recipients), rearmed=rearmed)
+
+    message = email_build(
+        template="store/emails/low_stock_alert",
+        context={"products": products, "threshold": threshold},
+        to=recipients,
+    )
+    try:
+        message.send()
+    except Exception:
+        Product.objects.filter(pk__in=[product.pk for product in products], low_stock_alerted_at=alerted_at).update(
+            low_stock_alerted_at=None
+        )
+        raise
+    logger.info("Low-stock alert: %d products sent to %d recipients.", len(products), len(recipients))
+    return LowStockAlertResult(alerted=len(products), recipients=len(recipients), rearmed=rearmed)
+
+
+def order_reminders_send(
+    *,
+    older_than_hours: int | None = None,
+    batch_size: int = 200,
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """Remind each customer whose order has been pending longer than `older_than_hours`, once per order.
+    Returns how many reminders were sent."""
+    older_than_hours = settings.ORDER_REMINDER_AFTER_HOURS if older_than_hours is None else older_than_hours
+    cutoff = timezone.now() - timedelta(hours=older_than_hours)
+    due = (
+        Order.objects.filter(status=Order.Status.PENDING, reminder_sent_at__isnull=True, created_at__lt=cutoff)
+        .filter(user__is_active=True)
+        .exclude(user__email="")
+    )
+    sent = 0
+    while True:
+        reminded_at = timezone.now()
+        with transaction.atomic():
+            claimed = list(
+                due.select_for_update(skip_locked=True, of=("self",))
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            Order.objects.filter(pk__in=claimed).update(reminder_sent_at=reminded_at)
+        if not claimed:
+            return sent
+        sent += _order_reminders_deliver(order_ids=claimed, reminded_at=reminded_at)
+        if on_progress is not None:
+            on_progress(sent)
+
+
+def _order_reminders_deliver(*, order_ids: list[int], reminded_at: datetime) -> int:
+    orders = list(
+        Order.objects.filter(pk__in=order_ids).select_related("user").prefetch_related("items").order_by("pk")
+    )
+    connection = get_connection()
+    delivered = 0
+    with connection:
+        for position, order in enumerate(orders):
+            message = email_build(
+                template="store/emails/order_reminder",
+                context={"order": order, "user": order.user, "items": order.items.all()},
+                to=[order.user.email],
+                connection=connection,
+            )
+            try:
+                message.send()
+            except Exception:
+                unsent = [unsent_order.pk for unsent_order in orders[position:]]
+                Order.objects.filter(pk__in=unsent, reminder_sent_at=reminded_at).update(reminder_sent_at=None)
+                raise
+            delivered += 1
+    logger.info("Order reminders: %d sent.", delivered)
+    return delivered

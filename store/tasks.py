@@ -1,0 +1,17 @@
+from celery import shared_task
+
+from store.jobs import low_stock_alert_send, order_reminders_send
+
+# Mail-server faults are worth a retry: claims are released when a send fails, so a retry sends nothing twice.
+# (smtplib.SMTPException and socket errors are all OSErrors.)
+_RETRY_ON_MAIL_FAULTS = {"autoretry_for": (OSError,), "retry_backoff": 30, "retry_jitter": True, "max_retries": 3}
+
+
+@shared_task(name="store.tasks.low_stock_alert", **_RETRY_ON_MAIL_FAULTS)
+def low_stock_alert() -> int:
+    return low_stock_alert_send().alerted
+
+
+@shared_task(name="store.tasks.order_reminders", **_RETRY_ON_MAIL_FAULTS)
+def order_reminders() -> int:
+    return order_reminders_send()
