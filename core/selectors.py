@@ -12,7 +12,7 @@ def blacklist_active_count() -> int:
 
 def security_dashboard(*, day_from: date, day_to: date, top_n: int) -> dict:
     """Traffic between two days (inclusive), read from the daily rollup, never from the raw logs."""
-    rows = RequestLogDaily.objects.filter(day__gte=day_from, day__lte=day_to, request_count__gt=0)
+    rows = RequestLogDaily.objects.filter(day__gte=day_from, day__lte=day_to)
     per_country = rows.values("country").annotate(count=Sum("request_count")).order_by("-count", "country")
     top_ips = (rows.values("ip").annotate(count=Sum("request_count"), country=Max("country")).order_by("-count", "ip"))[
         :top_n

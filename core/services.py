@@ -89,18 +89,19 @@ def daily_counts_add(counts: Counter) -> None:
 
 
 def daily_counts_subtract(counts: Counter) -> None:
+    """Take {(day, ip, country): n} off the daily rollup, dropping rows that reach zero."""
     if not counts:
         return
-    days, ips, countries, numbers = _columns(counts)
     table = RequestLogDaily._meta.db_table
+    moved = "unnest(%s::date[], %s::inet[], %s::varchar[], %s::bigint[]) AS moved(day, ip, country, n)"
+    match = "daily.day = moved.day AND daily.ip = moved.ip AND daily.country = moved.country"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
-            UPDATE {table} AS daily SET request_count = daily.request_count - moved.n
-            FROM unnest(%s::date[], %s::inet[], %s::varchar[], %s::bigint[]) AS moved(day, ip, country, n)
-            WHERE daily.day = moved.day AND daily.ip = moved.ip AND daily.country = moved.country
-            """,
-            [days, ips, countries, numbers],
+            f"UPDATE {table} AS daily SET request_count = daily.request_count - moved.n FROM {moved} WHERE {match}",
+            _columns(counts),
+        )
+        cursor.execute(
+            f"DELETE FROM {table} AS daily USING {moved} WHERE {match} AND daily.request_count = 0", _columns(counts)
         )
 
 

@@ -63,7 +63,10 @@ class BlacklistViewSet(viewsets.ModelViewSet):
 
 
 class SuspiciousFilter(filters.FilterSet):
-    resolved = filters.BooleanFilter()
+    # A typed choice rather than BooleanFilter, which silently ignores values it cannot read.
+    resolved = filters.TypedChoiceFilter(
+        choices=[(value, value) for value in ("true", "false", "1", "0")], coerce=lambda value: value in ("true", "1")
+    )
 
     class Meta:
         model = SuspiciousIP
