@@ -12,6 +12,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 from accounts.selectors import profile_get_for_user
 from accounts.serializers import LogoutSerializer, ProfileSerializer, RegisterSerializer, TokenRefreshSerializer
 from accounts.tokens import refresh_token_revoke
+from core.login_backoff import login_is_locked_out, login_succeeded
 from core.throttles import ClientIPScopedRateThrottle
 
 
@@ -42,12 +43,17 @@ class TokenObtainView(TokenObtainPairView):
     throttle_scope = "login"
 
     def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
         try:
-            return super().post(request, *args, **kwargs)
+            serializer.is_valid(raise_exception=True)
+        except TokenError as error:
+            raise InvalidToken(error.args[0]) from error
         except AuthenticationFailed:
-            if getattr(request, "axes_locked_out", False):
+            if login_is_locked_out(request):
                 raise LoginLockedOut(wait=int(settings.AXES_COOLOFF_TIME.total_seconds())) from None
             raise
+        login_succeeded(request, serializer.user)
+        return Response(serializer.validated_data, status=status.HTTP_200_OK)
 
 
 class TokenRotateView(TokenRefreshView):

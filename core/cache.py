@@ -11,12 +11,11 @@ import time
 
 from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-REDIS_FAULTS = (RedisConnectionError, RedisTimeoutError, OSError)
+REDIS_FAULTS = (RedisError, OSError)
 
 
 class CircuitBreaker:

@@ -32,12 +32,3 @@ def client_ip(request) -> str:
         hops = [hop.strip() for hop in forwarded.split(",")]
         address = hops[-min(proxy_count, len(hops))]
     return ip_normalize(address) or ip_normalize(meta.get("REMOTE_ADDR", "")) or UNKNOWN_IP
-
-
-def login_username(request, credentials: dict | None) -> str:
-    """The username a login attempt counts against, case-folded (logins accept any letter case)."""
-    username = (credentials or {}).get("username")
-    if username is None:
-        data = getattr(request, "data", None) or getattr(request, "POST", {})
-        username = data.get("username") if hasattr(data, "get") else None
-    return str(username or "").casefold()[:150]

@@ -219,7 +219,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
-AXES_USERNAME_CALLABLE = "core.client_ip.login_username"
+AXES_USERNAME_CALLABLE = "core.login_backoff.login_username"
 
 LOGGING = {
     "version": 1,
