@@ -22,6 +22,7 @@ class RequestSecurityMiddleware:
 
     def __call__(self, request):
         started = time.perf_counter()
+        received_at = timezone.now()
         ip = client_ip(request)
         request.client_ip = ip
         if self._is_blocked(ip):
@@ -31,7 +32,7 @@ class RequestSecurityMiddleware:
         else:
             response = self.get_response(request)
         if not request.path.startswith(tuple(settings.REQUEST_LOG_EXCLUDED_PREFIXES)):
-            self._log(request, response, ip, started)
+            self._log(request, response, ip, received_at, started)
         return response
 
     @staticmethod
@@ -43,10 +44,10 @@ class RequestSecurityMiddleware:
             return False
 
     @staticmethod
-    def _log(request, response, ip: str, started: float) -> None:
+    def _log(request, response, ip: str, received_at, started: float) -> None:
         user = getattr(request, "user", None)
         entry = {
-            "timestamp": timezone.now().isoformat(),
+            "timestamp": received_at.isoformat(),
             "ip": ip,
             "method": request.method,
             "path": request.path,

@@ -31,20 +31,31 @@ class AlreadyBlacklisted(DomainError):
 
 
 def request_log_record(*, entry: dict) -> None:
-    """Store one request's log entry: in the Redis buffer when there is one, else in the database.
+    """Store one request's log entry: queued for the Redis buffer when there is one, else in the database.
 
-    Never raises: a logging fault is reported in the server log and the request goes on.
+    Entries a failed Redis push left behind in this process are written along with it. Never raises:
+    a logging fault is reported in the server log and the request goes on.
     """
-    try:
-        request_log_buffer.buffer_push(entry)
+    if request_log_buffer.outbox.put(entry):
         return
-    except request_log_buffer.BufferUnavailable as error:
-        if settings.REDIS_URL:
-            logger.warning("Request log buffer unavailable (%s); writing the entry to the database.", error)
+    entries = [*request_log_buffer.outbox.take_all(), entry]
     try:
-        request_logs_insert(entries=[entry], countries=None)
+        if settings.REDIS_URL:
+            _insert_unbuffered(entries)
+        else:
+            request_logs_insert(entries=entries, countries=None)
     except Exception:
         logger.exception("Could not record the request log entry %s %s.", entry.get("method"), entry.get("path"))
+
+
+def request_logs_flush() -> None:
+    """Push this process's queued entries to Redis now, or write them to the database if it is down."""
+    request_log_buffer.outbox.flush(on_unavailable=_insert_unbuffered)
+
+
+def _insert_unbuffered(entries: list[dict]) -> None:
+    logger.warning("Request log buffer unavailable; writing %d entries to the database.", len(entries))
+    request_logs_insert(entries=entries, countries=None)
 
 
 def log_day(timestamp: datetime) -> date:
@@ -120,6 +131,7 @@ def request_logs_drain(*, batch_size: int = 5000, max_batches: int = 200) -> int
     A batch that cannot be written is pushed back to the buffer, so nothing is lost and a rerun is safe.
     Then countries of rows written directly to the database are resolved.
     """
+    request_logs_flush()
     written = 0
     for _ in range(max_batches):
         try:

@@ -194,6 +194,9 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 
 # Request logging and IP security (SPEC section 5).
 REQUEST_LOG_BUFFER_KEY = env.str("REQUEST_LOG_BUFFER_KEY", default="duka:request-log-buffer")
+REQUEST_LOG_FLUSH_SECONDS = env.float("REQUEST_LOG_FLUSH_SECONDS", default=0.05)
+REQUEST_LOG_FLUSH_SIZE = env.int("REQUEST_LOG_FLUSH_SIZE", default=500)
+REQUEST_LOG_OUTBOX_MAX = env.int("REQUEST_LOG_OUTBOX_MAX", default=20_000)
 REQUEST_LOG_EXCLUDED_PREFIXES = ["/" + STATIC_URL.lstrip("/"), "/api/health/", "/favicon.ico"]
 BLACKLIST_LOCAL_TTL_SECONDS = env.float("BLACKLIST_LOCAL_TTL_SECONDS", default=0.5)
 BLACKLIST_CACHE_SECONDS = env.int("BLACKLIST_CACHE_SECONDS", default=300)

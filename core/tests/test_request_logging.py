@@ -1,4 +1,5 @@
 import logging
+import time
 
 import pytest
 from django.db import connection
@@ -6,7 +7,7 @@ from django.db import connection
 from accounts.tests.factories import DEFAULT_PASSWORD
 from core import request_log_buffer
 from core.models import RequestLog, RequestLogDaily
-from core.services import request_logs_drain
+from core.services import request_logs_drain, request_logs_flush
 from core.tests.conftest import requires_redis
 
 CHROME = "Mozilla/5.0 " + "x" * 1000
@@ -52,6 +53,7 @@ def test_a_request_produces_exactly_one_log_row_after_the_drain(client_for, cust
 @pytest.mark.django_db
 def test_with_redis_the_entry_waits_in_the_buffer_until_the_drain(api_client):
     api_client.get("/api/security/dashboard/", REMOTE_ADDR="1.1.1.1")
+    request_logs_flush()
 
     assert request_log_buffer.buffer_length() == 1
     assert not RequestLog.objects.exists()
@@ -112,13 +114,39 @@ def test_with_redis_down_requests_are_served_and_logged_to_the_database(api_clie
         first = api_client.get("/api/security/dashboard/", REMOTE_ADDR="8.8.8.8")
         second = api_client.post("/api/auth/token/", {"username": "x", "password": "y"}, format="json")
 
+        request_logs_drain()
+
     assert (first.status_code, second.status_code) == (401, 401)
     assert sorted(RequestLog.objects.values_list("path", "status_code")) == [
         ("/api/auth/token/", 401),
         ("/api/security/dashboard/", 401),
     ]
-    assert "writing the entry to the database" in caplog.text
-    assert request_logs_drain() == 0
+    assert "Request log buffer unavailable; writing" in caplog.text
+
+
+@pytest.mark.django_db
+def test_once_a_push_failed_requests_write_their_own_logs_directly(api_client, redis_down):
+    api_client.get("/api/products/", REMOTE_ADDR="8.8.8.8")
+    request_logs_flush()
+    assert RequestLog.objects.count() == 1
+
+    api_client.get("/api/products/", REMOTE_ADDR="8.8.4.4")
+
+    assert sorted(RequestLog.objects.values_list("ip", flat=True)) == ["8.8.4.4", "8.8.8.8"]
+
+
+@requires_redis
+@pytest.mark.django_db
+def test_the_background_flusher_pushes_queued_entries_to_redis(api_client, settings):
+    for n in range(3):
+        api_client.get("/api/products/", REMOTE_ADDR=f"198.51.100.{n}")
+
+    deadline = time.monotonic() + 1
+    while request_log_buffer.buffer_length() < 3 and time.monotonic() < deadline:
+        time.sleep(settings.REQUEST_LOG_FLUSH_SECONDS)
+
+    assert request_log_buffer.buffer_length() == 3
+    assert not RequestLog.objects.exists()
 
 
 @pytest.mark.django_db
