@@ -1,5 +1,7 @@
+from django.conf import settings
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,6 +12,8 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 from accounts.selectors import profile_get_for_user
 from accounts.serializers import LogoutSerializer, ProfileSerializer, RegisterSerializer, TokenRefreshSerializer
 from accounts.tokens import refresh_token_revoke
+from core.login_backoff import login_is_locked_out, login_succeeded
+from core.throttles import ClientIPScopedRateThrottle
 
 
 class RegisterView(generics.CreateAPIView):
@@ -18,10 +22,38 @@ class RegisterView(generics.CreateAPIView):
     serializer_class = RegisterSerializer
     permission_classes = [AllowAny]
     authentication_classes = []
+    throttle_classes = [ClientIPScopedRateThrottle]
+    throttle_scope = "register"
+
+
+class LoginLockedOut(Throttled):
+    default_detail = "Too many failed logins for this username from this address; try again later."
+    default_code = "login_locked_out"
 
 
 class TokenObtainView(TokenObtainPairView):
-    """Log in with username and password; returns an access and a refresh token."""
+    """Log in with username and password; returns an access and a refresh token.
+
+    Throttled per client IP (429 `throttled`); after repeated failures for one username from one IP,
+    that pair is locked out for a cool-off period (429 `login_locked_out`), while the same user can
+    still log in from anywhere else.
+    """
+
+    throttle_classes = [ClientIPScopedRateThrottle]
+    throttle_scope = "login"
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except TokenError as error:
+            raise InvalidToken(error.args[0]) from error
+        except AuthenticationFailed:
+            if login_is_locked_out(request):
+                raise LoginLockedOut(wait=int(settings.AXES_COOLOFF_TIME.total_seconds())) from None
+            raise
+        login_succeeded(request, serializer.user)
+        return Response(serializer.validated_data, status=status.HTTP_200_OK)
 
 
 class TokenRotateView(TokenRefreshView):

@@ -20,10 +20,15 @@ class RequestLog(models.Model):
     )
     user_agent = models.CharField(max_length=512, blank=True)
     country = models.CharField(max_length=2, blank=True)
+    # Rows written straight to the database (no Redis buffer) get their country later, off the request path.
+    country_pending = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-timestamp"]
-        indexes = [models.Index(fields=["ip", "timestamp"], name="request_log_ip_time_idx")]
+        indexes = [
+            models.Index(fields=["ip", "timestamp"], name="request_log_ip_time_idx"),
+            models.Index(fields=["id"], condition=models.Q(country_pending=True), name="request_log_pending_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.timestamp:%Y-%m-%d %H:%M:%S} {self.ip} {self.method} {self.path} {self.status_code}"
@@ -65,3 +70,26 @@ class SuspiciousIP(models.Model):
 
     def __str__(self) -> str:
         return self.ip
+
+
+class RequestLogDaily(models.Model):
+    """Requests per (day, ip, country): the pre-aggregated rows the security dashboard reads.
+
+    Kept in step with RequestLog by every writer (the buffer drain, the direct insert, the country
+    resolution step and seed_core), in the same transaction as the log rows.
+    """
+
+    day = models.DateField()
+    ip = models.GenericIPAddressField()
+    country = models.CharField(max_length=2, blank=True)
+    request_count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "-request_count"]
+        verbose_name = "daily request count"
+        constraints = [
+            models.UniqueConstraint(fields=["day", "ip", "country"], name="request_log_daily_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.ip} {self.country or '--'}: {self.request_count}"

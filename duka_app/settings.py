@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "axes",
     "core",
     "accounts",
     "store",
@@ -48,6 +49,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise so a blacklisted IP is refused on every path, static files included.
+    "core.middleware.RequestSecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -56,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "duka_app.urls"
@@ -90,10 +94,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache: Redis when configured, with short socket timeouts so a dead Redis never stalls a request.
 REDIS_URL = env.str("REDIS_URL", default="")
 REDIS_SOCKET_TIMEOUT_SECONDS = env.float("REDIS_SOCKET_TIMEOUT_SECONDS", default=0.5)
+# After a Redis failure, skip Redis for this long (per process) instead of waiting on it again.
+REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=5.0)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="duka"),
             "OPTIONS": {
@@ -106,6 +112,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "duka"}}
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -129,6 +139,9 @@ STORAGES = {
     },
 }
 
+# How many reverse proxies in front of the server may be trusted to append to X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
@@ -146,6 +159,11 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "COERCE_DECIMAL_TO_STRING": True,
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env.str("THROTTLE_LOGIN_RATE", default="20/minute"),
+        "register": env.str("THROTTLE_REGISTER_RATE", default="10/minute"),
+    },
 }
 
 SIMPLE_JWT = {
@@ -190,6 +208,38 @@ SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # Logs go to stdout, one JSON object per line with LOG_FORMAT=json (for log collectors), plain text otherwise.
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+# Request logging and IP security (SPEC section 5).
+REQUEST_LOG_BUFFER_KEY = env.str("REQUEST_LOG_BUFFER_KEY", default="duka:request-log-buffer")
+REQUEST_LOG_FLUSH_SECONDS = env.float("REQUEST_LOG_FLUSH_SECONDS", default=0.05)
+REQUEST_LOG_FLUSH_SIZE = env.int("REQUEST_LOG_FLUSH_SIZE", default=500)
+REQUEST_LOG_OUTBOX_MAX = env.int("REQUEST_LOG_OUTBOX_MAX", default=20_000)
+REQUEST_LOG_EXCLUDED_PREFIXES = ["/" + STATIC_URL.lstrip("/"), "/api/health/", "/favicon.ico"]
+BLACKLIST_LOCAL_TTL_SECONDS = env.float("BLACKLIST_LOCAL_TTL_SECONDS", default=0.5)
+BLACKLIST_CACHE_SECONDS = env.int("BLACKLIST_CACHE_SECONDS", default=300)
+IPINFO_TOKEN = env.str("IPINFO_TOKEN", default="")
+IPINFO_TIMEOUT_SECONDS = env.float("IPINFO_TIMEOUT_SECONDS", default=2.0)
+SECURITY_ANALYZE = {
+    "WINDOW_MINUTES": env.int("SECURITY_WINDOW_MINUTES", default=10),
+    "MAX_REQUESTS": env.int("SECURITY_MAX_REQUESTS", default=600),
+    "MAX_ERRORS": env.int("SECURITY_MAX_ERRORS", default=50),
+    "MAX_FAILED_LOGINS": env.int("SECURITY_MAX_FAILED_LOGINS", default=10),
+    "AUTO_BLACKLIST": env.bool("SECURITY_AUTO_BLACKLIST", default=False),
+    "BLACKLIST_REQUESTS": env.int("SECURITY_BLACKLIST_REQUESTS", default=3000),
+    "BLACKLIST_ERRORS": env.int("SECURITY_BLACKLIST_ERRORS", default=300),
+    "BLACKLIST_FAILED_LOGINS": env.int("SECURITY_BLACKLIST_FAILED_LOGINS", default=50),
+    "AUTO_BLACKLIST_MINUTES": env.int("SECURITY_AUTO_BLACKLIST_MINUTES", default=60),
+}
+
+# Login back-off: django-axes locks a (username, client IP) pair, never a username alone.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
+AXES_USERNAME_CALLABLE = "core.login_backoff.login_username"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,0 +1,81 @@
+"""A Redis cache that fails open.
+
+Django's RedisCache raises when Redis is down, which would turn every throttled or cached endpoint
+into a 500. This backend logs a warning and behaves like an empty cache instead, and after a failure
+skips Redis for `REDIS_RETRY_SECONDS` so a black-holed server costs one socket timeout, not one per call.
+"""
+
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+REDIS_FAULTS = (RedisError, OSError)
+
+
+class CircuitBreaker:
+    """Remembers, per Redis location, that it failed recently, so callers skip it for a while."""
+
+    def __init__(self) -> None:
+        self._down_until: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def is_open(self, location: str) -> bool:
+        return self._down_until.get(location, 0.0) > time.monotonic()
+
+    def trip(self, location: str) -> None:
+        with self._lock:
+            self._down_until[location] = time.monotonic() + settings.REDIS_RETRY_SECONDS
+
+    def reset(self) -> None:
+        with self._lock:
+            self._down_until.clear()
+
+
+redis_breaker = CircuitBreaker()
+
+
+def _fail_open(method_name: str, fallback):
+    def method(self, *args, **kwargs):
+        if redis_breaker.is_open(self._location_key):
+            return fallback(*args, **kwargs) if callable(fallback) else fallback
+        try:
+            return getattr(RedisCache, method_name)(self, *args, **kwargs)
+        except REDIS_FAULTS as error:
+            redis_breaker.trip(self._location_key)
+            logger.warning("Cache unavailable (%s failed: %s); carrying on without it.", method_name, error)
+            return fallback(*args, **kwargs) if callable(fallback) else fallback
+
+    method.__name__ = method_name
+    return method
+
+
+def _default_argument(key, default=None, *args, **kwargs):
+    return default
+
+
+def _incr_fallback(key, delta=1, *args, **kwargs):
+    return delta
+
+
+class FailOpenRedisCache(RedisCache):
+    @property
+    def _location_key(self) -> str:
+        return ",".join(self._servers)
+
+    get = _fail_open("get", _default_argument)
+    set = _fail_open("set", None)
+    add = _fail_open("add", False)
+    touch = _fail_open("touch", False)
+    delete = _fail_open("delete", False)
+    get_many = _fail_open("get_many", lambda *args, **kwargs: {})
+    has_key = _fail_open("has_key", False)
+    incr = _fail_open("incr", _incr_fallback)
+    set_many = _fail_open("set_many", lambda data, *args, **kwargs: list(data))
+    delete_many = _fail_open("delete_many", None)
+    clear = _fail_open("clear", False)

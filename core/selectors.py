@@ -1,0 +1,38 @@
+from datetime import date
+
+from django.db.models import Max, Q, Sum
+from django.utils import timezone
+
+from core.models import BlacklistedIP, RequestLogDaily, SuspiciousIP
+
+
+def blacklist_active_count() -> int:
+    return BlacklistedIP.objects.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())).count()
+
+
+def security_dashboard(*, day_from: date, day_to: date, top_n: int) -> dict:
+    """Traffic between two days (inclusive), read from the daily rollup, never from the raw logs."""
+    rows = RequestLogDaily.objects.filter(day__gte=day_from, day__lte=day_to)
+    per_country = rows.values("country").annotate(count=Sum("request_count")).order_by("-count", "country")
+    top_ips = (rows.values("ip").annotate(count=Sum("request_count"), country=Max("country")).order_by("-count", "ip"))[
+        :top_n
+    ]
+    requests_per_country = [{"country": row["country"] or None, "count": row["count"]} for row in per_country]
+    return {
+        "from": day_from,
+        "to": day_to,
+        "total_requests": sum(row["count"] for row in requests_per_country),
+        "requests_per_country": requests_per_country,
+        "top_ips": [{"ip": row["ip"], "count": row["count"], "country": row["country"] or None} for row in top_ips],
+        "blacklisted_count": blacklist_active_count(),
+        "suspicious_count": SuspiciousIP.objects.filter(resolved=False).count(),
+    }
+
+
+def traffic_per_day(*, day_from: date, day_to: date) -> list[dict]:
+    return list(
+        RequestLogDaily.objects.filter(day__gte=day_from, day__lte=day_to)
+        .values("day")
+        .annotate(count=Sum("request_count"))
+        .order_by("day")
+    )

@@ -1,0 +1,163 @@
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from core.models import BlacklistedIP, SuspiciousIP
+from core.services import request_logs_drain
+from core.tests.conftest import LOGGING_QUERIES
+
+URL = "/api/security/dashboard/"
+DAY = datetime(2026, 3, 10, tzinfo=UTC)
+
+# (ip, country, hours after DAY 00:00): spread over five days, four countries, one IP without a country.
+SEEDED = (
+    [("8.8.8.8", "US", h) for h in (1, 2, 3, 30, 31, 55, 100)]
+    + [("81.2.69.142", "GB", h) for h in (5, 6, 26, 27, 28, 29, 73)]
+    + [("5.9.0.1", "DE", h) for h in (0, 23, 24, 48, 49, 50)]
+    + [("46.4.0.1", "DE", h) for h in (47, 71, 72, 95, 96)]
+    + [("1.1.1.1", "AU", h) for h in (10, 119)]
+    + [("10.0.0.5", "", h) for h in (11, 12, 60)]
+)
+
+
+@pytest.fixture
+def seeded(add_logs):
+    rows = [(ip, country, DAY + timedelta(hours=hours)) for ip, country, hours in SEEDED]
+    add_logs(rows)
+    return rows
+
+
+def expected(rows, day_from, day_to, top_n):
+    """The dashboard's numbers computed straight from the seeded rows."""
+    chosen = [(ip, country) for ip, country, when in rows if day_from <= when.date() <= day_to]
+    per_ip = Counter(ip for ip, _ in chosen)
+    country_of = dict(chosen)
+    per_country = Counter(country for _, country in chosen)
+    return {
+        "total_requests": len(chosen),
+        "requests_per_country": sorted(
+            ({"country": country or None, "count": n} for country, n in per_country.items()),
+            key=lambda row: (-row["count"], row["country"] or ""),
+        ),
+        "top_ips": [
+            {"ip": ip, "count": n, "country": country_of[ip] or None}
+            for ip, n in sorted(per_ip.items(), key=lambda item: (-item[1], item[0]))[:top_n]
+        ],
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("day_from", "day_to", "top_n"),
+    [
+        ("2026-03-10", "2026-03-14", 10),
+        ("2026-03-10", "2026-03-14", 2),
+        ("2026-03-11", "2026-03-12", 3),
+        ("2026-03-13", "2026-03-13", 100),
+        ("2026-03-15", "2026-03-20", 5),
+        ("2026-01-01", "2026-12-31", 1),
+    ],
+)
+def test_the_numbers_equal_counts_computed_from_the_logs(client_for, manager, seeded, day_from, day_to, top_n):
+    BlacklistedIP.objects.create(ip="203.0.113.1")
+    BlacklistedIP.objects.create(ip="203.0.113.2", expires_at=timezone.now() - timedelta(minutes=1))
+    BlacklistedIP.objects.create(ip="203.0.113.3", expires_at=timezone.now() + timedelta(minutes=1))
+    now = timezone.now()
+    SuspiciousIP.objects.create(ip="203.0.113.4", reason="x", first_seen=now, last_seen=now)
+    SuspiciousIP.objects.create(ip="203.0.113.5", reason="x", first_seen=now, last_seen=now, resolved=True)
+
+    response = client_for(manager).get(URL, {"from": day_from, "to": day_to, "top_n": top_n})
+
+    assert response.status_code == 200
+    first, last = datetime.fromisoformat(day_from).date(), datetime.fromisoformat(day_to).date()
+    assert response.json() == {
+        "from": day_from,
+        "to": day_to,
+        **expected(seeded, first, last, top_n),
+        "blacklisted_count": 2,
+        "suspicious_count": 1,
+    }
+
+
+@pytest.mark.django_db
+def test_logs_written_without_a_country_count_under_their_country_once_resolved(
+    client_for, admin_user, api_client, no_redis_buffer
+):
+    for ip in ["8.8.8.8", "8.8.8.8", "81.2.69.142"]:
+        api_client.get("/api/products/", REMOTE_ADDR=ip)
+    today = timezone.now().date().isoformat()
+
+    before = client_for(admin_user).get(URL, {"from": today, "to": today}).json()
+    request_logs_drain()
+    after = client_for(admin_user).get(URL, {"from": today, "to": today}).json()
+
+    assert before["requests_per_country"] == [{"country": None, "count": 3}]
+    assert after["total_requests"] == before["total_requests"] + 1  # the first dashboard call was logged too
+    assert {row["country"]: row["count"] for row in after["requests_per_country"]} == {"US": 2, "GB": 1, None: 1}
+
+
+@pytest.mark.django_db
+def test_the_default_range_is_the_last_seven_days(client_for, manager, add_logs):
+    today = timezone.now()
+    add_logs([("8.8.8.8", "US", today - timedelta(days=days)) for days in range(10)])
+
+    body = client_for(manager).get(URL).json()
+
+    assert (body["from"], body["to"]) == (
+        (today - timedelta(days=6)).date().isoformat(),
+        today.date().isoformat(),
+    )
+    assert body["total_requests"] == 7
+    assert len(body["top_ips"]) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"from": "2026-13-01"}, "from"),
+        ({"from": "2026-02-30"}, "from"),
+        ({"to": "yesterday"}, "to"),
+        ({"from": "10/03/2026"}, "from"),
+        ({"to": "2026-03-10T00:00:00"}, "to"),
+        ({"from": "2026-03-11", "to": "2026-03-10"}, "from"),
+        ({"top_n": "0"}, "top_n"),
+        ({"top_n": "101"}, "top_n"),
+        ({"top_n": "-1"}, "top_n"),
+        ({"top_n": "ten"}, "top_n"),
+        ({"top_n": "1.5"}, "top_n"),
+        ({"top_n": str(10**30)}, "top_n"),
+        ({"from": "2026-03-10\x00"}, "from"),
+        ({"from": "x" * 10_000}, "from"),
+    ],
+)
+def test_bad_parameters_get_400(client_for, manager, params, field):
+    response = client_for(manager).get(URL, params)
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("user_fixture", "status"),
+    [(None, 401), ("customer", 403), ("other_customer", 403), ("manager", 200), ("admin_user", 200)],
+    ids=["anonymous", "customer", "other-customer", "manager", "admin"],
+)
+def test_role_matrix(request, client_for, user_fixture, status):
+    user = request.getfixturevalue(user_fixture) if user_fixture else None
+
+    assert client_for(user).get(URL).status_code == status
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("top_n", [1, 100])
+def test_a_constant_number_of_queries(client_for, manager, seeded, django_assert_max_num_queries, top_n):
+    client = client_for(manager)
+    # Four reads (countries, top IPs, blacklist and suspicious counts), the blacklist snapshot on a cold
+    # cache, and the request's own log entry.
+    budget = 4 + 1 + LOGGING_QUERIES
+    with django_assert_max_num_queries(budget):
+        client.get(URL, {"from": "2026-03-01", "to": "2026-03-31", "top_n": top_n})
