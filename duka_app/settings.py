@@ -174,6 +174,9 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 
+# Request logging middleware switch (logging on vs off is one of the `make bench` figures).
+REQUEST_LOGGING_ENABLED = env.bool("REQUEST_LOGGING_ENABLED", default=True)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
