@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -80,7 +81,7 @@ class Config:
             buyers=_env_int("BENCH_BUYERS", 50),
             hot_stock=_env_int("BENCH_HOT_STOCK", 10),
             checkout_rounds=_env_int("BENCH_CHECKOUT_ROUNDS", 2 if quick else 5),
-            command_timeout=_env_float("BENCH_COMMAND_TIMEOUT", 300),
+            command_timeout=_env_float("BENCH_COMMAND_TIMEOUT", 200),
             database_name=os.environ.get("BENCH_DATABASE_NAME") or "duka_bench",
             keep_databases=os.environ.get("BENCH_KEEP_DATABASES", "") not in ("", "0"),
             only=only or SECTIONS,
@@ -185,12 +186,15 @@ class Bench:
             "catalog SQL queries per request",
         )
         server = self.main_server
-        probe = request(server.base_url, "GET", "/api/products/")
-        if probe.status == 404:
+        if not self.catalog_api:
             for name in names:
                 self.emit("catalog", not_available(name, "GET /api/products/ answers 404 (catalog not merged)"))
             return
         info = self.catalog_info
+        if not info.get("slugs"):
+            for name in names:
+                self.emit("catalog", not_available(name, "no active products after seeding"))
+            return
         list_query = "?" + urlencode(
             {"category": info["category_id"], "min_price": info["min_price"], "search": info["search"]}
         )
@@ -278,7 +282,7 @@ class Bench:
             for name in names:
                 self.emit("logging", not_available(name, "no core.middleware request logger in MIDDLEWARE"))
             return
-        if self.catalog_available:
+        if self.catalog_api and self.catalog_info.get("slugs"):
             paths, token, what = (
                 [f"/api/products/{slug}/" for slug in self.catalog_info["slugs"]],
                 None,
@@ -352,7 +356,7 @@ class Bench:
                     f"stock left {state['stock']}; {number(result.seconds, 3)} s",
                 ),
             )
-        self._checkout_throughput(server, throughput, tokens, label)
+        self._checkout_throughput(server, throughput, label)
 
     def _fill_carts(self, server: Gunicorn, tokens: list[str], product_ids: list[int]) -> str:
         result = burst(
@@ -365,9 +369,11 @@ class Bench:
         bad = sorted({status for status in result.statuses if status not in (200, 201)})
         return f"POST /api/cart/ answered {bad}" if bad else ""
 
-    def _checkout_throughput(self, server: Gunicorn, name: str, tokens: list[str], label: str) -> None:
+    def _checkout_throughput(self, server: Gunicorn, name: str, label: str) -> None:
+        # Fresh buyers' carts: the race leaves the losers' carts holding the sold-out product.
+        tokens = [buyer["token"] for buyer in helper(self.main, "buyers", count=self.config.buyers)["buyers"]]
         products = helper(self.main, "products", count=len(tokens), stock=1_000_000, label=f"spread{label}")["ids"]
-        orders, seconds, rates, server_errors = 0, 0.0, [], 0
+        orders, seconds, rates, server_errors, refused = 0, 0.0, [], 0, 0
         for _ in range(self.config.checkout_rounds):
             failed = self._fill_carts(server, tokens, products)
             if failed:
@@ -375,7 +381,9 @@ class Bench:
                 return
             result = burst(server.base_url, "POST", "/api/checkout/", tokens, [{}] * len(tokens))
             created = result.statuses.count(201)
-            server_errors += sum(status >= 500 or status < 0 for status in result.statuses)
+            failed = sum(status >= 500 or status < 0 for status in result.statuses)
+            server_errors += failed
+            refused += len(tokens) - created - failed
             orders += created
             seconds += result.seconds
             rates.append(created / result.seconds)
@@ -385,9 +393,9 @@ class Bench:
                 name,
                 f"{number(median(rates), 1)} orders/s",
                 "-",
-                None if not server_errors else False,
+                None if not server_errors + refused else False,
                 f"{orders} orders in {number(seconds, 3)} s over {self.config.checkout_rounds} bursts "
-                f"(median of bursts); 5xx/errors x{server_errors}",
+                f"(median of bursts); 4xx x{refused}, 5xx/errors x{server_errors}",
             ),
         )
 
@@ -408,8 +416,8 @@ class Bench:
             except CommandMissing:
                 self.emit("seed", not_available(name, f"no `{command}` management command (not merged)"))
                 continue
-            except CommandTimedOut as error:
-                self.emit("seed", not_available(name, str(error)))
+            except (CommandTimedOut, RuntimeError) as error:
+                self.emit("seed", not_available(name, _first_line(error)))
                 continue
             if command == "seed_core":
                 self.scratch_logs = scratch
@@ -420,27 +428,9 @@ class Bench:
     def dashboard(self) -> None:
         small_size, large_size = self.config.dashboard_small_logs, self.config.seed_logs
         name = f"dashboard, {large_size:,} vs {small_size:,} logs"
-        has_seed_core = command_exists(self.main, "seed_core")
+        scratch = getattr(self, "scratch_logs", None)
         small = self.fresh_database("_logs_small")
-        large = getattr(self, "scratch_logs", None) or self.fresh_database("_logs_large")
-        sources = []
-        for env, size, seeded in (
-            (small, small_size, False),
-            (large, large_size, large is getattr(self, "scratch_logs", None)),
-        ):
-            if seeded:
-                continue
-            if has_seed_core:
-                progress(f"seed_core --logs {size:,}")
-                try:
-                    manage(env, "seed_core", "--logs", str(size), timeout=self.config.command_timeout)
-                except CommandTimedOut as error:
-                    self.emit("dashboard", not_available(name, str(error)))
-                    return
-            else:
-                progress(f"{size:,} request logs by SQL (no seed_core command)")
-                helper(env, "logs_fallback", count=size)
-                sources.append("logs by SQL, no seed_core")
+        large = scratch or self.fresh_database("_logs_large")
         tokens = [helper(env, "manager")["token"] for env in (small, large)]
         small_server, large_server = self.serve(small, "logs-small"), self.serve(large, "logs-large")
         today = datetime.datetime.now(datetime.UTC).date()
@@ -450,8 +440,25 @@ class Bench:
             reason = "404 (security dashboard not merged)" if probe.status == 404 else f"status {probe.status}"
             self.emit("dashboard", not_available(name, f"GET /api/security/dashboard/ answers {reason}"))
             return
+        has_seed_core = command_exists(self.main, "seed_core")
+        sources = []
+        for env, size in ((small, small_size), (large, large_size)):
+            if env is scratch:
+                continue
+            if has_seed_core:
+                progress(f"seed_core --logs {size:,}")
+                try:
+                    manage(env, "seed_core", "--logs", str(size), timeout=self.config.command_timeout)
+                except (CommandTimedOut, RuntimeError) as error:
+                    self.emit("dashboard", not_available(name, _first_line(error)))
+                    return
+            else:
+                progress(f"{size:,} request logs by SQL (no seed_core command)")
+                helper(env, "logs_fallback", count=size)
+                sources.append("logs by SQL, no seed_core")
+        totals_path = self._dashboard_paths(today, 0, 2)[1]
         totals = [
-            request(server.base_url, "GET", probe_path, token=token).json().get("total_requests")
+            request(server.base_url, "GET", totals_path, token=token).json().get("total_requests")
             for server, token in ((small_server, tokens[0]), (large_server, tokens[1]))
         ]
         batches = iter(range(1, 1000))
@@ -500,15 +507,20 @@ class Bench:
     def run(self) -> None:
         self.prepare_template()
         self.main = self.fresh_database()
-        self.catalog_available = False
+        self.catalog_api = False
         self.catalog_info = {}
         if {"catalog", "logging", "checkout"} & set(self.config.only):
             self._seed_catalog()
             self.main_server = self.serve(self.main, "main")
+            self.catalog_api = request(self.main_server.base_url, "GET", "/api/products/").status != 404
         for section in ("catalog", "logging", "checkout", "seed", "dashboard"):
             if section in self.config.only:
                 print(f"\n[{section}]", flush=True)
-                getattr(self, section)()
+                try:
+                    getattr(self, section)()
+                except Exception as error:  # one broken benchmark must not hide the others' figures
+                    traceback.print_exc()
+                    self.emit(section, not_available(section, f"benchmark failed: {_first_line(error)}"))
         self.stop_servers()
 
     def _seed_catalog(self) -> None:
@@ -529,8 +541,14 @@ class Bench:
         except CommandMissing:
             progress(f"no `seed` command: {size} products through the ORM")
             helper(self.main, "catalog_fallback", products=size)
+        except (RuntimeError, CommandTimedOut) as error:
+            progress(f"`seed` failed ({_first_line(error)}): {size} products through the ORM")
+            helper(self.main, "catalog_fallback", products=size)
         self.catalog_info = helper(self.main, "catalog_info")
-        self.catalog_available = bool(self.catalog_info.get("products"))
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def _terminate(signum, frame):
@@ -543,7 +561,8 @@ def main() -> int:
     started = time.perf_counter()
     postgres = Postgres.resolve()
     redis, redis_description = redis_url()
-    bench = Bench(config, postgres, redis, LoadGenerator(wrk_path()))
+    use_wrk = os.environ.get("BENCH_NO_WRK", "") in ("", "0")
+    bench = Bench(config, postgres, redis, LoadGenerator(wrk_path() if use_wrk else None))
     print(f"Duka benchmark{' (quick mode: BENCH_QUICK=1, small sizes)' if config.quick else ''}")
     print("  server:     gunicorn, sync workers x2, DJANGO_DEBUG=0, persistent connections, on 127.0.0.1")
     print(f"  PostgreSQL: {postgres.description}, databases {config.database_name}*")

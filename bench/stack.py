@@ -165,7 +165,8 @@ def manage(env: Environment, *args: str, timeout: float = 600) -> float:
     if process.returncode != 0:
         if "Unknown command" in output:
             raise CommandMissing(f"no `{args[0]}` command")
-        raise RuntimeError(f"`manage.py {' '.join(args)}` failed:\n{output[-3000:]}")
+        last_line = (output.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"`manage.py {' '.join(args)}` failed: {last_line}\n{output[-3000:]}")
     return elapsed
 
 

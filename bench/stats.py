@@ -83,9 +83,9 @@ def figure_line(
 ) -> str:
     """One printed figure: name, measured value, target, verdict and the raw numbers behind it."""
     verdict = "-" if met is None else ("met" if met else "MISSED")
-    line = f"{name:<44} {value:>18}   target {target:<12} {verdict:<6}"
+    line = f"{name:<46} {value:>18}   target {target:<12} {verdict:<6}"
     return f"{line}  [{raw}]" if raw else line.rstrip()
 
 
 def not_available(name: str, reason: str) -> str:
-    return f"{name:<44} n/a: {reason}"
+    return f"{name:<46} n/a: {reason}"
