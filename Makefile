@@ -52,5 +52,17 @@ beat: install
 	@mkdir -p .data
 	$(BIN)/celery -A duka_app beat --loglevel INFO --schedule .data/celerybeat-schedule
 
+# `make bench` (BENCH_QUICK=1 for a smoke run): the SPEC section 7 figures against gunicorn, PostgreSQL
+# and Redis on loopback. wrk comes from Debian when missing (as root); otherwise a Python load generator.
+bench: install
+	@if ! command -v wrk >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing wrk from Debian"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq wrk >/dev/null 2>&1 || \
+		{ apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null 2>&1; } || \
+		echo "wrk could not be installed: the benchmark falls back to its Python load generator"; \
+	fi
+	$(PY) -m bench
+
 clean:
 	rm -rf $(VENV) staticfiles

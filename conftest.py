@@ -1,8 +1,13 @@
 import pytest
+import redis
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
+from core.blacklist import local_guard
+from core.cache import redis_breaker
+from core.request_log_buffer import outbox
 
 
 @pytest.fixture(autouse=True)
@@ -11,6 +16,19 @@ def _fast_passwords_and_clean_cache(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_security_state():
+    """The in-process blacklist snapshot, log outbox and Redis circuit breaker must not carry over between tests."""
+    local_guard.forget()
+    redis_breaker.reset()
+    outbox.discard()
+    if django_settings.REDIS_URL:
+        redis.Redis.from_url(django_settings.REDIS_URL).delete(django_settings.REQUEST_LOG_BUFFER_KEY)
+    yield
+    local_guard.forget()
+    redis_breaker.reset()
 
 
 @pytest.fixture

@@ -239,6 +239,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 AXES_USERNAME_CALLABLE = "core.login_backoff.login_username"
+# Request logging middleware switch (logging on vs off is one of the `make bench` figures).
+REQUEST_LOGGING_ENABLED = env.bool("REQUEST_LOGGING_ENABLED", default=True)
 
 LOGGING = {
     "version": 1,

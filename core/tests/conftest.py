@@ -1,12 +1,8 @@
 from datetime import datetime
 
 import pytest
-import redis
 from django.conf import settings
 
-from core.blacklist import local_guard
-from core.cache import redis_breaker
-from core.request_log_buffer import outbox
 from core.services import request_logs_insert
 
 # A port nothing listens on: Redis "down" without touching the real server.
@@ -17,19 +13,6 @@ BAD_REDIS_URL = "redis://127.0.0.1:9/0"
 LOGGING_QUERIES = 0 if settings.REDIS_URL else 4
 
 requires_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL (a real Redis server)")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_security_state():
-    """The in-process blacklist snapshot, log outbox and Redis circuit breaker must not carry over between tests."""
-    local_guard.forget()
-    redis_breaker.reset()
-    outbox.discard()
-    if settings.REDIS_URL:
-        redis.Redis.from_url(settings.REDIS_URL).delete(settings.REQUEST_LOG_BUFFER_KEY)
-    yield
-    local_guard.forget()
-    redis_breaker.reset()
 
 
 @pytest.fixture

@@ -29,9 +29,11 @@ def database_url(settings_dict: dict) -> str:
     credentials = quote(settings_dict["USER"] or "", safe="")
     if settings_dict.get("PASSWORD"):
         credentials += ":" + quote(settings_dict["PASSWORD"], safe="")
-    host = quote(settings_dict["HOST"] or "", safe="")
+    host = settings_dict["HOST"] or ""
+    if host.startswith("/"):  # a Unix socket directory, as with the embedded server
+        return f"postgres://{credentials}@/{settings_dict['NAME']}?host={quote(host)}"
     port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
-    return f"postgres://{credentials}@{host}{port}/{settings_dict['NAME']}"
+    return f"postgres://{credentials}@{quote(host, safe='')}{port}/{settings_dict['NAME']}"
 
 
 def child_environment(**overrides: str) -> dict:

@@ -1,0 +1,218 @@
+"""Load generators: wrk (with a generated Lua script) or, when wrk is missing, a multi-process Python one.
+
+Both run outside the server's processes and return a `LoadResult`. `burst` fires N requests at the same
+instant from N threads (the checkout race); `request` is a single blocking call for setup and probes.
+"""
+
+import http.client
+import json
+import multiprocessing
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bench.stats import LoadResult, parse_wrk, percentile
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+
+    def json(self):
+        return json.loads(self.body)
+
+
+def request(
+    base_url: str, method: str, path: str, *, token: str | None = None, body=None, timeout: float = 60
+) -> Response:
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        connection.request(method, path, body=_encode(body), headers=_headers(token, body))
+        response = connection.getresponse()
+        return Response(response.status, response.read())
+    finally:
+        connection.close()
+
+
+def _encode(body) -> bytes | None:
+    return None if body is None else json.dumps(body).encode()
+
+
+def _headers(token: str | None, body) -> dict:
+    headers = {"Host": "127.0.0.1", "Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    return headers
+
+
+def _lua_string(text: str) -> str:
+    return "[==[" + text + "]==]"
+
+
+def wrk_script(paths: list[str], token: str | None = None) -> str:
+    """A wrk script cycling through `paths`, with a bearer token when given."""
+    lines = ["local paths = {" + ", ".join(_lua_string(path) for path in paths) + "}"]
+    lines.append("local headers = {}")
+    if token:
+        lines.append(f'headers["Authorization"] = {_lua_string("Bearer " + token)}')
+    lines += [
+        "local index = 0",
+        "request = function()",
+        "  index = index % #paths + 1",
+        '  return wrk.format("GET", paths[index], headers)',
+        "end",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+class LoadGenerator:
+    """Drives GET load at one server for a fixed time, with a fixed number of connections."""
+
+    def __init__(self, wrk: str | None, threads: int = 2):
+        self.wrk = wrk
+        self.threads = threads
+
+    @property
+    def description(self) -> str:
+        if self.wrk:
+            return f"wrk ({self.wrk})"
+        return "Python multi-process load generator (wrk not found: install it with `apt-get install wrk`)"
+
+    def run(
+        self, base_url: str, paths: list[str], *, connections: int, seconds: float, token: str | None = None
+    ) -> LoadResult:
+        if self.wrk:
+            return self._run_wrk(base_url, paths, connections, seconds, token)
+        return run_python_load(base_url, paths, connections=connections, seconds=seconds, token=token)
+
+    def _run_wrk(self, base_url, paths, connections, seconds, token) -> LoadResult:
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="duka-bench-", delete=False) as script:
+            script.write(wrk_script(paths, token))
+        try:
+            command = [
+                self.wrk,
+                f"-t{min(self.threads, connections)}",
+                f"-c{connections}",
+                f"-d{max(1, round(seconds))}s",
+                "--timeout",
+                "10s",
+                "--latency",
+                "-s",
+                script.name,
+                base_url,
+            ]
+            completed = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)
+        finally:
+            Path(script.name).unlink(missing_ok=True)
+        if completed.returncode != 0:
+            raise RuntimeError(f"wrk failed: {completed.stderr.strip()}")
+        return parse_wrk(completed.stdout)
+
+
+def _python_worker(base_url, paths, seconds, token, offset, results) -> None:
+    parts = urlsplit(base_url)
+    headers = _headers(token, None)
+    latencies, non_2xx, errors = [], 0, 0
+    index = offset
+    connection = None
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        path = paths[index % len(paths)]
+        index += 1
+        started = time.perf_counter()
+        try:
+            if connection is None:
+                connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.will_close:
+                connection.close()
+                connection = None
+        except OSError:
+            errors += 1
+            connection = None
+            continue
+        latencies.append((time.perf_counter() - started) * 1000)
+        non_2xx += not 200 <= response.status < 400
+    results.put((latencies, non_2xx, errors))
+
+
+def run_python_load(
+    base_url: str, paths: list[str], *, connections: int, seconds: float, token: str | None = None
+) -> LoadResult:
+    """One process per connection, each issuing requests back to back until the time is up."""
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    workers = [
+        context.Process(target=_python_worker, args=(base_url, paths, seconds, token, offset, results))
+        for offset in range(connections)
+    ]
+    for worker in workers:
+        worker.start()
+    collected = [results.get(timeout=seconds + 60) for _ in workers]
+    for worker in workers:
+        worker.join()
+    latencies = [value for chunk, _, _ in collected for value in chunk]
+    return LoadResult(
+        requests=len(latencies),
+        seconds=seconds,
+        requests_per_second=len(latencies) / seconds,
+        p50_ms=percentile(latencies, 0.50),
+        p99_ms=percentile(latencies, 0.99),
+        non_2xx=sum(non_2xx for _, non_2xx, _ in collected),
+        socket_errors=sum(errors for _, _, errors in collected),
+    )
+
+
+@dataclass
+class BurstResult:
+    statuses: list[int]
+    seconds: float
+
+
+def burst(base_url: str, method: str, path: str, tokens: list[str], bodies: list | None = None) -> BurstResult:
+    """One request per token (`bodies[i]` as its JSON body), all released at one instant from connected threads."""
+    parts = urlsplit(base_url)
+    statuses: list[int] = [0] * len(tokens)
+    gate = threading.Barrier(len(tokens) + 1)
+    finished: list[float] = []
+
+    def fire(slot: int, token: str) -> None:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+        try:
+            connection.connect()
+        except OSError:
+            connection = None
+        gate.wait()
+        try:
+            if connection is None:
+                raise ConnectionError
+            body = bodies[slot] if bodies else None
+            connection.request(method, path, body=_encode(body), headers=_headers(token, body))
+            response = connection.getresponse()
+            response.read()
+            statuses[slot] = response.status
+        except OSError:
+            statuses[slot] = -1
+        finally:
+            finished.append(time.perf_counter())
+            if connection is not None:
+                connection.close()
+
+    threads = [threading.Thread(target=fire, args=(slot, token)) for slot, token in enumerate(tokens)]
+    for thread in threads:
+        thread.start()
+    gate.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return BurstResult(statuses, max(finished) - started)

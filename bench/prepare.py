@@ -1,0 +1,243 @@
+"""Data set-up and checks the benchmark runs inside Django: `python -m bench.prepare <action> '<json>'`.
+
+Run as a subprocess with the environment of the database it works on; prints one JSON line. Users are
+created without a password hash and get access tokens minted directly (the login endpoint is throttled
+per IP, and hashing 50 passwords would dominate the set-up time).
+"""
+
+import json
+import random
+import sys
+from collections import Counter
+from decimal import Decimal
+
+import django
+
+# Product names and descriptions of the fallback catalog are drawn from these words.
+NAME_WORDS = (
+    "alpine amber aurora basalt bamboo canvas cedar cobalt copper coral cotton crystal denim ebony ember "
+    "falcon fjord garnet granite harbor indigo ivory jasper juniper lagoon linen maple marble meadow nomad "
+    "oak onyx orchid pebble pine quartz raven saffron sage sierra slate spruce summit tundra velvet willow"
+)
+ITEM_WORDS = (
+    "backpack blender bottle candle chair desk headphones jacket kettle lamp mug notebook pillow rug "
+    "sandals scarf speaker teapot towel umbrella wallet watch"
+)
+
+
+def catalog_fallback(*, products: int, categories: int = 5, seed: int = 1) -> dict:
+    """A catalog made straight through the ORM, for when the `seed` command does not exist."""
+    from django.db import connection
+
+    from store.models import Category, Product
+
+    generator = random.Random(seed)
+    words, items = NAME_WORDS.split(), ITEM_WORDS.split()
+    created_categories = [
+        Category.objects.get_or_create(name=name, defaults={"slug": name.lower()})[0]
+        for name in ["Home", "Kitchen", "Outdoors", "Fashion", "Electronics", "Garden", "Office"][:categories]
+    ]
+    rows = []
+    for number in range(products):
+        name = f"{generator.choice(words).title()} {generator.choice(items)} {number}"
+        price = Decimal(generator.randrange(500, 50_000)) / 100
+        discount = (price * Decimal("0.8")).quantize(Decimal("0.01")) if generator.random() < 0.3 else None
+        rows.append(
+            Product(
+                category=generator.choice(created_categories),
+                name=name,
+                slug=f"bench-{number}",
+                sku=f"BENCH-{number:07d}",
+                description=" ".join(generator.choices(words + items, k=20)),
+                price=price,
+                discount_price=discount,
+                stock=generator.randrange(0, 200),
+            )
+        )
+    Product.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE store_product AS product SET search_vector =
+                setweight(to_tsvector('english', product.name), 'A')
+                || setweight(to_tsvector('english', product.sku || ' ' || category.name), 'B')
+                || setweight(to_tsvector('english', product.description), 'C')
+            FROM store_category AS category WHERE category.id = product.category_id
+            """
+        )
+    return {"products": Product.objects.count()}
+
+
+def catalog_info() -> dict:
+    """What the catalog figures request: page-1 slugs, and a filter + search that matches products."""
+    from django.db.models import Count
+    from django.db.models.functions import Coalesce
+
+    from store.models import Product
+
+    active = Product.objects.filter(is_active=True)
+    if not active.exists():
+        return {"products": 0}
+    category_id = (
+        active.values("category_id").annotate(total=Count("id")).order_by("-total", "category_id")[0]["category_id"]
+    )
+    names = active.filter(category_id=category_id).values_list("name", flat=True)
+    words = Counter(word for name in names for word in name.lower().split() if word.isalpha() and len(word) >= 4)
+    prices = sorted(
+        active.filter(category_id=category_id)
+        .annotate(final=Coalesce("discount_price", "price"))
+        .values_list("final", flat=True)
+    )
+    return {
+        "products": active.count(),
+        "slugs": list(active.values_list("slug", flat=True)[:20]),
+        "category_id": category_id,
+        "search": words.most_common(1)[0][0] if words else "",
+        "min_price": str(int(prices[len(prices) // 4])) if prices else "1",
+    }
+
+
+def query_counts(*, paths: list[str]) -> dict:
+    """SQL queries per request, counted in-process through the Django test client."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    counts = {}
+    for path in paths:
+        client.get(path)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        counts[path] = {"status": response.status_code, "queries": len(captured.captured_queries)}
+    return counts
+
+
+def _token(user) -> str:
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    return str(AccessToken.for_user(user))
+
+
+def buyers(*, count: int) -> dict:
+    """`count` customers with complete shipping profiles and empty carts, and their access tokens."""
+    from accounts.models import CustomerProfile, User
+    from store.models import CartItem
+
+    users = []
+    for number in range(count):
+        user, created = User.objects.get_or_create(
+            username=f"bench_buyer_{number:03d}", defaults={"email": f"bench_buyer_{number:03d}@example.com"}
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        CustomerProfile.objects.update_or_create(
+            user=user,
+            defaults={
+                "phone": "+254700000000",
+                "address": f"{number} Bench Road",
+                "city": "Nairobi",
+                "country": "KE",
+                "postal_code": "00100",
+            },
+        )
+        users.append(user)
+    CartItem.objects.filter(cart__user__in=users).delete()
+    return {"buyers": [{"id": user.pk, "token": _token(user)} for user in users]}
+
+
+def products(*, count: int, stock: int, label: str) -> dict:
+    """`count` fresh active products with `stock` units each, in a category of their own."""
+    from store.models import Category, Product
+
+    category, _ = Category.objects.get_or_create(name="Bench", defaults={"slug": "bench"})
+    start = Product.objects.filter(sku__startswith=f"BENCH-{label}-").count()
+    created = Product.objects.bulk_create(
+        Product(
+            category=category,
+            name=f"Bench {label} {number}",
+            slug=f"bench-{label}-{number}",
+            sku=f"BENCH-{label}-{number}",
+            price=Decimal("10.00"),
+            stock=stock,
+        )
+        for number in range(start, start + count)
+    )
+    return {"ids": [product.pk for product in created]}
+
+
+def product_state(*, product_id: int) -> dict:
+    from django.db.models import Sum
+
+    from store.models import OrderItem, Product
+
+    product = Product.objects.get(pk=product_id)
+    sold = OrderItem.objects.filter(product_id=product_id).aggregate(total=Sum("quantity"))["total"] or 0
+    return {"stock": product.stock, "sold": sold}
+
+
+def manager() -> dict:
+    from accounts.models import User
+
+    user, created = User.objects.get_or_create(
+        username="bench_manager",
+        defaults={"email": "bench_manager@example.com", "role": User.Role.MANAGER, "is_staff": True},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return {"token": _token(user)}
+
+
+def logs_fallback(*, count: int, days: int = 7) -> dict:
+    """Request logs straight from SQL, for when the `seed_core` command does not exist."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO core_requestlog
+                (timestamp, ip, method, path, status_code, response_time_ms, user_agent, country)
+            SELECT now() - (random() * %s * interval '1 day'),
+                   ((ARRAY['198.51.100.', '203.0.113.'])[1 + n %% 2] || (n %% 250))::inet,
+                   'GET', '/api/products/', (ARRAY[200, 200, 200, 404, 401])[1 + n %% 5],
+                   random() * 50, 'bench', (ARRAY['KE', 'US', 'DE', 'IN', 'BR'])[1 + n %% 5]
+            FROM generate_series(1, %s) AS n
+            """,
+            [days, count],
+        )
+    return {"logs": count}
+
+
+def settings_info() -> dict:
+    from django.conf import settings
+
+    return {
+        "request_logging_middleware": [name for name in settings.MIDDLEWARE if name.startswith("core.middleware")],
+        "has_logging_switch": hasattr(settings, "REQUEST_LOGGING_ENABLED"),
+    }
+
+
+ACTIONS = {
+    "settings_info": settings_info,
+    "catalog_fallback": catalog_fallback,
+    "catalog_info": catalog_info,
+    "query_counts": query_counts,
+    "buyers": buyers,
+    "products": products,
+    "product_state": product_state,
+    "manager": manager,
+    "logs_fallback": logs_fallback,
+}
+
+
+def main(argv: list[str]) -> None:
+    django.setup()
+    action = ACTIONS[argv[1]]
+    arguments = json.loads(argv[2]) if len(argv) > 2 else {}
+    print(json.dumps(action(**arguments), default=str))
+
+
+if __name__ == "__main__":
+    main(sys.argv)

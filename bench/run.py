@@ -1,0 +1,582 @@
+"""`make bench`: every target of SPEC section 7, measured against gunicorn + PostgreSQL + Redis on loopback.
+
+Prints one line per figure (name, value, target, verdict, raw numbers). Ratios come from the two sides
+measured alternately in one run (A B, B A, ...), as medians over the rounds. A figure whose endpoint or
+command does not exist prints `n/a: <reason>` instead. Sizes and durations come from BENCH_* variables;
+BENCH_QUICK=1 is a smoke run with small sizes.
+"""
+
+import datetime
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from bench.load import LoadGenerator, burst, request
+from bench.stack import (
+    ROOT,
+    CommandMissing,
+    CommandTimedOut,
+    Environment,
+    Gunicorn,
+    Postgres,
+    command_exists,
+    manage,
+    redis_url,
+    wrk_path,
+)
+from bench.stats import LoadResult, figure_line, median, not_available, number, ratio
+
+SECTIONS = ("catalog", "logging", "checkout", "seed", "dashboard")
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+def _env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name) or default)
+
+
+@dataclass
+class Config:
+    quick: bool
+    rounds: int
+    seconds: float
+    connections: int
+    catalog_products: int
+    seed_products: int
+    seed_logs: int
+    dashboard_small_logs: int
+    buyers: int
+    hot_stock: int
+    checkout_rounds: int
+    command_timeout: float
+    database_name: str
+    keep_databases: bool
+    only: tuple[str, ...]
+
+    @classmethod
+    def from_env(cls) -> "Config":
+        quick = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+        only = tuple(part.strip() for part in os.environ.get("BENCH_ONLY", "").split(",") if part.strip())
+        unknown = set(only) - set(SECTIONS)
+        if unknown:
+            raise SystemExit(f"BENCH_ONLY: unknown {sorted(unknown)}; choose from {', '.join(SECTIONS)}")
+        return cls(
+            quick=quick,
+            rounds=_env_int("BENCH_ROUNDS", 2 if quick else 3),
+            seconds=_env_float("BENCH_SECONDS", 2 if quick else 5),
+            connections=_env_int("BENCH_CONNECTIONS", 8),
+            catalog_products=_env_int("BENCH_CATALOG_PRODUCTS", 200 if quick else 1000),
+            seed_products=_env_int("BENCH_SEED_PRODUCTS", 5_000 if quick else 100_000),
+            seed_logs=_env_int("BENCH_SEED_LOGS", 50_000 if quick else 1_000_000),
+            dashboard_small_logs=_env_int("BENCH_DASHBOARD_SMALL_LOGS", 1_000 if quick else 10_000),
+            buyers=_env_int("BENCH_BUYERS", 50),
+            hot_stock=_env_int("BENCH_HOT_STOCK", 10),
+            checkout_rounds=_env_int("BENCH_CHECKOUT_ROUNDS", 2 if quick else 5),
+            command_timeout=_env_float("BENCH_COMMAND_TIMEOUT", 200),
+            database_name=os.environ.get("BENCH_DATABASE_NAME") or "duka_bench",
+            keep_databases=os.environ.get("BENCH_KEEP_DATABASES", "") not in ("", "0"),
+            only=only or SECTIONS,
+        )
+
+
+def progress(message: str) -> None:
+    print(f"  .. {message}", file=sys.stderr, flush=True)
+
+
+def helper(env: Environment, action: str, **arguments) -> dict:
+    """Run a `bench.prepare` action in the environment of one database."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.prepare", action, json.dumps(arguments)],
+        cwd=ROOT,
+        env=env.variables(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"bench.prepare {action} failed:\n{completed.stderr[-3000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+@dataclass
+class Bench:
+    config: Config
+    postgres: Postgres
+    redis: str | None
+    load: LoadGenerator
+    figures: dict[str, list[str]] = field(default_factory=lambda: {section: [] for section in SECTIONS})
+    servers: list[Gunicorn] = field(default_factory=list)
+    databases: list[str] = field(default_factory=list)
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    def emit(self, section: str, line: str) -> None:
+        self.figures[section].append(line)
+        print(line, flush=True)
+
+    def environment(self, database: str) -> Environment:
+        return Environment(self.postgres.database_url(database), self.redis, {"CACHE_KEY_PREFIX": f"bench-{database}"})
+
+    def fresh_database(self, suffix: str = "") -> Environment:
+        """An empty, migrated database cloned from the template."""
+        name = self.config.database_name + suffix
+        self.postgres.create(name, template=self.template)
+        self.databases.append(name)
+        return self.environment(name)
+
+    def prepare_template(self) -> None:
+        self.template = self.config.database_name + "_template"
+        progress(f"migrating the template database {self.template}")
+        self.postgres.create(self.template)
+        manage(self.environment(self.template), "migrate", "--noinput", timeout=600)
+
+    def serve(self, env: Environment, label: str) -> Gunicorn:
+        server = Gunicorn(env, label)
+        self.servers.append(server)
+        return server
+
+    def stop_servers(self) -> None:
+        while self.servers:
+            self.servers.pop().stop()
+
+    def drop_databases(self) -> None:
+        if self.config.keep_databases:
+            return
+        for name in [*self.databases, getattr(self, "template", None)]:
+            if name:
+                self.postgres.drop(name)
+        self.databases.clear()
+
+    def measure(
+        self, server: Gunicorn, paths: list[str], *, connections: int, token: str | None = None, seconds: float = 0
+    ) -> LoadResult:
+        seconds = seconds or self.config.seconds
+        return self.load.run(server.base_url, paths, connections=connections, seconds=seconds, token=token)
+
+    def side_by_side(
+        self, run_a: Callable[[], LoadResult], run_b: Callable[[], LoadResult]
+    ) -> tuple[list[LoadResult], list[LoadResult]]:
+        """Warm both up, then alternate A B / B A for the configured rounds."""
+        results_a, results_b = [], []
+        for round_number in range(self.config.rounds):
+            order = [(run_a, results_a), (run_b, results_b)]
+            if round_number % 2:
+                order.reverse()
+            for run, results in order:
+                results.append(run())
+        return results_a, results_b
+
+    # -- 1. catalog -------------------------------------------------------------------------------
+
+    def catalog(self) -> None:
+        env = self.main
+        names = (
+            "catalog list, page 1 (20 rows)",
+            "catalog list, filtered + searched",
+            "product detail",
+            "catalog SQL queries per request",
+        )
+        server = self.main_server
+        if not self.catalog_api:
+            for name in names:
+                self.emit("catalog", not_available(name, "GET /api/products/ answers 404 (catalog not merged)"))
+            return
+        info = self.catalog_info
+        if not info.get("slugs"):
+            for name in names:
+                self.emit("catalog", not_available(name, "no active products after seeding"))
+            return
+        list_query = "?" + urlencode(
+            {"category": info["category_id"], "min_price": info["min_price"], "search": info["search"]}
+        )
+        pairs = [
+            (names[0], ["/api/products/"], ["/bench/products/"]),
+            (names[1], ["/api/products/" + list_query], ["/bench/products/" + list_query]),
+            (
+                names[2],
+                [f"/api/products/{slug}/" for slug in info["slugs"]],
+                [f"/bench/products/{slug}/" for slug in info["slugs"]],
+            ),
+        ]
+        for name, api_paths, baseline_paths in pairs:
+            mismatch = self._compare_rows(server, api_paths[0], baseline_paths[0])
+            if mismatch:
+                progress(f"{name}: {mismatch}")
+            for paths in (api_paths, baseline_paths):
+                self.measure(server, paths, connections=self.config.connections, seconds=1)
+            api, baseline = self.side_by_side(
+                lambda paths=api_paths: self.measure(server, paths, connections=self.config.connections),
+                lambda paths=baseline_paths: self.measure(server, paths, connections=self.config.connections),
+            )
+            self._emit_throughput_ratio(name, api, baseline, mismatch)
+        counts = helper(
+            env,
+            "query_counts",
+            paths=[
+                "/api/products/?page_size=1",
+                "/api/products/?page_size=20",
+                f"/api/products/?page_size=1&{list_query[1:]}",
+                f"/api/products/?page_size=20&{list_query[1:]}",
+                f"/api/products/{info['slugs'][0]}/",
+                "/bench/products/?page_size=20",
+            ],
+        )
+        queries = [entry["queries"] for entry in counts.values()]
+        statuses = {entry["status"] for entry in counts.values()}
+        self.emit(
+            "catalog",
+            figure_line(
+                names[3],
+                f"{queries[0]} vs {queries[1]}",
+                "equal",
+                queries[0] == queries[1] and queries[2] == queries[3] and statuses == {200},
+                f"page_size 1 / 20: list {queries[0]} / {queries[1]}, filtered {queries[2]} / {queries[3]}; "
+                f"detail {queries[4]}; baseline list {queries[5]}; statuses {sorted(statuses)}",
+            ),
+        )
+
+    def _compare_rows(self, server: Gunicorn, api_path: str, baseline_path: str) -> str:
+        api, baseline = request(server.base_url, "GET", api_path), request(server.base_url, "GET", baseline_path)
+        if api.status != 200 or baseline.status != 200:
+            return f"status {api.status} (api) vs {baseline.status} (baseline)"
+        api_body, baseline_body = api.json(), baseline.json()
+        if "results" in api_body:
+            api_ids = [row["id"] for row in api_body["results"]]
+            baseline_ids = [row["id"] for row in baseline_body["results"]]
+            if api_body.get("count") != baseline_body["count"] or api_ids != baseline_ids:
+                return (
+                    f"rows differ: api count {api_body.get('count')} ids {api_ids[:5]}..., "
+                    f"baseline count {baseline_body['count']} ids {baseline_ids[:5]}..."
+                )
+            return "" if api_ids else "no rows match the filter"
+        return "" if api_body.get("id") == baseline_body["id"] else "detail rows differ"
+
+    def _emit_throughput_ratio(self, name: str, api: list[LoadResult], baseline: list[LoadResult], note: str) -> None:
+        api_rate = median([result.requests_per_second for result in api])
+        baseline_rate = median([result.requests_per_second for result in baseline])
+        value = ratio(api_rate, baseline_rate)
+        failures = sum(result.non_2xx + result.socket_errors for result in api + baseline)
+        raw = f"api {number(api_rate, 1)} req/s | baseline {number(baseline_rate, 1)} req/s"
+        if failures:
+            raw += f"; {failures} non-2xx/socket errors"
+        if note:
+            raw += f"; {note}"
+        met = value is not None and value >= 0.6 and not failures and not note
+        self.emit("catalog", figure_line(name, f"{number(value)}x baseline", ">= 0.60x", met, raw))
+
+    # -- 2. request logging -----------------------------------------------------------------------
+
+    def logging(self) -> None:
+        names = ("request logging on/off, p50 latency", "request logging on/off, p99 latency")
+        info = helper(self.main, "settings_info")
+        if not info["request_logging_middleware"]:
+            for name in names:
+                self.emit("logging", not_available(name, "no core.middleware request logger in MIDDLEWARE"))
+            return
+        if self.catalog_api and self.catalog_info.get("slugs"):
+            paths, token, what = (
+                [f"/api/products/{slug}/" for slug in self.catalog_info["slugs"]],
+                None,
+                "product detail",
+            )
+        else:
+            token = helper(self.main, "buyers", count=1)["buyers"][0]["token"]
+            paths, what = ["/api/profile/"], "GET /api/profile/ (catalog not merged)"
+        logging_on = self.serve(self.main.but(REQUEST_LOGGING_ENABLED="1"), "logging-on")
+        logging_off = self.serve(self.main.but(REQUEST_LOGGING_ENABLED="0"), "logging-off")
+        connections = 2
+        for server in (logging_on, logging_off):
+            self.measure(server, paths, connections=connections, token=token, seconds=1)
+        on, off = self.side_by_side(
+            lambda: self.measure(logging_on, paths, connections=connections, token=token),
+            lambda: self.measure(logging_off, paths, connections=connections, token=token),
+        )
+        logging_on.stop()
+        logging_off.stop()
+        failures = sum(result.non_2xx + result.socket_errors for result in on + off)
+        suffix = f"; {what}, {connections} connections" + (f"; {failures} non-2xx/socket errors" if failures else "")
+        for name, attribute, target, limit in ((names[0], "p50_ms", "<= 1.10x", 1.10), (names[1], "p99_ms", "-", None)):
+            on_ms = median([getattr(result, attribute) for result in on])
+            off_ms = median([getattr(result, attribute) for result in off])
+            value = ratio(on_ms, off_ms)
+            met = None if limit is None else (value is not None and value <= limit and not failures)
+            raw = f"on {number(on_ms, 3)} ms | off {number(off_ms, 3)} ms{suffix}"
+            self.emit("logging", figure_line(name, f"{number(value)}x", target, met, raw))
+
+    # -- 3. checkout ------------------------------------------------------------------------------
+
+    def checkout(self) -> None:
+        race = f"checkout race: {self.config.buyers} buyers, {self.config.hot_stock} in stock"
+        throughput = f"checkout throughput, {self.config.buyers} buyers x {self.config.buyers} products"
+        server = self.main_server
+        buyers = helper(self.main, "buyers", count=self.config.buyers)["buyers"]
+        tokens = [buyer["token"] for buyer in buyers]
+        for path in ("/api/cart/", "/api/checkout/"):
+            status = request(server.base_url, "OPTIONS", path, token=tokens[0]).status
+            if status == 404:
+                for name in (race, throughput):
+                    self.emit("checkout", not_available(name, f"{path} answers 404 (cart/checkout not merged)"))
+                return
+        label = f"{int(time.time())}"
+        hot = helper(self.main, "products", count=1, stock=self.config.hot_stock, label=f"hot{label}")["ids"][0]
+        failed = self._fill_carts(server, tokens, [hot] * len(tokens))
+        if failed:
+            self.emit("checkout", not_available(race, f"filling carts failed: {failed}"))
+        else:
+            result = burst(server.base_url, "POST", "/api/checkout/", tokens, [{}] * len(tokens))
+            state = helper(self.main, "product_state", product_id=hot)
+            created, conflicts = result.statuses.count(201), result.statuses.count(409)
+            server_errors = sum(status >= 500 or status < 0 for status in result.statuses)
+            others = len(result.statuses) - created - conflicts - server_errors
+            expected_conflicts = max(len(tokens) - self.config.hot_stock, 0)
+            met = (
+                created == min(self.config.hot_stock, len(tokens))
+                and conflicts == expected_conflicts
+                and server_errors == 0
+                and state["sold"] == created
+                and state["stock"] == self.config.hot_stock - created
+            )
+            self.emit(
+                "checkout",
+                figure_line(
+                    race,
+                    f"sold {state['sold']}",
+                    f"{self.config.hot_stock}, 409s only",
+                    met,
+                    f"201 x{created}, 409 x{conflicts}, 5xx/errors x{server_errors}, other x{others}; "
+                    f"stock left {state['stock']}; {number(result.seconds, 3)} s",
+                ),
+            )
+        self._checkout_throughput(server, throughput, label)
+
+    def _fill_carts(self, server: Gunicorn, tokens: list[str], product_ids: list[int]) -> str:
+        result = burst(
+            server.base_url,
+            "POST",
+            "/api/cart/",
+            tokens,
+            [{"product_id": product_id, "quantity": 1} for product_id in product_ids],
+        )
+        bad = sorted({status for status in result.statuses if status not in (200, 201)})
+        return f"POST /api/cart/ answered {bad}" if bad else ""
+
+    def _checkout_throughput(self, server: Gunicorn, name: str, label: str) -> None:
+        # Fresh buyers' carts: the race leaves the losers' carts holding the sold-out product.
+        tokens = [buyer["token"] for buyer in helper(self.main, "buyers", count=self.config.buyers)["buyers"]]
+        products = helper(self.main, "products", count=len(tokens), stock=1_000_000, label=f"spread{label}")["ids"]
+        orders, seconds, rates, server_errors, refused = 0, 0.0, [], 0, 0
+        for _ in range(self.config.checkout_rounds):
+            failed = self._fill_carts(server, tokens, products)
+            if failed:
+                self.emit("checkout", not_available(name, f"filling carts failed: {failed}"))
+                return
+            result = burst(server.base_url, "POST", "/api/checkout/", tokens, [{}] * len(tokens))
+            created = result.statuses.count(201)
+            failed = sum(status >= 500 or status < 0 for status in result.statuses)
+            server_errors += failed
+            refused += len(tokens) - created - failed
+            orders += created
+            seconds += result.seconds
+            rates.append(created / result.seconds)
+        self.emit(
+            "checkout",
+            figure_line(
+                name,
+                f"{number(median(rates), 1)} orders/s",
+                "-",
+                None if not server_errors + refused else False,
+                f"{orders} orders in {number(seconds, 3)} s over {self.config.checkout_rounds} bursts "
+                f"(median of bursts); 4xx x{refused}, 5xx/errors x{server_errors}",
+            ),
+        )
+
+    # -- 5. seeding -------------------------------------------------------------------------------
+
+    def seed(self) -> None:
+        products_name = f"seed --products {self.config.seed_products:,}"
+        logs_name = f"seed_core --logs {self.config.seed_logs:,}"
+        scratch = self.fresh_database("_scratch")
+        self.scratch_logs = None
+        for name, command, args in (
+            (products_name, "seed", ["--products", str(self.config.seed_products), "--seed", "1"]),
+            (logs_name, "seed_core", ["--logs", str(self.config.seed_logs)]),
+        ):
+            progress(f"timing `manage.py {command} {' '.join(args)}`")
+            try:
+                seconds = manage(scratch, command, *args, timeout=self.config.command_timeout)
+            except CommandMissing:
+                self.emit("seed", not_available(name, f"no `{command}` management command (not merged)"))
+                continue
+            except (CommandTimedOut, RuntimeError) as error:
+                self.emit("seed", not_available(name, _first_line(error)))
+                continue
+            if command == "seed_core":
+                self.scratch_logs = scratch
+            self.emit("seed", figure_line(name, f"{number(seconds, 1)} s", "<= 10 min", seconds <= 600, "wall time"))
+
+    # -- 4. dashboard -----------------------------------------------------------------------------
+
+    def dashboard(self) -> None:
+        small_size, large_size = self.config.dashboard_small_logs, self.config.seed_logs
+        name = f"dashboard, {large_size:,} vs {small_size:,} logs"
+        scratch = getattr(self, "scratch_logs", None)
+        small = self.fresh_database("_logs_small")
+        large = scratch or self.fresh_database("_logs_large")
+        tokens = [helper(env, "manager")["token"] for env in (small, large)]
+        small_server, large_server = self.serve(small, "logs-small"), self.serve(large, "logs-large")
+        today = datetime.datetime.now(datetime.UTC).date()
+        probe_path = self._dashboard_paths(today, 0, 1)[0]
+        probe = request(small_server.base_url, "GET", probe_path, token=tokens[0])
+        if probe.status != 200:
+            reason = "404 (security dashboard not merged)" if probe.status == 404 else f"status {probe.status}"
+            self.emit("dashboard", not_available(name, f"GET /api/security/dashboard/ answers {reason}"))
+            return
+        has_seed_core = command_exists(self.main, "seed_core")
+        sources = []
+        for env, size in ((small, small_size), (large, large_size)):
+            if env is scratch:
+                continue
+            if has_seed_core:
+                progress(f"seed_core --logs {size:,}")
+                try:
+                    manage(env, "seed_core", "--logs", str(size), timeout=self.config.command_timeout)
+                except (CommandTimedOut, RuntimeError) as error:
+                    self.emit("dashboard", not_available(name, _first_line(error)))
+                    return
+            else:
+                progress(f"{size:,} request logs by SQL (no seed_core command)")
+                helper(env, "logs_fallback", count=size)
+                sources.append("logs by SQL, no seed_core")
+        totals_path = self._dashboard_paths(today, 0, 2)[1]
+        totals = [
+            request(server.base_url, "GET", totals_path, token=token).json().get("total_requests")
+            for server, token in ((small_server, tokens[0]), (large_server, tokens[1]))
+        ]
+        batches = iter(range(1, 1000))
+
+        def run(server: Gunicorn, token: str, seconds: float = 0) -> LoadResult:
+            paths = self._dashboard_paths(today, next(batches), 2000)
+            return self.measure(server, paths, connections=1, token=token, seconds=seconds)
+
+        for server, token in ((small_server, tokens[0]), (large_server, tokens[1])):
+            run(server, token, seconds=1)
+        small_results, large_results = self.side_by_side(
+            lambda: run(small_server, tokens[0]), lambda: run(large_server, tokens[1])
+        )
+        small_server.stop()
+        large_server.stop()
+        small_ms = median([result.p50_ms for result in small_results])
+        large_ms = median([result.p50_ms for result in large_results])
+        value = ratio(large_ms, small_ms)
+        failures = sum(result.non_2xx + result.socket_errors for result in small_results + large_results)
+        raw = (
+            f"{large_size:,} logs {number(large_ms, 3)} ms | {small_size:,} logs {number(small_ms, 3)} ms "
+            "(p50, 1 connection); "
+            f"total_requests {totals[1]} / {totals[0]}"
+        )
+        if failures:
+            raw += f"; {failures} non-2xx/socket errors"
+        if sources:
+            raw += "; " + sources[0]
+        self.emit(
+            "dashboard",
+            figure_line(name, f"{number(value)}x", "<= 3.00x", value is not None and value <= 3 and not failures, raw),
+        )
+
+    @staticmethod
+    def _dashboard_paths(today: datetime.date, batch: int, count: int) -> list[str]:
+        """Distinct URLs over the same 7 days of data (a wider `from` adds no rows), so no response cache hits."""
+        paths = []
+        for index in range(batch * count, (batch + 1) * count):
+            extra_days, top_n = divmod(index, 100)
+            start = today - datetime.timedelta(days=7 + extra_days)
+            paths.append(f"/api/security/dashboard/?from={start}&to={today}&top_n={top_n + 1}")
+        return paths
+
+    # -- the run ----------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        self.prepare_template()
+        self.main = self.fresh_database()
+        self.catalog_api = False
+        self.catalog_info = {}
+        if {"catalog", "logging", "checkout"} & set(self.config.only):
+            self._seed_catalog()
+            self.main_server = self.serve(self.main, "main")
+            self.catalog_api = request(self.main_server.base_url, "GET", "/api/products/").status != 404
+        for section in ("catalog", "logging", "checkout", "seed", "dashboard"):
+            if section in self.config.only:
+                print(f"\n[{section}]", flush=True)
+                try:
+                    getattr(self, section)()
+                except Exception as error:  # one broken benchmark must not hide the others' figures
+                    traceback.print_exc()
+                    self.emit(section, not_available(section, f"benchmark failed: {_first_line(error)}"))
+        self.stop_servers()
+
+    def _seed_catalog(self) -> None:
+        size = self.config.catalog_products
+        try:
+            progress(f"seed --products {size} --customers 10 --seed 1")
+            manage(
+                self.main,
+                "seed",
+                "--products",
+                str(size),
+                "--customers",
+                "10",
+                "--seed",
+                "1",
+                timeout=self.config.command_timeout,
+            )
+        except CommandMissing:
+            progress(f"no `seed` command: {size} products through the ORM")
+            helper(self.main, "catalog_fallback", products=size)
+        except (RuntimeError, CommandTimedOut) as error:
+            progress(f"`seed` failed ({_first_line(error)}): {size} products through the ORM")
+            helper(self.main, "catalog_fallback", products=size)
+        self.catalog_info = helper(self.main, "catalog_info")
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    config = Config.from_env()
+    signal.signal(signal.SIGTERM, _terminate)
+    started = time.perf_counter()
+    postgres = Postgres.resolve()
+    redis, redis_description = redis_url()
+    use_wrk = os.environ.get("BENCH_NO_WRK", "") in ("", "0")
+    bench = Bench(config, postgres, redis, LoadGenerator(wrk_path() if use_wrk else None))
+    print(f"Duka benchmark{' (quick mode: BENCH_QUICK=1, small sizes)' if config.quick else ''}")
+    print("  server:     gunicorn, sync workers x2, DJANGO_DEBUG=0, persistent connections, on 127.0.0.1")
+    print(f"  PostgreSQL: {postgres.description}, databases {config.database_name}*")
+    print(f"  Redis:      {redis_description}")
+    print(f"  load:       {bench.load.description}; {config.connections} connections for throughput")
+    print(f"  rounds:     {config.rounds} x {config.seconds:g} s per side, alternating; medians reported")
+    try:
+        bench.run()
+    finally:
+        bench.stop_servers()
+        bench.drop_databases()
+    print("\nSummary")
+    for section in SECTIONS:
+        for line in bench.figures[section]:
+            print(line)
+    print(f"\nfinished in {time.perf_counter() - started:.0f} s")
+    return 0

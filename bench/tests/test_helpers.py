@@ -1,0 +1,108 @@
+import datetime
+
+import pytest
+
+from bench.load import wrk_script
+from bench.run import Bench
+from bench.stats import figure_line, median, not_available, parse_wrk, percentile, ratio
+
+WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:40123
+  2 threads and 8 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    12.95ms    3.10ms  48.20ms   81.22%
+    Req/Sec   310.52     25.11   370.00     70.00%
+  Latency Distribution
+     50%   12.41ms
+     75%   14.02ms
+     90%   16.77ms
+     99%    1.02s
+  3105 requests in 5.01s, 4.12MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 7
+Requests/sec:    619.76
+Transfer/sec:    842.33KB
+"""
+
+
+def test_median_and_ratio():
+    assert median([3.0, 1.0, 2.0]) == 2.0
+    assert median([4.0, 1.0, 2.0, 3.0]) == 2.5
+    assert median([]) is None
+    assert ratio(6.0, 10.0) == 0.6
+    assert ratio(1.0, 0.0) is None
+    assert ratio(None, 2.0) is None
+
+
+@pytest.mark.parametrize(
+    ("fraction", "expected"),
+    [(0.5, 50), (0.99, 99), (1.0, 100), (0.0, 1), (0.011, 2)],
+    ids=["p50", "p99", "max", "min", "rounds-up"],
+)
+def test_percentile_is_nearest_rank(fraction, expected):
+    values = list(range(100, 0, -1))
+
+    assert percentile(values, fraction) == expected
+
+
+def test_percentile_of_nothing_is_none():
+    assert percentile([], 0.5) is None
+
+
+def test_parse_wrk_reads_rate_latencies_and_errors():
+    result = parse_wrk(WRK_OUTPUT)
+
+    assert result.requests == 3105
+    assert result.seconds == pytest.approx(5.01)
+    assert result.requests_per_second == 619.76
+    assert result.p50_ms == pytest.approx(12.41)
+    assert result.p99_ms == pytest.approx(1020.0)
+    assert result.non_2xx == 7
+    assert result.socket_errors == 3
+
+
+def test_parse_wrk_converts_microseconds_and_tolerates_a_clean_run():
+    output = WRK_OUTPUT.replace("12.41ms", "850.00us").replace(
+        "  Socket errors: connect 0, read 2, write 0, timeout 1\n", ""
+    )
+    output = output.replace("  Non-2xx or 3xx responses: 7\n", "")
+
+    result = parse_wrk(output)
+
+    assert result.p50_ms == pytest.approx(0.85)
+    assert (result.non_2xx, result.socket_errors) == (0, 0)
+
+
+def test_parse_wrk_rejects_output_without_a_summary():
+    with pytest.raises(ValueError, match="no summary"):
+        parse_wrk("unable to connect to 127.0.0.1:1 Connection refused")
+
+
+def test_figure_line_shows_name_value_target_verdict_and_raw_numbers():
+    line = figure_line("catalog list", "0.72x baseline", ">= 0.60x", True, "api 720.0 req/s | baseline 1,000.0 req/s")
+
+    assert line.startswith("catalog list ")
+    assert "0.72x baseline" in line
+    assert "target >= 0.60x" in line
+    assert " met " in line
+    assert line.endswith("[api 720.0 req/s | baseline 1,000.0 req/s]")
+    assert "MISSED" in figure_line("dashboard", "4.00x", "<= 3.00x", False)
+    assert not_available("dashboard", "404").endswith("n/a: 404")
+
+
+def test_wrk_script_cycles_paths_with_a_bearer_token():
+    script = wrk_script(["/api/products/a/", "/api/products/b/"], token="abc.def")
+
+    assert "local paths = {[==[/api/products/a/]==], [==[/api/products/b/]==]}" in script
+    assert 'headers["Authorization"] = [==[Bearer abc.def]==]' in script
+    assert "request = function()" in script
+    assert "Authorization" not in wrk_script(["/"])
+
+
+def test_dashboard_paths_are_distinct_and_cover_the_same_days():
+    today = datetime.date(2026, 3, 15)
+
+    first, second = Bench._dashboard_paths(today, 0, 300), Bench._dashboard_paths(today, 1, 300)
+
+    assert len(set(first + second)) == 600
+    assert all("to=2026-03-15" in path for path in first + second)
+    assert first[0] == "/api/security/dashboard/?from=2026-03-08&to=2026-03-15&top_n=1"
