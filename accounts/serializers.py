@@ -60,7 +60,7 @@ class LogoutSerializer(serializers.Serializer):
 class ProfileSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
     email = serializers.EmailField(source="user.email", max_length=254, required=False)
-    role = serializers.CharField(source="user.role", read_only=True)
+    role = serializers.ChoiceField(source="user.role", choices=User.Role.choices, read_only=True)
 
     class Meta:
         model = CustomerProfile

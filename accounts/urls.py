@@ -4,10 +4,10 @@ from accounts import views
 
 urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="register"),
-    path("register/", views.RegisterView.as_view(), name="register-alias"),
+    path("register/", views.RegisterAliasView.as_view(), name="register-alias"),
     path("auth/token/", views.TokenObtainView.as_view(), name="token-obtain"),
     path("auth/token/refresh/", views.TokenRotateView.as_view(), name="token-refresh"),
     path("auth/logout/", views.LogoutView.as_view(), name="logout"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
-    path("auth/profile/", views.ProfileView.as_view(), name="profile-alias"),
+    path("auth/profile/", views.ProfileAliasView.as_view(), name="profile-alias"),
 ]

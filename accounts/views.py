@@ -1,6 +1,6 @@
 from django.conf import settings
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import generics, status
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -13,9 +13,90 @@ from accounts.selectors import profile_get_for_user
 from accounts.serializers import LogoutSerializer, ProfileSerializer, RegisterSerializer, TokenRefreshSerializer
 from accounts.tokens import refresh_token_revoke
 from core.login_backoff import login_is_locked_out, login_succeeded
+from core.schema import error_response, error_responses
 from core.throttles import ClientIPScopedRateThrottle
 
+# Shortened tokens: the examples show the shape, not a usable credential.
+_ACCESS_EXAMPLE = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoiYWNjZXNzIn0.access-signature"
+_REFRESH_EXAMPLE = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCJ9.refresh-signature"
+_TOKEN_PAIR_EXAMPLE = {"access": _ACCESS_EXAMPLE, "refresh": _REFRESH_EXAMPLE}
+_INVALID_TOKEN = error_response(
+    401,
+    description="The refresh token is invalid, expired or already used.",
+    code="token_not_valid",
+    detail="Token is blacklisted",
+)
 
+_REGISTER_SCHEMA = dict(
+    tags=["auth"],
+    summary="Register a customer account",
+    responses={201: RegisterSerializer, **error_responses(400, 429)},
+    examples=[
+        OpenApiExample(
+            "New customer",
+            value={"username": "amina", "email": "amina@example.com", "password": "Plum-Tree-Harbour-42"},
+            request_only=True,
+        ),
+        OpenApiExample(
+            "Created",
+            value={"id": 42, "username": "amina", "email": "amina@example.com"},
+            response_only=True,
+            status_codes=["201"],
+        ),
+    ],
+)
+_PROFILE_EXAMPLES = [
+    OpenApiExample(
+        "Shipping details",
+        value={"phone": "+254700000000", "address": "12 Moi Avenue", "city": "Nairobi", "country": "Kenya"},
+        request_only=True,
+    ),
+    OpenApiExample(
+        "Profile",
+        value={
+            "username": "amina",
+            "email": "amina@example.com",
+            "role": "customer",
+            "phone": "+254700000000",
+            "address": "12 Moi Avenue",
+            "city": "Nairobi",
+            "country": "Kenya",
+            "postal_code": "00100",
+        },
+        response_only=True,
+        status_codes=["200"],
+    ),
+]
+
+
+def _profile_schema(operation_suffix: str = "", alias_of: str = ""):
+    note = f"Alias of `{alias_of}`." if alias_of else ""
+    return extend_schema_view(
+        get=extend_schema(
+            operation_id=f"profile_retrieve{operation_suffix}",
+            summary="Read the caller's profile",
+            description=note,
+            tags=["profile"],
+            examples=_PROFILE_EXAMPLES,
+        ),
+        put=extend_schema(
+            operation_id=f"profile_update{operation_suffix}",
+            summary="Replace the caller's profile",
+            description=note,
+            tags=["profile"],
+            examples=_PROFILE_EXAMPLES,
+        ),
+        patch=extend_schema(
+            operation_id=f"profile_partial_update{operation_suffix}",
+            summary="Update some of the caller's profile",
+            description=note,
+            tags=["profile"],
+            examples=_PROFILE_EXAMPLES,
+        ),
+    )
+
+
+@extend_schema_view(post=extend_schema(operation_id="auth_register", **_REGISTER_SCHEMA))
 class RegisterView(generics.CreateAPIView):
     """Create a customer account. Nothing in the body can make a manager or an administrator."""
 
@@ -31,12 +112,45 @@ class LoginLockedOut(Throttled):
     default_code = "login_locked_out"
 
 
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="auth_register_alias", description="Alias of `POST /api/auth/register/`.", **_REGISTER_SCHEMA
+    )
+)
+class RegisterAliasView(RegisterView):
+    pass
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="auth_token_obtain",
+        tags=["auth"],
+        summary="Log in: obtain an access and a refresh token",
+        responses={
+            200: TokenObtainPairView.serializer_class,
+            401: error_response(
+                401,
+                description="Wrong username or password, or an inactive account.",
+                code="no_active_account",
+                detail="No active account found with the given credentials",
+            ),
+            **error_responses(400, 429),
+        },
+        examples=[
+            OpenApiExample(
+                "Credentials", value={"username": "amina", "password": "Plum-Tree-Harbour-42"}, request_only=True
+            ),
+            OpenApiExample("Token pair", value=_TOKEN_PAIR_EXAMPLE, response_only=True, status_codes=["200"]),
+        ],
+    )
+)
 class TokenObtainView(TokenObtainPairView):
     """Log in with username and password; returns an access and a refresh token.
 
-    Throttled per client IP (429 `throttled`); after repeated failures for one username from one IP,
-    that pair is locked out for a cool-off period (429 `login_locked_out`), while the same user can
-    still log in from anywhere else.
+    Send the access token as `Authorization: Bearer <access>`; it lives minutes. Exchange the refresh
+    token at `/api/auth/token/refresh/` for a new pair. Throttled per client IP (429 `throttled`); after
+    repeated failures for one username from one IP, that pair is locked out for a cool-off period
+    (429 `login_locked_out`), while the same user can still log in from anywhere else.
     """
 
     throttle_classes = [ClientIPScopedRateThrottle]
@@ -56,6 +170,18 @@ class TokenObtainView(TokenObtainPairView):
         return Response(serializer.validated_data, status=status.HTTP_200_OK)
 
 
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="auth_token_refresh",
+        tags=["auth"],
+        summary="Rotate a refresh token",
+        responses={200: TokenRefreshSerializer, 401: _INVALID_TOKEN, **error_responses(400)},
+        examples=[
+            OpenApiExample("Refresh token", value={"refresh": _REFRESH_EXAMPLE}, request_only=True),
+            OpenApiExample("New token pair", value=_TOKEN_PAIR_EXAMPLE, response_only=True, status_codes=["200"]),
+        ],
+    )
+)
 class TokenRotateView(TokenRefreshView):
     """Exchange a refresh token for a new pair; the presented refresh token stops working."""
 
@@ -66,11 +192,25 @@ class LogoutView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
+        operation_id="auth_logout",
+        tags=["auth"],
+        summary="Log out: revoke a refresh token",
         request=LogoutSerializer,
-        responses={205: None, 401: inline_serializer("TokenError", {"detail": serializers.CharField()})},
+        responses={
+            205: None,
+            401: error_response(
+                401,
+                description="No valid access token, or the refresh token is invalid, already revoked or another "
+                "user's.",
+                code="token_not_valid",
+                detail="Token is blacklisted",
+            ),
+            **error_responses(400),
+        },
+        examples=[OpenApiExample("Refresh token", value={"refresh": _REFRESH_EXAMPLE}, request_only=True)],
     )
     def post(self, request):
-        """Revoke a refresh token of the caller's."""
+        """Revoke a refresh token of the caller's; it can no longer be exchanged for tokens."""
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -83,11 +223,17 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_205_RESET_CONTENT)
 
 
+@_profile_schema()
 class ProfileView(generics.RetrieveUpdateAPIView):
-    """The caller's account and shipping details. Username and role are read-only."""
+    """The caller's account and shipping details (every role has one). Username and role are read-only."""
 
     serializer_class = ProfileSerializer
     permission_classes = [IsAuthenticated]
 
     def get_object(self):
         return profile_get_for_user(user=self.request.user)
+
+
+@_profile_schema(operation_suffix="_alias", alias_of="/api/profile/")
+class ProfileAliasView(ProfileView):
+    pass

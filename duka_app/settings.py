@@ -154,7 +154,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
@@ -185,7 +185,18 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"HealthStateEnum": "core.health.HealthState"},
+    # The documented contract: JSON bodies and bearer tokens (forms and sessions serve the browsable API only).
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    "AUTHENTICATION_WHITELIST": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "ENUM_NAME_OVERRIDES": {
+        "UserRoleEnum": "accounts.models.User.Role",
+        "OrderStatusEnum": "store.models.Order.Status",
+        "HealthStateEnum": "core.health.HealthState",
+    },
+    "TAGS": [
+        {"name": "auth", "description": "Registration, JWT tokens (obtain, rotate) and logout."},
+        {"name": "profile", "description": "The caller's account and shipping details."},
+    ],
 }
 
 # Celery: Redis as broker when configured; otherwise tasks run eagerly in-process.

@@ -1,0 +1,17 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from core.er_diagram import er_diagram_render
+
+
+class Command(BaseCommand):
+    help = "Write ER.html: a self-contained diagram of every model of accounts, store and core and their relations."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--output", type=Path, default=settings.BASE_DIR / "ER.html", help="default: ER.html")
+
+    def handle(self, *args, output: Path, **options):
+        output.write_text(er_diagram_render(), encoding="utf-8")
+        self.stdout.write(f"Wrote {output}")

@@ -1,0 +1,58 @@
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+# Tags whose operations must carry request and response examples; add a tag once its endpoints have them.
+TAGS_WITH_EXAMPLES = {"auth", "profile"}
+
+
+@pytest.fixture(scope="module")
+def operations():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return [(path, method, operation) for path, item in schema["paths"].items() for method, operation in item.items()]
+
+
+def test_operation_ids_are_unique(operations):
+    ids = [operation["operationId"] for _path, _method, operation in operations]
+
+    assert len(ids) == len(set(ids))
+
+
+def test_every_operation_has_a_summary_a_tag_and_its_error_responses(operations):
+    for path, method, operation in operations:
+        responses = set(operation["responses"])
+        assert operation.get("summary") and operation.get("tags"), (method, path)
+        if "requestBody" in operation:
+            assert "400" in responses, (method, path)
+        if {"jwtAuth": []} in operation.get("security", []):
+            assert "401" in responses, (method, path)
+        if "{" in path:
+            assert "404" in responses, (method, path)
+
+
+def test_protected_operations_ask_for_a_bearer_token(operations):
+    security = {(method, path): operation.get("security") for path, method, operation in operations}
+
+    assert security[("get", "/api/profile/")] == [{"jwtAuth": []}]
+    assert security[("post", "/api/auth/logout/")] == [{"jwtAuth": []}]
+    assert security[("post", "/api/auth/register/")] in (None, [{}])
+    assert security[("post", "/api/auth/token/")] in (None, [{}])
+
+
+def test_documented_operations_have_examples(operations):
+    for path, method, operation in operations:
+        if not TAGS_WITH_EXAMPLES & set(operation["tags"]):
+            continue
+        if "requestBody" in operation:
+            assert operation["requestBody"]["content"]["application/json"].get("examples"), (method, path)
+        for status, response in operation["responses"].items():
+            if "content" in response:
+                assert response["content"]["application/json"].get("examples"), (method, path, status)
+
+
+def test_errors_have_the_detail_and_code_shape(operations):
+    _path, _method, logout = next(entry for entry in operations if entry[2]["operationId"] == "auth_logout")
+
+    assert logout["responses"]["401"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert logout["responses"]["400"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/BadRequest"
+    }
