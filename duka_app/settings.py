@@ -268,6 +268,8 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Django's own console handler would print every django.* record a second time.
+    "loggers": {"django": {"handlers": [], "propagate": True}},
 }
 
 if not DEBUG:
