@@ -196,6 +196,26 @@ SPECTACULAR_SETTINGS = {
     "TAGS": [
         {"name": "auth", "description": "Registration, JWT tokens (obtain, rotate) and logout."},
         {"name": "profile", "description": "The caller's account and shipping details."},
+        {
+            "name": "catalog",
+            "description": "Categories and products. Anyone reads the active catalog; managers and admins also "
+            "see inactive products and write.",
+        },
+        {"name": "cart", "description": "The caller's cart (customers and admins; managers get 403)."},
+        {
+            "name": "checkout",
+            "description": "Turn the cart into an order in one transaction; retries are safe with `Idempotency-Key`.",
+        },
+        {
+            "name": "orders",
+            "description": "Customers see and cancel their own orders; managers and admins see every order and move "
+            "it along pending → paid → shipped → delivered.",
+        },
+        {
+            "name": "security",
+            "description": "Traffic dashboard, IP blacklist and suspicious IPs (managers and admins).",
+        },
+        {"name": "operations", "description": "Health of the service, for load balancers and monitors."},
     ],
 }
 

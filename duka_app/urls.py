@@ -1,6 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from core.views import api_not_found
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -10,4 +12,7 @@ urlpatterns = [
     path("api/", include("accounts.urls")),
     path("api/", include("store.urls")),
     path("api/", include("core.urls")),
+    # Last: any other /api/.../ path is a JSON 404. Paths without the trailing slash fall through, so
+    # APPEND_SLASH still redirects `/api/products` to `/api/products/`.
+    re_path(r"^api/(?:.*/)?$", api_not_found),
 ]

@@ -2,7 +2,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 # Tags whose operations must carry request and response examples; add a tag once its endpoints have them.
-TAGS_WITH_EXAMPLES = {"auth", "profile"}
+TAGS_WITH_EXAMPLES = {"auth", "profile", "catalog", "cart", "checkout", "orders", "security", "operations"}
 
 
 @pytest.fixture(scope="module")
