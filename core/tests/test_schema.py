@@ -6,8 +6,12 @@ TAGS_WITH_EXAMPLES = {"auth", "profile", "catalog", "cart", "checkout", "orders"
 
 
 @pytest.fixture(scope="module")
-def operations():
-    schema = SchemaGenerator().get_schema(request=None, public=True)
+def schema():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+@pytest.fixture(scope="module")
+def operations(schema):
     return [(path, method, operation) for path, item in schema["paths"].items() for method, operation in item.items()]
 
 
@@ -56,3 +60,32 @@ def test_errors_have_the_detail_and_code_shape(operations):
     assert logout["responses"]["400"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/BadRequest"
     }
+
+
+def test_a_blacklist_entry_may_have_no_creator(schema):
+    """Automatic entries (analyze_logs) and entries of deleted users have `created_by: null`."""
+    assert schema["components"]["schemas"]["BlacklistedIP"]["properties"]["created_by"]["nullable"] is True
+
+
+def test_catalog_reads_take_an_optional_token_and_cannot_be_forbidden(operations):
+    by_id = {operation["operationId"]: operation for _path, _method, operation in operations}
+
+    for read in ("categories_list", "categories_retrieve", "products_list", "products_retrieve"):
+        assert by_id[read]["security"] == [{"jwtAuth": []}, {}], read
+        assert "403" not in by_id[read]["responses"], read
+    for write in ("categories_create", "products_update", "products_destroy"):
+        assert by_id[write]["security"] == [{"jwtAuth": []}], write
+        assert "403" in by_id[write]["responses"], write
+
+
+def test_conflicts_document_the_data_they_carry(schema, operations):
+    by_id = {operation["operationId"]: operation for _path, _method, operation in operations}
+    schemas = schema["components"]["schemas"]
+
+    checkout_409 = by_id["checkout"]["responses"]["409"]["content"]["application/json"]
+    assert checkout_409["schema"] == {"$ref": "#/components/schemas/StockError"}
+    assert schemas["StockError"]["required"] == ["code", "detail", "items"]
+    assert set(schemas["StockLine"]["properties"]) == {"product_id", "requested", "available"}
+    category_409 = by_id["categories_destroy"]["responses"]["409"]["content"]["application/json"]
+    assert category_409["schema"] == {"$ref": "#/components/schemas/CategoryNotEmpty"}
+    assert by_id["checkout"]["parameters"][0]["name"] == "Idempotency-Key"
