@@ -177,7 +177,14 @@ SIMPLE_JWT = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Duka API",
-    "DESCRIPTION": "The REST API of the Duka online store: catalog, cart, checkout, orders and security.",
+    "DESCRIPTION": (
+        "The REST API of the Duka online store: catalog, cart, checkout, orders and security.\n\n"
+        'Authenticate with `Authorization: Bearer <access>` (from `POST /api/auth/token/`; "Authorize" above). '
+        "Validation errors are `{field: [messages]}`; every other error is `{detail, code}`, plus the data a "
+        "client needs. Lists are paginated `{count, next, previous, results}` with `page` and `page_size` "
+        "(at most 100). Money is a string with two decimals. A blacklisted client IP gets 403 `ip_blacklisted` "
+        "on every path."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
