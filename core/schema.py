@@ -15,6 +15,7 @@ Anything else (409 for domain conflicts, or a more precise description) is decla
 `error_responses(...)` / `error_response(...)` inside `@extend_schema(responses=...)`; declared codes win.
 """
 
+import re
 from types import SimpleNamespace
 
 from django.contrib.auth.models import AnonymousUser
@@ -131,6 +132,8 @@ def error_responses(*status_codes: int) -> dict[int, OpenApiResponse]:
     return {status_code: error_response(status_code) for status_code in status_codes}
 
 
+# The route regexes of integer ids, as drf-spectacular renders them: `^\d{1,18}$`, `^[0-9]+$`.
+_DIGITS_PATTERN = re.compile(r"\^(\\d|\[0-9\])(\{1,\d+\}|\+)\$")
 _LOGIN_ONLY_PERMISSIONS = (permissions.AllowAny, permissions.IsAuthenticated)
 
 
@@ -147,7 +150,20 @@ class AutoSchema(openapi.AutoSchema):
             if str(status_code) not in responses:
                 responses[str(status_code)] = self._get_response_for_code(error_response(status_code), str(status_code))
         operation["responses"] = dict(sorted(responses.items()))
+        self._document_id_parameters(operation)
         return operation
+
+    def _document_id_parameters(self, operation: dict) -> None:
+        """Path ids are positive integers, also where the route narrows them with a digits-only regex (which
+        drf-spectacular renders as a string pattern); each gets an example, so "Try it out" starts from one."""
+        for parameter in operation.get("parameters", []):
+            schema = parameter.get("schema", {})
+            if parameter["in"] != "path" or not (
+                schema.get("type") == "integer" or _DIGITS_PATTERN.fullmatch(schema.get("pattern", ""))
+            ):
+                continue
+            parameter["schema"] = {"type": "integer", "minimum": 1}
+            parameter.setdefault("example", 1)
 
     def get_auth(self):
         auths = super().get_auth()

@@ -26,7 +26,7 @@ from core.serializers import (
 # --- examples -----------------------------------------------------------------------------------------------
 
 _BLACKLISTED_IP = {
-    "id": 5,
+    "id": 1,
     "ip": "203.0.113.7",
     "reason": "Credential stuffing",
     "expires_at": "2026-03-09T09:15:00Z",
@@ -43,7 +43,7 @@ _BLACKLIST_EXAMPLES = [
     OpenApiExample("Blacklisted IP", value=_BLACKLISTED_IP, response_only=True, status_codes=["200", "201"]),
 ]
 _SUSPICIOUS_IP = {
-    "id": 2,
+    "id": 1,
     "ip": "198.51.100.23",
     "reason": "12 failed logins in 10 minutes",
     "request_count": 812,

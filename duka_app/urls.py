@@ -13,6 +13,6 @@ urlpatterns = [
     path("api/", include("store.urls")),
     path("api/", include("core.urls")),
     # Last: any other /api/.../ path is a JSON 404. Paths without the trailing slash fall through, so
-    # APPEND_SLASH still redirects `/api/products` to `/api/products/`.
-    re_path(r"^api/(?:.*/)?$", api_not_found),
+    # APPEND_SLASH still redirects `/api/products` to `/api/products/`. Any character, a newline included.
+    re_path(r"^api/(?:[\s\S]*/)?$", api_not_found),
 ]

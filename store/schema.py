@@ -37,7 +37,7 @@ CART_QUANTITY_ERROR = error_response(
     code="quantity_above_stock",
     detail="Only 3 of this product in stock; 2 already in the cart.",
     serializer=CartErrorSerializer,
-    data={"items": [{"product_id": 17, "requested": 5, "available": 3}]},
+    data={"items": [{"product_id": 1, "requested": 5, "available": 3}]},
 )
 CHECKOUT_BAD_REQUEST = error_response(
     400,
@@ -52,7 +52,7 @@ CHECKOUT_CONFLICT = error_response(
     code="insufficient_stock",
     detail="Some products in the cart are not available in the requested quantity.",
     serializer=StockErrorSerializer,
-    data={"items": [{"product_id": 17, "requested": 5, "available": 3}]},
+    data={"items": [{"product_id": 1, "requested": 5, "available": 3}]},
 )
 CATEGORY_NOT_EMPTY = error_response(
     409,
@@ -70,9 +70,10 @@ INVALID_STATUS_TRANSITION = error_response(
 )
 
 # --- examples -----------------------------------------------------------------------------------------------
+# Ids are 1 so that the contract test's small store (duka_app/tests/test_api_contract.py) can serve them.
 
 _CREATED_AT = "2026-03-02T09:15:00Z"
-_CATEGORY_SUMMARY = {"id": 3, "name": "Kitchen", "slug": "kitchen"}
+_CATEGORY_SUMMARY = {"id": 1, "name": "Kitchen", "slug": "kitchen"}
 CATEGORY = {
     **_CATEGORY_SUMMARY,
     "description": "Pots, pans and knives.",
@@ -81,7 +82,7 @@ CATEGORY = {
     "updated_at": _CREATED_AT,
 }
 PRODUCT = {
-    "id": 17,
+    "id": 1,
     "name": "Cast Iron Skillet",
     "slug": "cast-iron-skillet",
     "sku": "DK-0000017",
@@ -97,27 +98,27 @@ PRODUCT = {
     "updated_at": _CREATED_AT,
 }
 CART_ITEM = {
-    "id": 8,
+    "id": 1,
     "product": {
-        "id": 17,
+        "id": 1,
         "slug": "cast-iron-skillet",
         "name": "Cast Iron Skillet",
         "final_price": "34.90",
         "stock": 25,
     },
-    "product_id": 17,
+    "product_id": 1,
     "quantity": 2,
     "unit_price": "34.90",
     "line_total": "69.80",
 }
 ORDER = {
-    "id": 41,
+    "id": 1,
     "status": "pending",
     "total_amount": "69.80",
     "items": [
         {
-            "id": 90,
-            "product_id": 17,
+            "id": 1,
+            "product_id": 1,
             "product_slug": "cast-iron-skillet",
             "product_name": "Cast Iron Skillet",
             "sku": "DK-0000017",
@@ -160,7 +161,7 @@ PRODUCT_EXAMPLES = [
             "discount_price": "34.90",
             "stock": 25,
             "is_active": True,
-            "category_id": 3,
+            "category_id": 1,
         },
     ),
     response_example("Product", PRODUCT, 200, 201),

@@ -147,7 +147,7 @@ class CartViewSet(
         description="Adds a new line (201) or increases the quantity of an existing one (200).",
         request=CartItemAddSerializer,
         responses={201: CartItemSerializer, 200: CartItemSerializer, 400: CART_QUANTITY_ERROR},
-        examples=[request_example("Two skillets", {"product_id": 17, "quantity": 2}), *CART_ITEM_EXAMPLES],
+        examples=[request_example("Two skillets", {"product_id": 1, "quantity": 2}), *CART_ITEM_EXAMPLES],
     )
     def create(self, request):
         serializer = CartItemAddSerializer(data=request.data)

@@ -98,3 +98,16 @@ def test_conflicts_document_the_data_they_carry(schema, operations):
     category_409 = by_id["categories_destroy"]["responses"]["409"]["content"]["application/json"]
     assert category_409["schema"] == {"$ref": "#/components/schemas/CategoryNotEmpty"}
     assert by_id["checkout"]["parameters"][0]["name"] == "Idempotency-Key"
+
+
+def test_path_ids_are_positive_integers_with_an_example(operations):
+    ids = [
+        parameter
+        for path, _method, operation in operations
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "path" and parameter["name"] == "id"
+    ]
+
+    assert len(ids) == 16
+    assert all(parameter["schema"] == {"type": "integer", "minimum": 1} for parameter in ids)
+    assert all(parameter["example"] == 1 for parameter in ids)

@@ -32,7 +32,7 @@ from store.tests.factories import CategoryFactory, OrderFactory, OrderItemFactor
 from store.tests.shopping import fill_cart
 
 # Bounded for CI; `CONTRACT_EXAMPLES=200 pytest duka_app/tests/test_api_contract.py` digs deeper locally.
-EXAMPLES_PER_OPERATION = int(os.environ.get("CONTRACT_EXAMPLES", "15"))
+EXAMPLES_PER_OPERATION = int(os.environ.get("CONTRACT_EXAMPLES", "30"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 # Sequences restart for each operation, so the fuzzer's small ids (1, 2, ...) name the objects below.
@@ -50,9 +50,12 @@ def bearer_headers(user) -> dict[str, str]:
 
 @pytest.fixture
 def store(customer):
-    """A small store, so the generated requests reach success paths and conflicts, not only 400s and 404s:
+    """A small store, so the generated requests reach success paths and conflicts, not only 400s and 404s.
+
+    Its ids are those of the schema's examples (1), so the documented requests run against real objects:
     a category with products (delete → 409) and an empty one, active, inactive and sold-out products, the
-    customer's cart line, a pending and a paid order, a blacklisted and a suspicious IP, a week of traffic."""
+    customer's cart line, a pending and a paid order, a blacklisted and a suspicious IP, two days of traffic.
+    """
     kitchen = CategoryFactory(name="Kitchen", slug="kitchen")
     CategoryFactory(name="Garden", slug="garden")
     skillet = ProductFactory(category=kitchen, name="Cast Iron Skillet", slug="cast-iron-skillet", stock=25)
