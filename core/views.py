@@ -1,6 +1,4 @@
 from django.db import IntegrityError
-from django.http import JsonResponse
-from django.views.decorators.csrf import csrf_exempt
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -61,15 +59,6 @@ _HEALTHY = {
     "worker_heartbeat": "ok",
     "worker_heartbeat_age_seconds": 12,
 }
-
-# --- Unknown API paths --------------------------------------------------------------------------------------
-
-
-@csrf_exempt  # the API authenticates by bearer token; a 404 has nothing to protect
-def api_not_found(request, *args, **kwargs) -> JsonResponse:
-    """A path under /api/ that names no endpoint (or an id of the wrong shape): the API's JSON 404, not an HTML page."""
-    return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=status.HTTP_404_NOT_FOUND)
-
 
 # --- Health ---------------------------------------------------------------------------------------------------
 

@@ -14,8 +14,19 @@ from rest_framework.test import APIClient
         "/api/orders/1234567890123456789012/cancel/",
         "/api/nothing-here/",
         "/api/categories/%5C%C3%8A%0A%F0%B1%8E%94/",
+        "/api/nothing-here",
+        "/api/" + "a" * 300 + "%00x",
     ],
-    ids=["non-ascii-id", "decimal-id", "slug-with-space", "id-too-long", "unknown-endpoint", "newline-in-id"],
+    ids=[
+        "non-ascii-id",
+        "decimal-id",
+        "slug-with-space",
+        "id-too-long",
+        "unknown-endpoint",
+        "newline-in-id",
+        "unknown-without-slash",
+        "nul-byte",
+    ],
 )
 @pytest.mark.parametrize("method", ["get", "post", "patch", "delete"])
 def test_unknown_api_paths_are_json_404s(path, method):
