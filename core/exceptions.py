@@ -8,7 +8,9 @@ needs; `api_exception_handler` renders them, and every other non-validation erro
 import logging
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DataError
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
@@ -47,6 +49,11 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         # A value PostgreSQL cannot store or compare (an integer past bigint, say) is bad input, not a crash.
         logger.info("Rejected a value the database cannot represent: %s", exc)
         exc = OutOfRange()
+    elif isinstance(exc, Http404):
+        # DRF turns these into its own exceptions only for the response; convert first so the code is theirs.
+        exc = exceptions.NotFound(*exc.args)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args)
     response = exception_handler(exc, context)
     if response is None or isinstance(exc, exceptions.ValidationError):
         return response

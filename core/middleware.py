@@ -1,4 +1,4 @@
-"""Refuses blacklisted IPs and logs every request (SPEC section 5)."""
+"""Refuses blacklisted IPs and logs every request (SPEC section 5); JSON 404s for unknown API paths."""
 
 import logging
 import time
@@ -59,3 +59,18 @@ class RequestSecurityMiddleware:
             "user_agent": request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX_LENGTH],
         }
         request_log_record(entry=entry)
+
+
+class ApiNotFoundMiddleware:
+    """A path under /api/ that no route matches (an unknown endpoint, an id of the wrong shape) gets the API's
+    JSON error instead of Django's HTML page. Listed before CommonMiddleware, so `/api/products` is still
+    redirected to `/api/products/` first. 404s rendered by views (which matched a route) are left alone."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 404 and request.resolver_match is None and request.path.startswith("/api/"):
+            return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+        return response

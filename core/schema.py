@@ -7,7 +7,7 @@ each view declaring them:
 |---|---|
 | 400 | the operation takes a request body or query parameters |
 | 401 | the view reads a token (it has authenticators) or requires a login |
-| 403 | a permission beyond "logged in" applies (a role) |
+| 403 | a permission beyond "logged in" applies (a role), unless anonymous callers may use the operation |
 | 404 | the path names an object, or the list is paginated (a page past the end) |
 | 429 | the view is throttled |
 
@@ -15,6 +15,10 @@ Anything else (409 for domain conflicts, or a more precise description) is decla
 `error_responses(...)` / `error_response(...)` inside `@extend_schema(responses=...)`; declared codes win.
 """
 
+import re
+from types import SimpleNamespace
+
+from django.contrib.auth.models import AnonymousUser
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, PolymorphicProxySerializer
@@ -73,12 +77,38 @@ _STANDARD_ERRORS: dict[int, tuple[str, str, str]] = {
 }
 
 
-def error_response(status_code: int, *, description: str = "", code: str = "", detail: str = "") -> OpenApiResponse:
-    """One documented error response with the standard shape; the arguments refine the default text and example."""
+_BAD_REQUEST_BODIES: dict[type, PolymorphicProxySerializer] = {ErrorSerializer: BadRequestSerializer}
+
+
+def _bad_request_serializer(serializer_class: type) -> PolymorphicProxySerializer:
+    """A validation error or the given `{detail, code, ...}` error, as one `BadRequest<Name>` component."""
+    if serializer_class not in _BAD_REQUEST_BODIES:
+        _BAD_REQUEST_BODIES[serializer_class] = PolymorphicProxySerializer(
+            component_name="BadRequest" + serializer_class.__name__.removesuffix("Serializer"),
+            serializers=[ValidationErrorSerializer, serializer_class],
+            resource_type_field_name=None,
+        )
+    return _BAD_REQUEST_BODIES[serializer_class]
+
+
+def error_response(
+    status_code: int,
+    *,
+    description: str = "",
+    code: str = "",
+    detail: str = "",
+    serializer: type[ErrorSerializer] = ErrorSerializer,
+    data: dict | None = None,
+) -> OpenApiResponse:
+    """One documented error response with the standard shape; the arguments refine the default text and example.
+
+    `serializer` is an `ErrorSerializer` subclass for errors that carry more data, and `data` those extra fields
+    in the example (e.g. `items` for insufficient stock).
+    """
     default_description, default_code, default_detail = _STANDARD_ERRORS.get(
         status_code, ("Error.", "error", "The request could not be completed.")
     )
-    example = {"detail": detail or default_detail, "code": code or default_code}
+    example = {"detail": detail or default_detail, "code": code or default_code, **(data or {})}
     examples = [OpenApiExample(example["code"], value=example, status_codes=[str(status_code)], response_only=True)]
     if status_code == 400:
         examples.insert(
@@ -91,7 +121,7 @@ def error_response(status_code: int, *, description: str = "", code: str = "", d
             ),
         )
     return OpenApiResponse(
-        response=BadRequestSerializer if status_code == 400 else ErrorSerializer,
+        response=_bad_request_serializer(serializer) if status_code == 400 else serializer,
         description=description or default_description,
         examples=examples,
     )
@@ -102,11 +132,14 @@ def error_responses(*status_codes: int) -> dict[int, OpenApiResponse]:
     return {status_code: error_response(status_code) for status_code in status_codes}
 
 
+# The route regexes of integer ids, as drf-spectacular renders them: `^\d{1,18}$`, `^[0-9]+$`.
+_DIGITS_PATTERN = re.compile(r"\^(\\d|\[0-9\])(\{1,\d+\}|\+)\$")
 _LOGIN_ONLY_PERMISSIONS = (permissions.AllowAny, permissions.IsAuthenticated)
 
 
 class AutoSchema(openapi.AutoSchema):
-    """drf-spectacular's AutoSchema plus the standard error responses (see the module docstring)."""
+    """drf-spectacular's AutoSchema plus the standard error responses (see the module docstring), and an
+    optional bearer token on operations whose permissions admit anonymous callers (e.g. catalog reads)."""
 
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
@@ -117,7 +150,31 @@ class AutoSchema(openapi.AutoSchema):
             if str(status_code) not in responses:
                 responses[str(status_code)] = self._get_response_for_code(error_response(status_code), str(status_code))
         operation["responses"] = dict(sorted(responses.items()))
+        self._document_id_parameters(operation)
         return operation
+
+    def _document_id_parameters(self, operation: dict) -> None:
+        """Path ids are positive integers, also where the route narrows them with a digits-only regex (which
+        drf-spectacular renders as a string pattern); each gets an example, so "Try it out" starts from one."""
+        for parameter in operation.get("parameters", []):
+            schema = parameter.get("schema", {})
+            if parameter["in"] != "path" or not (
+                schema.get("type") == "integer" or _DIGITS_PATTERN.fullmatch(schema.get("pattern", ""))
+            ):
+                continue
+            parameter["schema"] = {"type": "integer", "minimum": 1}
+            parameter.setdefault("example", 1)
+
+    def get_auth(self):
+        auths = super().get_auth()
+        if auths and {} not in auths and self._admits_anonymous():
+            auths.append({})
+        return auths
+
+    def _admits_anonymous(self) -> bool:
+        """Whether every permission of the view lets an anonymous caller use this method."""
+        anonymous = SimpleNamespace(method=self.method, user=AnonymousUser(), auth=None)
+        return all(permission.has_permission(anonymous, self.view) for permission in self.view.get_permissions())
 
     def _standard_error_codes(self, operation: dict) -> list[int]:
         view = self.view
@@ -128,7 +185,9 @@ class AutoSchema(openapi.AutoSchema):
             codes.append(400)
         if view.get_authenticators() or any(cls is not permissions.AllowAny for cls in permission_classes):
             codes.append(401)
-        if any(not issubclass(cls, _LOGIN_ONLY_PERMISSIONS) for cls in permission_classes):
+        if any(not issubclass(cls, _LOGIN_ONLY_PERMISSIONS) for cls in permission_classes) and not (
+            self._admits_anonymous()
+        ):
             codes.append(403)
         if "{" in self.path or (self._is_list_view() and self._get_paginator()):
             codes.append(404)

@@ -54,7 +54,12 @@ class DashboardSerializer(serializers.Serializer):
 
 class BlacklistedIPSerializer(serializers.ModelSerializer):
     ip = serializers.IPAddressField()
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who listed it; null for automatic entries and deleted users.",
+    )
     is_active = serializers.SerializerMethodField()
 
     class Meta:

@@ -1,6 +1,7 @@
 from django.db import IntegrityError
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -19,6 +20,45 @@ from core.serializers import (
     SuspiciousBlacklistSerializer,
     SuspiciousIPSerializer,
 )
+
+# --- examples -----------------------------------------------------------------------------------------------
+
+_BLACKLISTED_IP = {
+    "id": 1,
+    "ip": "203.0.113.7",
+    "reason": "Credential stuffing",
+    "expires_at": "2026-03-09T09:15:00Z",
+    "is_active": True,
+    "created_by": "manager",
+    "created_at": "2026-03-02T09:15:00Z",
+}
+_BLACKLIST_EXAMPLES = [
+    OpenApiExample(
+        "Block for a week",
+        value={"ip": "203.0.113.7", "reason": "Credential stuffing", "expires_at": "2026-03-09T09:15:00Z"},
+        request_only=True,
+    ),
+    OpenApiExample("Blacklisted IP", value=_BLACKLISTED_IP, response_only=True, status_codes=["200", "201"]),
+]
+_SUSPICIOUS_IP = {
+    "id": 1,
+    "ip": "198.51.100.23",
+    "reason": "12 failed logins in 10 minutes",
+    "request_count": 812,
+    "error_count": 64,
+    "failed_login_count": 12,
+    "first_seen": "2026-03-02T08:05:00Z",
+    "last_seen": "2026-03-02T09:14:00Z",
+    "resolved": False,
+}
+_SUSPICIOUS_EXAMPLES = [OpenApiExample("Suspicious IP", value=_SUSPICIOUS_IP, response_only=True)]
+_HEALTHY = {
+    "database": "ok",
+    "cache": "ok",
+    "broker": "ok",
+    "worker_heartbeat": "ok",
+    "worker_heartbeat_age_seconds": 12,
+}
 
 # --- Health ---------------------------------------------------------------------------------------------------
 
@@ -43,7 +83,22 @@ class HealthView(APIView):
     authentication_classes = []
     throttle_classes = []
 
-    @extend_schema(responses={200: HealthSerializer, 503: HealthSerializer}, auth=[])
+    @extend_schema(
+        operation_id="health",
+        tags=["operations"],
+        summary="Health of the database, cache, broker and workers",
+        responses={200: HealthSerializer, 503: HealthSerializer},
+        auth=[],
+        examples=[
+            OpenApiExample("Healthy", value=_HEALTHY, response_only=True, status_codes=["200"]),
+            OpenApiExample(
+                "Database down",
+                value={**_HEALTHY, "database": "down"},
+                response_only=True,
+                status_codes=["503"],
+            ),
+        ],
+    )
     def get(self, request):
         report = health_report()
         code = status.HTTP_503_SERVICE_UNAVAILABLE if report["database"] == HealthState.DOWN else status.HTTP_200_OK
@@ -54,12 +109,36 @@ class SecurityDashboardView(APIView):
     permission_classes = [IsManager]
 
     @extend_schema(
+        operation_id="security_dashboard",
+        tags=["security"],
+        summary="Traffic and security overview",
         parameters=[
-            OpenApiParameter("from", str, description="First day, YYYY-MM-DD (default: six days before `to`)"),
-            OpenApiParameter("to", str, description="Last day, YYYY-MM-DD, inclusive (default: today)"),
-            OpenApiParameter("top_n", int, description="How many top IPs, 1..100 (default 10)"),
+            OpenApiParameter(
+                "from", OpenApiTypes.DATE, description="First day, YYYY-MM-DD (default: six days before `to`)"
+            ),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="Last day, YYYY-MM-DD, inclusive (default: today)"),
+            OpenApiParameter(
+                "top_n",
+                {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
+                description="How many top IPs, 1..100",
+            ),
         ],
         responses=DashboardSerializer,
+        examples=[
+            OpenApiExample(
+                "Last seven days",
+                value={
+                    "from": "2026-02-24",
+                    "to": "2026-03-02",
+                    "total_requests": 1200,
+                    "requests_per_country": [{"country": "KE", "count": 800}, {"country": "US", "count": 400}],
+                    "top_ips": [{"ip": "203.0.113.7", "count": 300, "country": "KE"}],
+                    "blacklisted_count": 1,
+                    "suspicious_count": 1,
+                },
+                response_only=True,
+            )
+        ],
     )
     def get(self, request):
         """Traffic per country and top IPs over a range of days, with blacklist and suspicious-IP counts."""
@@ -68,6 +147,14 @@ class SecurityDashboardView(APIView):
         return Response(DashboardSerializer(selectors.security_dashboard(**query.validated_data)).data)
 
 
+@extend_schema(tags=["security"])
+@extend_schema_view(
+    list=extend_schema(summary="List blacklisted IPs", examples=_BLACKLIST_EXAMPLES),
+    create=extend_schema(summary="Blacklist an IP", examples=_BLACKLIST_EXAMPLES),
+    retrieve=extend_schema(summary="One blacklisted IP", examples=_BLACKLIST_EXAMPLES),
+    partial_update=extend_schema(summary="Change a blacklist entry", examples=_BLACKLIST_EXAMPLES),
+    destroy=extend_schema(summary="Lift a blacklist entry"),
+)
 class BlacklistViewSet(viewsets.ModelViewSet):
     """Blocked IP addresses. A change applies to every server within a second."""
 
@@ -104,6 +191,11 @@ class SuspiciousFilter(filters.FilterSet):
         fields = ["resolved"]
 
 
+@extend_schema(tags=["security"])
+@extend_schema_view(
+    list=extend_schema(summary="List suspicious IPs", examples=_SUSPICIOUS_EXAMPLES),
+    retrieve=extend_schema(summary="One suspicious IP", examples=_SUSPICIOUS_EXAMPLES),
+)
 class SuspiciousViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """IPs flagged by the log analysis, newest activity first."""
 
@@ -114,7 +206,18 @@ class SuspiciousViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     filterset_class = SuspiciousFilter
 
     @extend_schema(
-        request=SuspiciousBlacklistSerializer, responses={200: BlacklistedIPSerializer, 201: BlacklistedIPSerializer}
+        operation_id="security_suspicious_blacklist",
+        summary="Blacklist a suspicious IP",
+        request=SuspiciousBlacklistSerializer,
+        responses={200: BlacklistedIPSerializer, 201: BlacklistedIPSerializer},
+        examples=[
+            OpenApiExample(
+                "Block for a week",
+                value={"reason": "Credential stuffing", "expires_at": "2026-03-09T09:15:00Z"},
+                request_only=True,
+            ),
+            OpenApiExample("Blacklisted IP", value=_BLACKLISTED_IP, response_only=True, status_codes=["200", "201"]),
+        ],
     )
     @action(detail=True, methods=["post"])
     def blacklist(self, request, pk=None):
@@ -129,7 +232,13 @@ class SuspiciousViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             BlacklistedIPSerializer(entry).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
 
-    @extend_schema(request=None, responses=SuspiciousIPSerializer)
+    @extend_schema(
+        operation_id="security_suspicious_resolve",
+        summary="Mark a suspicious IP as reviewed",
+        request=None,
+        responses=SuspiciousIPSerializer,
+        examples=[OpenApiExample("Resolved", value={**_SUSPICIOUS_IP, "resolved": True}, response_only=True)],
+    )
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         """Mark this IP as reviewed."""

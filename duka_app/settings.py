@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.middleware.ApiNotFoundMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -177,7 +178,14 @@ SIMPLE_JWT = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Duka API",
-    "DESCRIPTION": "The REST API of the Duka online store: catalog, cart, checkout, orders and security.",
+    "DESCRIPTION": (
+        "The REST API of the Duka online store: catalog, cart, checkout, orders and security.\n\n"
+        'Authenticate with `Authorization: Bearer <access>` (from `POST /api/auth/token/`; "Authorize" above). '
+        "Validation errors are `{field: [messages]}`; every other error is `{detail, code}`, plus the data a "
+        "client needs. Lists are paginated `{count, next, previous, results}` with `page` and `page_size` "
+        "(at most 100). Money is a string with two decimals. A blacklisted client IP gets 403 `ip_blacklisted` "
+        "on every path."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -196,6 +204,26 @@ SPECTACULAR_SETTINGS = {
     "TAGS": [
         {"name": "auth", "description": "Registration, JWT tokens (obtain, rotate) and logout."},
         {"name": "profile", "description": "The caller's account and shipping details."},
+        {
+            "name": "catalog",
+            "description": "Categories and products. Anyone reads the active catalog; managers and admins also "
+            "see inactive products and write.",
+        },
+        {"name": "cart", "description": "The caller's cart (customers and admins; managers get 403)."},
+        {
+            "name": "checkout",
+            "description": "Turn the cart into an order in one transaction; retries are safe with `Idempotency-Key`.",
+        },
+        {
+            "name": "orders",
+            "description": "Customers see and cancel their own orders; managers and admins see every order and move "
+            "it along pending → paid → shipped → delivered.",
+        },
+        {
+            "name": "security",
+            "description": "Traffic dashboard, IP blacklist and suspicious IPs (managers and admins).",
+        },
+        {"name": "operations", "description": "Health of the service, for load balancers and monitors."},
     ],
 }
 

@@ -1,6 +1,5 @@
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -11,6 +10,19 @@ from accounts.permissions import IsCustomer, IsManager, ReadOnlyOrManager
 from store import selectors, services
 from store.filters import CategoryFilter, OrderFilter, ProductFilter
 from store.models import CartItem, Order
+from store.schema import (
+    CART_ITEM_EXAMPLES,
+    CART_QUANTITY_ERROR,
+    CATEGORY_EXAMPLES,
+    CATEGORY_NOT_EMPTY,
+    CHECKOUT_BAD_REQUEST,
+    CHECKOUT_CONFLICT,
+    INVALID_STATUS_TRANSITION,
+    ORDER_EXAMPLES,
+    PRODUCT_EXAMPLES,
+    request_example,
+    response_example,
+)
 from store.serializers import (
     CartItemAddSerializer,
     CartItemSerializer,
@@ -24,10 +36,20 @@ from store.serializers import (
     ProductSerializer,
 )
 
-CONFLICT = OpenApiResponse(description="The category still has products: `{detail, code: category_not_empty}`.")
 
-
-@extend_schema_view(destroy=extend_schema(responses={204: None, 409: CONFLICT}))
+@extend_schema_view(
+    list=extend_schema(summary="List categories", examples=CATEGORY_EXAMPLES),
+    create=extend_schema(summary="Create a category (managers)", examples=CATEGORY_EXAMPLES),
+    retrieve=extend_schema(summary="One category", examples=CATEGORY_EXAMPLES),
+    update=extend_schema(summary="Replace a category (managers)", examples=CATEGORY_EXAMPLES),
+    partial_update=extend_schema(summary="Update some of a category (managers)", examples=CATEGORY_EXAMPLES),
+    destroy=extend_schema(
+        summary="Delete a category (managers)",
+        description="Only an empty category can be deleted.",
+        responses={204: None, 409: CATEGORY_NOT_EMPTY},
+    ),
+)
+@extend_schema(tags=["catalog"])
 class CategoryViewSet(viewsets.ModelViewSet):
     """Product categories. Anyone reads; managers and admins write. A category with products cannot be deleted."""
 
@@ -52,6 +74,20 @@ class CategoryViewSet(viewsets.ModelViewSet):
         services.category_delete(category=instance)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List products",
+        description="Active products for everyone; managers and admins also see inactive ones and may filter "
+        "on `is_active`. `search` ranks by relevance unless `ordering` is given.",
+        examples=PRODUCT_EXAMPLES,
+    ),
+    create=extend_schema(summary="Create a product (managers)", examples=PRODUCT_EXAMPLES),
+    retrieve=extend_schema(summary="One product by slug", examples=PRODUCT_EXAMPLES),
+    update=extend_schema(summary="Replace a product (managers)", examples=PRODUCT_EXAMPLES),
+    partial_update=extend_schema(summary="Update some of a product (managers)", examples=PRODUCT_EXAMPLES),
+    destroy=extend_schema(summary="Delete a product (managers)"),
+)
+@extend_schema(tags=["catalog"])
 class ProductViewSet(viewsets.ModelViewSet):
     """Products by slug. Anyone reads active products; managers and admins also see inactive ones and write."""
 
@@ -80,13 +116,13 @@ class ProductViewSet(viewsets.ModelViewSet):
 # Ids longer than 18 digits cannot exist; the router answers 404 before the database sees them.
 ID_PATTERN = r"\d{1,18}"
 
-DOMAIN_ERROR = OpenApiResponse(description='`{"detail", "code", "items": [{product_id, requested, available}]}`')
-
 
 @extend_schema_view(
-    list=extend_schema(summary="The caller's cart lines"),
-    retrieve=extend_schema(summary="One of the caller's cart lines"),
-    destroy=extend_schema(summary="Remove a line from the cart"),
+    list=extend_schema(operation_id="cart_list", summary="The caller's cart lines", examples=CART_ITEM_EXAMPLES),
+    retrieve=extend_schema(
+        operation_id="cart_retrieve", summary="One of the caller's cart lines", examples=CART_ITEM_EXAMPLES
+    ),
+    destroy=extend_schema(operation_id="cart_remove", summary="Remove a line from the cart"),
 )
 class CartViewSet(
     mixins.ListModelMixin,
@@ -106,10 +142,12 @@ class CartViewSet(
         return selectors.cart_item_list(user=self.request.user)
 
     @extend_schema(
+        operation_id="cart_add",
         summary="Add a product to the cart",
         description="Adds a new line (201) or increases the quantity of an existing one (200).",
         request=CartItemAddSerializer,
-        responses={201: CartItemSerializer, 200: CartItemSerializer, 400: DOMAIN_ERROR},
+        responses={201: CartItemSerializer, 200: CartItemSerializer, 400: CART_QUANTITY_ERROR},
+        examples=[request_example("Two skillets", {"product_id": 1, "quantity": 2}), *CART_ITEM_EXAMPLES],
     )
     def create(self, request):
         serializer = CartItemAddSerializer(data=request.data)
@@ -124,9 +162,11 @@ class CartViewSet(
         )
 
     @extend_schema(
+        operation_id="cart_set_quantity",
         summary="Set the quantity of a cart line",
         request=CartItemUpdateSerializer,
-        responses={200: CartItemSerializer, 400: DOMAIN_ERROR},
+        responses={200: CartItemSerializer, 400: CART_QUANTITY_ERROR},
+        examples=[request_example("Three", {"quantity": 3}), *CART_ITEM_EXAMPLES],
     )
     def partial_update(self, request, pk: str):
         serializer = CartItemUpdateSerializer(data=request.data)
@@ -140,7 +180,12 @@ class CartViewSet(
         services.cart_item_delete(user=request.user, item_id=int(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(summary="Totals of the caller's cart", responses=CartSummarySerializer)
+    @extend_schema(
+        operation_id="cart_summary",
+        summary="Totals of the caller's cart",
+        responses=CartSummarySerializer,
+        examples=[response_example("Summary", {"lines": 1, "quantity": 2, "subtotal": "69.80"})],
+    )
     @action(detail=False, methods=["get"], pagination_class=None)
     def summary(self, request):
         return Response(CartSummarySerializer(selectors.cart_summary(user=request.user)).data)
@@ -150,6 +195,7 @@ class CheckoutView(APIView):
     permission_classes = [IsCustomer]
 
     @extend_schema(
+        operation_id="checkout",
         summary="Turn the cart into an order",
         description=(
             "Creates a pending order from the cart at the current final prices, deducts the stock and empties "
@@ -159,17 +205,15 @@ class CheckoutView(APIView):
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
-                OpenApiTypes.STR,
+                {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[\x20-\x7e]+$"},
                 OpenApiParameter.HEADER,
-                description="1 to 255 printable ASCII characters",
+                description="1 to 255 printable ASCII characters; a retry with the same key returns the first "
+                "order (200) instead of placing another.",
+                examples=[OpenApiExample("Key", value="3f6c2a9e-checkout-1")],
             )
         ],
-        responses={
-            201: OrderSerializer,
-            200: OrderSerializer,
-            400: OpenApiResponse(description="`cart_empty`, or a bad Idempotency-Key"),
-            409: DOMAIN_ERROR,
-        },
+        responses={201: OrderSerializer, 200: OrderSerializer, 400: CHECKOUT_BAD_REQUEST, 409: CHECKOUT_CONFLICT},
+        examples=ORDER_EXAMPLES,
     )
     def post(self, request):
         CheckoutSerializer(data=request.data).is_valid(raise_exception=True)
@@ -190,8 +234,13 @@ def _header(request, name: str, field: str) -> dict:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Orders: the caller's own; managers and admins see all"),
-    retrieve=extend_schema(summary="One order"),
+    list=extend_schema(
+        summary="List orders",
+        description="The caller's own orders, newest first; managers and admins see every order and may filter "
+        "on `status` and `user`.",
+        examples=ORDER_EXAMPLES,
+    ),
+    retrieve=extend_schema(summary="One order", examples=ORDER_EXAMPLES),
 )
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = OrderSerializer
@@ -212,10 +261,12 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return super().get_permissions()
 
     @extend_schema(
+        operation_id="orders_status_update",
         summary="Change an order's status (managers)",
         description="pending → paid → shipped → delivered, or → cancelled (restores the stock). Others → 400.",
         request=OrderStatusSerializer,
-        responses={200: OrderSerializer, 400: OpenApiResponse(description="`invalid_status_transition`")},
+        responses={200: OrderSerializer, 400: INVALID_STATUS_TRANSITION},
+        examples=[request_example("Mark paid", {"status": "paid"}), *ORDER_EXAMPLES],
     )
     def partial_update(self, request, pk: str):
         order = self.get_object()
@@ -225,10 +276,12 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response(OrderSerializer(selectors.order_get(order_id=order.pk)).data)
 
     @extend_schema(
+        operation_id="orders_cancel",
         summary="Cancel an order",
         description="The owner while pending; managers and admins until it ships. The stock is restored.",
         request=None,
-        responses={200: OrderSerializer, 400: OpenApiResponse(description="`invalid_status_transition`")},
+        responses={200: OrderSerializer, 400: INVALID_STATUS_TRANSITION},
+        examples=ORDER_EXAMPLES,
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk: str):

@@ -8,13 +8,15 @@ the schema. Generation is derandomised and bounded, so a run is repeatable and i
 
 import json
 import os
+from datetime import timedelta
 
 import pytest
-import requests
 import schemathesis
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
+from rest_framework_simplejwt.tokens import RefreshToken
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -22,35 +24,63 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from core.models import BlacklistedIP, SuspiciousIP
+from core.services import request_logs_insert
+from core.tests.conftest import entry
+from store.models import Order
+from store.tests.factories import CategoryFactory, OrderFactory, OrderItemFactory, ProductFactory
+from store.tests.shopping import fill_cart
 
 # Bounded for CI; `CONTRACT_EXAMPLES=200 pytest duka_app/tests/test_api_contract.py` digs deeper locally.
-EXAMPLES_PER_OPERATION = int(os.environ.get("CONTRACT_EXAMPLES", "15"))
+EXAMPLES_PER_OPERATION = int(os.environ.get("CONTRACT_EXAMPLES", "30"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Sequences restart for each operation, so the fuzzer's small ids (1, 2, ...) name the objects below.
+pytestmark = pytest.mark.django_db(transaction=True, reset_sequences=True)
 
 
-def bearer_headers(live_server, *, manager: bool) -> dict[str, str]:
-    """A new user of the role and the `Authorization` header of a token obtained like any client would."""
-    user = UserFactory(manager=manager)
-    response = requests.post(
-        f"{live_server.url}/api/auth/token/",
-        json={"username": user.username, "password": DEFAULT_PASSWORD},
-        timeout=10,
+def bearer_headers(user) -> dict[str, str]:
+    """The `Authorization` header of an access token minted for the user.
+
+    Minted rather than obtained from /api/auth/token/: login is throttled per IP and backed off per
+    (username, IP), and the fuzzing of that very operation must not lock the other operations out.
+    """
+    return {"Authorization": f"Bearer {RefreshToken.for_user(user).access_token}"}
+
+
+@pytest.fixture
+def store(customer):
+    """A small store, so the generated requests reach success paths and conflicts, not only 400s and 404s.
+
+    Its ids are those of the schema's examples (1), so the documented requests run against real objects:
+    a category with products (delete → 409) and an empty one, active, inactive and sold-out products, the
+    customer's cart line, a pending and a paid order, a blacklisted and a suspicious IP, two days of traffic.
+    """
+    kitchen = CategoryFactory(name="Kitchen", slug="kitchen")
+    CategoryFactory(name="Garden", slug="garden")
+    skillet = ProductFactory(category=kitchen, name="Cast Iron Skillet", slug="cast-iron-skillet", stock=25)
+    ProductFactory(category=kitchen, name="Old Kettle", slug="old-kettle", is_active=False)
+    ProductFactory(category=kitchen, name="Chef Knife", slug="chef-knife", stock=0)
+    fill_cart(customer, (skillet, 2))
+    for status in (Order.Status.PENDING, Order.Status.PAID):
+        OrderItemFactory(order=OrderFactory(user=customer, status=status, total_amount="10.00"), product=skillet)
+    BlacklistedIP.objects.create(ip="203.0.113.7", reason="Credential stuffing")
+    now = timezone.now()
+    SuspiciousIP.objects.create(ip="198.51.100.23", reason="Many 404s", first_seen=now, last_seen=now)
+    request_logs_insert(
+        entries=[entry(ip, now - timedelta(days=days)) for days, ip in enumerate(["198.51.100.23", "192.0.2.1"])],
+        countries={"198.51.100.23": "KE", "192.0.2.1": "US"},
     )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access']}"}
 
 
 @pytest.fixture
-def customer_headers(live_server):
-    return bearer_headers(live_server, manager=False)
+def customer_headers(live_server, store, customer):
+    return bearer_headers(customer)
 
 
 @pytest.fixture
-def manager_headers(live_server):
-    return bearer_headers(live_server, manager=True)
+def manager_headers(live_server, store, manager):
+    return bearer_headers(manager)
 
 
 def generated_schema() -> dict:

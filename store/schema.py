@@ -1,0 +1,170 @@
+"""OpenAPI documentation of the store endpoints: error bodies that carry data, and one example per body."""
+
+from drf_spectacular.utils import OpenApiExample
+from rest_framework import serializers
+
+from core.schema import ErrorSerializer, error_response
+
+# --- error bodies -------------------------------------------------------------------------------------------
+
+
+class StockLineSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    requested = serializers.IntegerField(help_text="The quantity asked for.")
+    available = serializers.IntegerField(help_text="What is in stock (0 when the product is no longer for sale).")
+
+
+class StockErrorSerializer(ErrorSerializer):
+    """A checkout that cannot be served: every line that is short, with what is available."""
+
+    items = StockLineSerializer(many=True)
+
+
+class CartErrorSerializer(ErrorSerializer):
+    """A malformed request, or a quantity above the stock (`quantity_above_stock`, with the line in `items`)."""
+
+    items = StockLineSerializer(many=True, required=False)
+
+
+class CategoryNotEmptySerializer(ErrorSerializer):
+    product_count = serializers.IntegerField(help_text="How many products still belong to the category.")
+
+
+CART_QUANTITY_ERROR = error_response(
+    400,
+    description="Invalid input (unknown or inactive product, quantity < 1), or more than the stock: "
+    "`quantity_above_stock` with the line in `items`.",
+    code="quantity_above_stock",
+    detail="Only 3 of this product in stock; 2 already in the cart.",
+    serializer=CartErrorSerializer,
+    data={"items": [{"product_id": 1, "requested": 5, "available": 3}]},
+)
+CHECKOUT_BAD_REQUEST = error_response(
+    400,
+    description="The cart is empty (`cart_empty`), or the `Idempotency-Key` header or the body is malformed.",
+    code="cart_empty",
+    detail="The cart is empty.",
+)
+CHECKOUT_CONFLICT = error_response(
+    409,
+    description="Some lines exceed the stock (`insufficient_stock`) or are no longer for sale "
+    "(`product_unavailable`); nothing changed.",
+    code="insufficient_stock",
+    detail="Some products in the cart are not available in the requested quantity.",
+    serializer=StockErrorSerializer,
+    data={"items": [{"product_id": 1, "requested": 5, "available": 3}]},
+)
+CATEGORY_NOT_EMPTY = error_response(
+    409,
+    description="The category still has products; nothing was deleted.",
+    code="category_not_empty",
+    detail="This category still has products; move or delete them first.",
+    serializer=CategoryNotEmptySerializer,
+    data={"product_count": 12},
+)
+INVALID_STATUS_TRANSITION = error_response(
+    400,
+    description="Invalid input, or the order cannot make that move (`invalid_status_transition`).",
+    code="invalid_status_transition",
+    detail="An order that is shipped cannot be cancelled.",
+)
+
+# --- examples -----------------------------------------------------------------------------------------------
+# Ids are 1 so that the contract test's small store (duka_app/tests/test_api_contract.py) can serve them.
+
+_CREATED_AT = "2026-03-02T09:15:00Z"
+_CATEGORY_SUMMARY = {"id": 1, "name": "Kitchen", "slug": "kitchen"}
+CATEGORY = {
+    **_CATEGORY_SUMMARY,
+    "description": "Pots, pans and knives.",
+    "product_count": 12,
+    "created_at": _CREATED_AT,
+    "updated_at": _CREATED_AT,
+}
+PRODUCT = {
+    "id": 1,
+    "name": "Cast Iron Skillet",
+    "slug": "cast-iron-skillet",
+    "sku": "DK-0000017",
+    "description": "A 26 cm pre-seasoned skillet.",
+    "price": "39.90",
+    "discount_price": "34.90",
+    "final_price": "34.90",
+    "stock": 25,
+    "in_stock": True,
+    "is_active": True,
+    "category": _CATEGORY_SUMMARY,
+    "created_at": _CREATED_AT,
+    "updated_at": _CREATED_AT,
+}
+CART_ITEM = {
+    "id": 1,
+    "product": {
+        "id": 1,
+        "slug": "cast-iron-skillet",
+        "name": "Cast Iron Skillet",
+        "final_price": "34.90",
+        "stock": 25,
+    },
+    "product_id": 1,
+    "quantity": 2,
+    "unit_price": "34.90",
+    "line_total": "69.80",
+}
+ORDER = {
+    "id": 1,
+    "status": "pending",
+    "total_amount": "69.80",
+    "items": [
+        {
+            "id": 1,
+            "product_id": 1,
+            "product_slug": "cast-iron-skillet",
+            "product_name": "Cast Iron Skillet",
+            "sku": "DK-0000017",
+            "quantity": 2,
+            "price_at_purchase": "34.90",
+            "line_total": "69.80",
+        }
+    ],
+    "phone": "+254700000000",
+    "address": "12 Moi Avenue",
+    "city": "Nairobi",
+    "country": "Kenya",
+    "postal_code": "00100",
+    "created_at": _CREATED_AT,
+}
+
+
+def request_example(name: str, value: dict) -> OpenApiExample:
+    return OpenApiExample(name, value=value, request_only=True)
+
+
+def response_example(name: str, value: dict, *status_codes: int) -> OpenApiExample:
+    return OpenApiExample(
+        name, value=value, response_only=True, status_codes=[str(code) for code in status_codes or (200,)]
+    )
+
+
+CATEGORY_EXAMPLES = [
+    request_example("Category", {"name": "Kitchen", "description": "Pots, pans and knives."}),
+    response_example("Category", CATEGORY, 200, 201),
+]
+PRODUCT_EXAMPLES = [
+    request_example(
+        "Product",
+        {
+            "name": "Cast Iron Skillet",
+            "sku": "DK-0000017",
+            "description": "A 26 cm pre-seasoned skillet.",
+            "price": "39.90",
+            "discount_price": "34.90",
+            "stock": 25,
+            "is_active": True,
+            "category_id": 1,
+        },
+    ),
+    response_example("Product", PRODUCT, 200, 201),
+]
+CART_ITEM_EXAMPLES = [response_example("Cart line", CART_ITEM, 200, 201)]
+ORDER_EXAMPLES = [response_example("Order", ORDER, 200, 201)]
