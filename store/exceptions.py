@@ -1,6 +1,39 @@
-from core.exceptions import Conflict
+from rest_framework.status import HTTP_404_NOT_FOUND
+
+from core.exceptions import Conflict, DomainError
 
 
 class CategoryNotEmpty(Conflict):
     code = "category_not_empty"
     default_detail = "This category still has products; move or delete them first."
+
+
+class CartQuantityInvalid(DomainError):
+    code = "quantity_above_stock"
+    default_detail = "The requested quantity is not available."
+
+
+class CartItemNotFound(DomainError):
+    status_code = HTTP_404_NOT_FOUND
+    code = "not_found"
+    default_detail = "No such line in your cart."
+
+
+class CartEmpty(DomainError):
+    code = "cart_empty"
+    default_detail = "The cart is empty."
+
+
+class InsufficientStock(Conflict):
+    code = "insufficient_stock"
+    default_detail = "Some products in the cart are not available in the requested quantity."
+
+
+class ProductUnavailable(Conflict):
+    code = "product_unavailable"
+    default_detail = "Some products in the cart are no longer for sale."
+
+
+class InvalidStatusTransition(DomainError):
+    code = "invalid_status_transition"
+    default_detail = "The order cannot move to that status."

@@ -7,13 +7,19 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.utils.text import slugify
 from rest_framework.exceptions import ValidationError
-from rest_framework.status import HTTP_404_NOT_FOUND
 
 from accounts.models import User
 from accounts.permissions import is_manager_or_admin
 from accounts.selectors import profile_get_for_user
-from core.exceptions import Conflict, DomainError
-from store.exceptions import CategoryNotEmpty
+from store.exceptions import (
+    CartEmpty,
+    CartItemNotFound,
+    CartQuantityInvalid,
+    CategoryNotEmpty,
+    InsufficientStock,
+    InvalidStatusTransition,
+    ProductUnavailable,
+)
 from store.models import Cart, CartItem, Category, Order, OrderItem, Product
 
 SLUG_ATTEMPTS = 5
@@ -144,37 +150,6 @@ def product_delete(*, product: Product) -> None:
 
 
 # --- cart, checkout, orders ---------------------------------------------------------------------------------
-
-
-class CartQuantityInvalid(DomainError):
-    code = "quantity_above_stock"
-    default_detail = "The requested quantity is not available."
-
-
-class CartItemNotFound(DomainError):
-    status_code = HTTP_404_NOT_FOUND
-    code = "not_found"
-    default_detail = "No such line in your cart."
-
-
-class CartEmpty(DomainError):
-    code = "cart_empty"
-    default_detail = "The cart is empty."
-
-
-class InsufficientStock(Conflict):
-    code = "insufficient_stock"
-    default_detail = "Some products in the cart are not available in the requested quantity."
-
-
-class ProductUnavailable(Conflict):
-    code = "product_unavailable"
-    default_detail = "Some products in the cart are no longer for sale."
-
-
-class InvalidStatusTransition(DomainError):
-    code = "invalid_status_transition"
-    default_detail = "The order cannot move to that status."
 
 
 # Where a manager may move an order. Cancelling goes through `order_cancel`, which restores the stock.
