@@ -7,7 +7,6 @@ from accounts.models import User
 from accounts.permissions import is_manager_or_admin
 from store.models import CartItem, Category, Order, OrderItem, Product
 
-
 PRODUCT_READ_FIELDS = (
     "name",
     "slug",
