@@ -6,6 +6,7 @@ from django.db.models import F, Q, QuerySet
 from django_filters import rest_framework as filters
 
 from accounts.permissions import is_manager_or_admin
+from core.filters import FilterSet
 from store.models import Category, Order, Product
 
 MAX_SEARCH_LENGTH = 200
@@ -50,7 +51,7 @@ class OrderingChoiceFilter(filters.ChoiceFilter):
         return qs.order_by(*self.orderings[value]) if value else qs
 
 
-class CategoryFilter(filters.FilterSet):
+class CategoryFilter(FilterSet):
     search = filters.CharFilter(method="filter_search", max_length=MAX_SEARCH_LENGTH, label="Name or description")
     ordering = OrderingChoiceFilter(
         orderings={
@@ -69,7 +70,7 @@ class CategoryFilter(filters.FilterSet):
         return qs.filter(Q(name__icontains=value) | Q(description__icontains=value))
 
 
-class ProductFilter(filters.FilterSet):
+class ProductFilter(FilterSet):
     """Product list filters. `search` ranks by relevance unless an explicit `ordering` is given.
 
     Prices filter and order on the final price (the discount price when set), which is what a shopper
@@ -134,7 +135,7 @@ class IntegerFilter(filters.Filter):
     field_class = forms.IntegerField
 
 
-class OrderFilter(filters.FilterSet):
+class OrderFilter(FilterSet):
     status = filters.ChoiceFilter(choices=Order.Status.choices)
     user = IntegerFilter(field_name="user_id", min_value=1, max_value=MAX_ID)
 

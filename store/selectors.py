@@ -7,6 +7,21 @@ from accounts.models import User
 from accounts.permissions import is_manager_or_admin
 from store.models import CartItem, Category, Order, OrderItem, Product
 
+PRODUCT_READ_FIELDS = (
+    "name",
+    "slug",
+    "sku",
+    "description",
+    "price",
+    "discount_price",
+    "stock",
+    "is_active",
+    "created_at",
+    "updated_at",
+    "category__name",
+    "category__slug",
+)
+
 
 def category_list(*, user) -> QuerySet[Category]:
     """Categories with `product_count`: every product for managers and admins, active ones for everybody else."""
@@ -21,12 +36,13 @@ def product_list(*, user) -> QuerySet[Product]:
     """Products a user may see (inactive ones only for managers and admins), with their category.
 
     `final_price_amount` is an alias matching the `product_final_price_idx` expression index, for price
-    filters and ordering. The search document is not loaded: lists never show it, and a product saved
-    from such a row leaves the vector to the database trigger.
+    filters and ordering. Only the columns the API shows are loaded (`PRODUCT_READ_FIELDS`): each
+    unused timestamp costs a parse per row. A product saved from such a row saves only those columns;
+    the search document stays with the database trigger and `low_stock_alerted_at` with the stock job.
     """
     qs = (
         Product.objects.select_related("category")
-        .defer("search_vector")
+        .only(*PRODUCT_READ_FIELDS)
         .alias(final_price_amount=Coalesce("discount_price", "price"))
     )
     if not is_manager_or_admin(user):

@@ -1,11 +1,25 @@
+from datetime import datetime
 from decimal import Decimal
 
+from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from store.models import CartItem, Category, Order, OrderItem, Product
 
 MIN_PRICE = Decimal("0.01")
+CENT = Decimal("0.01")
+
+
+def money_text(value: Decimal | None) -> str | None:
+    """Money as DRF's `DecimalField(decimal_places=2)` writes it: a string with two decimals."""
+    return None if value is None else f"{value.quantize(CENT):f}"
+
+
+def timestamp_text(value: datetime, tz) -> str:
+    """A time as DRF's `DateTimeField` writes it: ISO 8601 in the current time zone, UTC as `Z`."""
+    text = value.astimezone(tz).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -76,6 +90,33 @@ class ProductSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {
             "sku": {"validators": [UniqueValidator(Product.objects.all(), "A product with this SKU already exists.")]},
+        }
+
+    def to_representation(self, product: Product) -> dict:
+        """The declared read fields, written out directly.
+
+        Every row of every catalog page passes through here, and DRF's generic path (building the field
+        objects for each request, then one `get_attribute` and `to_representation` per field and row)
+        cost more than the page's SQL. The result is the same, field for field: a test compares it
+        with `ModelSerializer.to_representation` for products of every shape.
+        """
+        category = product.category
+        tz = timezone.get_current_timezone()
+        return {
+            "id": product.id,
+            "name": product.name,
+            "slug": product.slug,
+            "sku": product.sku,
+            "description": product.description,
+            "price": money_text(product.price),
+            "discount_price": money_text(product.discount_price),
+            "final_price": money_text(product.final_price),
+            "stock": product.stock,
+            "in_stock": product.in_stock,
+            "is_active": product.is_active,
+            "category": {"id": category.id, "name": category.name, "slug": category.slug},
+            "created_at": timestamp_text(product.created_at, tz),
+            "updated_at": timestamp_text(product.updated_at, tz),
         }
 
     def validate(self, attrs: dict) -> dict:

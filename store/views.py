@@ -1,4 +1,3 @@
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -7,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsCustomer, IsManager, ReadOnlyOrManager
+from core.filters import FilterBackend
 from store import selectors, services
 from store.filters import CategoryFilter, OrderFilter, ProductFilter
 from store.models import CartItem, Order
@@ -55,7 +55,7 @@ class CategoryViewSet(viewsets.ModelViewSet):
 
     serializer_class = CategorySerializer
     permission_classes = [ReadOnlyOrManager]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = CategoryFilter
     lookup_value_regex = r"[0-9]+"
 
@@ -93,7 +93,7 @@ class ProductViewSet(viewsets.ModelViewSet):
 
     serializer_class = ProductSerializer
     permission_classes = [ReadOnlyOrManager]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = ProductFilter
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"

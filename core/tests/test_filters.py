@@ -1,0 +1,73 @@
+"""The filtering helpers: a form class built once per FilterSet class, and no FilterSet at all for a
+request that names no filter."""
+
+import pytest
+from django_filters import rest_framework as filters
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
+
+from core.filters import FilterBackend, FilterSet
+from core.models import RequestLog
+
+
+class MethodFilter(FilterSet):
+    method = filters.CharFilter()
+    status_code = filters.NumberFilter(min_value=100, max_value=599)
+
+    class Meta:
+        model = RequestLog
+        fields = []
+
+
+class CountryFilter(FilterSet):
+    country = filters.CharFilter(max_length=2)
+
+    class Meta:
+        model = RequestLog
+        fields = []
+
+
+class View:
+    filterset_class = MethodFilter
+
+
+def request(query: str) -> Request:
+    return Request(APIRequestFactory().get("/logs/" + query))
+
+
+def test_the_form_class_is_built_once_per_filterset_class():
+    first, second = MethodFilter({"method": "GET"}), MethodFilter({"status_code": "999"})
+
+    assert type(first.form) is type(second.form)
+    assert set(first.form.fields) == {"method", "status_code"}
+    assert set(CountryFilter({}).form.fields) == {"country"}
+
+
+def test_each_request_validates_its_own_values_with_the_shared_form_class():
+    valid, invalid = MethodFilter({"method": "GET", "status_code": "200"}), MethodFilter({"status_code": "999"})
+
+    assert valid.is_valid()
+    assert not invalid.is_valid()
+    assert list(invalid.errors) == ["status_code"]
+    assert MethodFilter({"method": "POST"}).is_valid()
+
+
+@pytest.mark.django_db
+def test_without_filter_parameters_the_queryset_is_returned_untouched():
+    queryset = RequestLog.objects.all()
+
+    assert FilterBackend().get_filterset(request("?page=2&page_size=5"), queryset, View()) is None
+    assert FilterBackend().filter_queryset(request("?page=2"), queryset, View()) is queryset
+
+
+@pytest.mark.django_db
+def test_filter_parameters_still_filter_and_validate():
+    queryset = RequestLog.objects.all()
+
+    filtered = FilterBackend().filter_queryset(request("?method=GET&page=2"), queryset, View())
+
+    assert 'WHERE "core_requestlog"."method" = GET' in str(filtered.query)
+    with pytest.raises(ValidationError) as error:
+        FilterBackend().filter_queryset(request("?status_code=abc"), queryset, View())
+    assert list(error.value.detail) == ["status_code"]
