@@ -8,7 +8,8 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.utils import timezone
 
-from core.models import RequestLog
+from core.models import RequestLog, RequestLogDaily
+from core.services import log_day
 
 WORKER_HEARTBEAT_CACHE_KEY = "worker-heartbeat"
 
@@ -21,7 +22,10 @@ def request_logs_cleanup(
     on_progress: Callable[[int], None] | None = None,
 ) -> int:
     """Delete request logs older than `older_than_days`, `batch_size` rows per statement so no single delete
-    holds locks or bloats the WAL for long. Returns how many were (or, with `dry_run`, would be) deleted."""
+    holds locks or bloats the WAL for long. Returns how many were (or, with `dry_run`, would be) deleted.
+
+    The dashboard's daily counts go with them for every day that lies wholly before the cutoff, so the
+    dashboard never reports traffic whose logs are gone."""
     cutoff = timezone.now() - timedelta(days=older_than_days)
     expired = RequestLog.objects.filter(timestamp__lt=cutoff).order_by()
     if dry_run:
@@ -32,6 +36,7 @@ def request_logs_cleanup(
         deleted += count
         if on_progress is not None:
             on_progress(deleted)
+    RequestLogDaily.objects.filter(day__lt=log_day(cutoff)).delete()
     return deleted
 
 

@@ -6,8 +6,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from core.jobs import request_logs_cleanup
-from core.models import RequestLog
+from core.models import RequestLog, RequestLogDaily
+from core.services import request_logs_insert
 from core.tasks import cleanup_logs
+from core.tests.conftest import entry
 
 
 def make_logs(*, days_ago: float, count: int) -> None:
@@ -98,3 +100,30 @@ def test_cleanup_with_nothing_to_delete_reports_no_progress(db):
 
     assert request_logs_cleanup(older_than_days=90, on_progress=progress.append) == 0
     assert progress == []
+
+
+@pytest.mark.django_db
+def test_cleanup_removes_the_dashboard_counts_of_days_past_the_retention():
+    now = timezone.now()
+    request_logs_insert(
+        entries=[
+            entry("203.0.113.7", now - timedelta(days=200)),
+            entry("203.0.113.7", now - timedelta(days=91)),
+            entry("203.0.113.8", now - timedelta(days=1)),
+        ],
+        countries={"203.0.113.7": "KE", "203.0.113.8": "TZ"},
+    )
+
+    request_logs_cleanup(older_than_days=90)
+
+    assert list(RequestLogDaily.objects.values_list("ip", "request_count")) == [("203.0.113.8", 1)]
+    assert RequestLog.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_cleanup_dry_run_keeps_the_dashboard_counts():
+    request_logs_insert(entries=[entry("203.0.113.7", timezone.now() - timedelta(days=200))], countries={})
+
+    request_logs_cleanup(older_than_days=90, dry_run=True)
+
+    assert RequestLogDaily.objects.count() == 1
