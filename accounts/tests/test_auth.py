@@ -1,11 +1,9 @@
-import threading
-
 import pytest
-from django.db import connection
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import CustomerProfile, User
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from core.tests.concurrency import run_concurrently
 
 REGISTER_URLS = ["/api/auth/register/", "/api/register/"]
 STRONG_PASSWORD = "Plum-Tree-Harbour-42"
@@ -226,24 +224,8 @@ def test_ten_parallel_refreshes_of_one_token_let_exactly_one_through():
 
     UserFactory(username="racer")
     token = str(RefreshToken.for_user(User.objects.get(username="racer")))
-    barrier = threading.Barrier(10)
-    statuses: list[int] = []
-    lock = threading.Lock()
 
-    def attempt() -> None:
-        try:
-            barrier.wait()
-            status = refresh(APIClient(), token).status_code
-            with lock:
-                statuses.append(status)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = run_concurrently(*[lambda: refresh(APIClient(), token).status_code] * 10)
 
     assert sorted(statuses) == [200] + [401] * 9
 

@@ -1,13 +1,12 @@
 import socket
-import threading
 import time
 
 import pytest
-from django.db import connection
 
 from accounts.models import User
 from accounts.tests.factories import DEFAULT_PASSWORD
 from core.cache import FailOpenRedisCache
+from core.tests.concurrency import run_concurrently
 
 TOKEN = "/api/auth/token/"
 
@@ -159,20 +158,7 @@ def test_parallel_failures_from_one_ip_never_block_the_user_elsewhere(settings):
     from accounts.tests.factories import UserFactory
 
     UserFactory(username="carol")
-    barrier = threading.Barrier(8)
-
-    def attack() -> None:
-        try:
-            barrier.wait()
-            login(APIClient(), password="wrong", ip="198.51.100.66")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attack) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_concurrently(*[lambda: login(APIClient(), password="wrong", ip="198.51.100.66")] * 8)
 
     assert login(APIClient(), ip="198.51.100.66").status_code == 429
     assert login(APIClient(), ip="198.51.100.67").status_code == 200

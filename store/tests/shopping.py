@@ -1,10 +1,5 @@
 """Helpers for the cart, checkout and order tests."""
 
-import threading
-from collections.abc import Callable
-
-from django.db import connection
-
 from store.models import Cart, CartItem, Order, Product
 from store.services import order_place
 from store.tests.factories import CartItemFactory
@@ -37,33 +32,6 @@ def world_state() -> tuple:
         list(CartItem.objects.order_by("pk").values_list("pk", "cart_id", "product_id", "quantity")),
         list(Order.objects.order_by("pk").values_list("pk", "status", "total_amount")),
     )
-
-
-def run_concurrently(*calls: Callable[[], object]) -> list[object]:
-    """Start every call on its own thread at the same moment; return their results in order.
-
-    An exception in any thread (a 500 re-raised by the test client, a deadlock) is raised once all have finished."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as error:
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    errors = [result for result in results if isinstance(result, Exception)]
-    if errors:
-        raise errors[0]
-    return results
 
 
 def place_order(user, *lines: tuple[Product, int], status: str = Order.Status.PENDING) -> Order:

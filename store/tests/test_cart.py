@@ -4,9 +4,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
+from core.tests.concurrency import run_concurrently
 from store.models import CartItem
 from store.tests.factories import ProductFactory
-from store.tests.shopping import ROLES, cart_state, fill_cart, run_concurrently, user_for, world_state
+from store.tests.shopping import ROLES, cart_state, fill_cart, user_for, world_state
 
 CART = "/api/cart/"
 MISSING = object()

@@ -5,9 +5,10 @@ from django.db.models import Sum
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
+from core.tests.concurrency import run_concurrently
 from store.models import Order, OrderItem
 from store.tests.factories import ProductFactory
-from store.tests.shopping import fill_cart, place_order, run_concurrently, stock_of
+from store.tests.shopping import fill_cart, place_order, stock_of
 
 
 def post_as(user, url: str, **extra):

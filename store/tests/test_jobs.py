@@ -1,5 +1,4 @@
 import smtplib
-import threading
 from datetime import timedelta
 from io import StringIO
 
@@ -7,10 +6,10 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from core.tests.concurrency import run_concurrently
 from store.jobs import low_stock_alert_send, order_reminders_send
 from store.models import Order, Product
 from store.tasks import low_stock_alert, order_reminders
@@ -28,29 +27,6 @@ def run_command(name: str, *args: str) -> str:
     out = StringIO()
     call_command(name, *args, stdout=out)
     return out.getvalue()
-
-
-def run_concurrently(function, *, times: int) -> list:
-    """Run `function` in `times` threads released at once; each thread closes its own connection."""
-    barrier = threading.Barrier(times)
-    results, errors = [], []
-
-    def target():
-        try:
-            barrier.wait()
-            results.append(function())
-        except Exception as error:  # surfaced by the assertion below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target) for _ in range(times)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results
 
 
 # --- Low-stock alert ------------------------------------------------------------------------------------------
@@ -170,7 +146,7 @@ def test_low_stock_task_calls_the_same_job(recipients, low_stock):
 def test_concurrent_low_stock_alerts_report_each_product_once(recipients):
     products = [ProductFactory(name=f"Scarce {index:02d}", stock=index % 3) for index in range(30)]
 
-    results = run_concurrently(low_stock_alert_send, times=4)
+    results = run_concurrently(*[low_stock_alert_send] * 4)
 
     assert sum(result.alerted for result in results) == 30
     mentions = [product.name for product in products for message in mail.outbox if product.name in message.body]
@@ -275,7 +251,7 @@ def test_order_reminders_task_calls_the_same_job(orders):
 def test_concurrent_reminder_runs_remind_each_order_once(customer):
     due = [make_order(user=customer, hours_ago=30) for _ in range(20)]
 
-    results = run_concurrently(lambda: order_reminders_send(batch_size=3), times=4)
+    results = run_concurrently(*[lambda: order_reminders_send(batch_size=3)] * 4)
 
     assert sum(results) == 20
     subjects = sorted(message.subject for message in mail.outbox)

@@ -1,9 +1,8 @@
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
+from core.tests.concurrency import run_concurrently
 from store.models import Product
 from store.tests.conftest import ROLES
 from store.tests.factories import CategoryFactory, ProductFactory
@@ -366,23 +365,17 @@ def test_the_slug_is_stable_when_the_name_changes_and_changes_only_when_given(cl
 def test_concurrent_creates_with_the_same_name_all_get_distinct_slugs(client_for, manager):
     category = CategoryFactory()
     threads_count = 6
-    barrier = threading.Barrier(threads_count)
-    statuses: list[int] = []
+    clients = [client_for(manager) for _ in range(threads_count)]
 
-    def create(number: int) -> None:
-        try:
-            client = client_for(manager)
-            barrier.wait()
-            response = client.post("/api/products/", create_body(category, sku=f"C-{number}"), format="json")
-            statuses.append(response.status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=create, args=(number,)) for number in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = run_concurrently(
+        *[
+            lambda client=client, number=number: client.post(
+                "/api/products/", create_body(category, sku=f"C-{number}"), format="json"
+            )
+            for number, client in enumerate(clients)
+        ]
+    )
+    statuses = [response.status_code for response in responses]
 
     assert statuses == [201] * threads_count
     slugs = set(Product.objects.values_list("slug", flat=True))
@@ -393,23 +386,17 @@ def test_concurrent_creates_with_the_same_name_all_get_distinct_slugs(client_for
 def test_concurrent_creates_with_the_same_sku_create_one_product_and_400_the_rest(client_for, manager):
     category = CategoryFactory()
     threads_count = 4
-    barrier = threading.Barrier(threads_count)
-    statuses: list[int] = []
+    clients = [client_for(manager) for _ in range(threads_count)]
 
-    def create(number: int) -> None:
-        try:
-            client = client_for(manager)
-            barrier.wait()
-            response = client.post("/api/products/", create_body(category, name=f"Phone {number}"), format="json")
-            statuses.append(response.status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=create, args=(number,)) for number in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = run_concurrently(
+        *[
+            lambda client=client, number=number: client.post(
+                "/api/products/", create_body(category, name=f"Phone {number}"), format="json"
+            )
+            for number, client in enumerate(clients)
+        ]
+    )
+    statuses = [response.status_code for response in responses]
 
     assert sorted(statuses) == [201] + [400] * (threads_count - 1)
     assert Product.objects.filter(sku="PH-2").count() == 1

@@ -1,0 +1,32 @@
+import threading
+from collections.abc import Callable
+
+from django.db import connection
+
+
+def run_concurrently(*calls: Callable[[], object]) -> list[object]:
+    """Start every call on its own thread at the same moment; return their results in order.
+
+    Each thread closes its own database connection. An exception in any thread (a 500 re-raised by the
+    test client, a deadlock) is raised once all have finished."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as error:
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    errors = [result for result in results if isinstance(result, Exception)]
+    if errors:
+        raise errors[0]
+    return results
