@@ -38,16 +38,16 @@ lock: | $(UV)
 lock-upgrade:
 	$(MAKE) lock UPGRADE=1
 
-# Fails when a lock no longer matches its .in file: each is regenerated from a copy of itself, so a newer
-# release on PyPI alone changes nothing.
+# Fails when a lock no longer matches its .in file: `make lock` runs on copies of the four files, and a
+# regenerated lock keeps the pins it had, so a newer release on PyPI alone changes nothing.
 lock-check: | $(UV)
-	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && stale=0 && \
-	for name in requirements requirements-dev; do \
-		cp $$name.txt "$$tmp/$$name.txt" && \
-		$(LOCK) $$name.in -o "$$tmp/$$name.txt" || exit 1; \
-		diff -u $$name.txt "$$tmp/$$name.txt" || stale=1; \
-	done; \
-	if [ $$stale = 1 ]; then echo "The lock files are stale: run make lock and commit them." >&2; exit 1; fi; \
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	cp requirements.in requirements.txt requirements-dev.in requirements-dev.txt "$$tmp" && \
+	if ! $(MAKE) --silent --no-print-directory -C "$$tmp" -f $(abspath Makefile) lock UV=$(abspath $(UV)) UPGRADE=; then \
+		echo "The lock files could not be regenerated from requirements.in and requirements-dev.in." >&2; exit 1; \
+	fi; \
+	stale=0; for lock in requirements.txt requirements-dev.txt; do diff -u $$lock "$$tmp/$$lock" || stale=1; done; \
+	if [ $$stale = 1 ]; then echo "The lock files are stale (diff above): run make lock and commit them." >&2; exit 1; fi; \
 	echo "The lock files match requirements.in and requirements-dev.in."
 
 migrate: install
