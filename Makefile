@@ -17,6 +17,11 @@ LOCK := $(UV) pip compile --quiet --universal --python-version 3.11 --generate-h
 
 .PHONY: install lock lock-upgrade lock-check run test lint format migrate seed worker beat bench clean
 
+# The settings default to production behaviour (DEBUG off, a real secret key required); the development
+# targets turn DEBUG on unless the caller chose otherwise, and the tests always run with it.
+run lint migrate seed worker beat: export DJANGO_DEBUG ?= 1
+test: export DJANGO_DEBUG = 1
+
 # uv, at the version and hashes of its pin in requirements-dev.txt, installs everything else.
 $(UV):
 	$(PYTHON) -m venv $(VENV)

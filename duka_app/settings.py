@@ -1,8 +1,9 @@
 """Duka settings, entirely from environment variables (12-factor), with development defaults.
 
-Nothing is required in development: without DATABASE_URL an embedded PostgreSQL under `.data/` is
-used, without REDIS_URL a local-memory cache and eager Celery tasks. With DJANGO_DEBUG=0 (production)
-a real DJANGO_SECRET_KEY is required.
+Fail-safe: DEBUG is off unless DJANGO_DEBUG is set to a true value, and with DEBUG off a real
+DJANGO_SECRET_KEY is required (the development key signs nothing in production). With DJANGO_DEBUG=1
+(which `make run` and `make test` set) nothing else is required: without DATABASE_URL an embedded
+PostgreSQL under `.data/` is used, without REDIS_URL a local-memory cache and eager Celery tasks.
 """
 
 from datetime import timedelta
@@ -16,11 +17,14 @@ DATA_DIR = BASE_DIR / ".data"
 
 env = environ.Env()
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Off by default: a forgotten variable must never serve debug pages or sign JWTs with the public development key.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 _DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key"
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_DEVELOPMENT_SECRET_KEY if DEBUG else "")
 if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEVELOPMENT_SECRET_KEY):
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to a real secret when DJANGO_DEBUG=0.")
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be set to a real secret unless DJANGO_DEBUG=1 (development, as `make run` sets)."
+    )
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
