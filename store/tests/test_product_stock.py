@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from drf_spectacular.generators import SchemaGenerator
 
 from store import services
 from store.exceptions import InsufficientStock, StockOutOfRange
@@ -166,6 +167,19 @@ def test_bad_stock_input_is_a_400_and_changes_nothing(client_as, kettle, body, f
     assert list(response.json()) == [field]
     assert isinstance(response.json()[field], list)
     assert state(kettle) == before
+
+
+def test_the_schema_documents_expected_stock_and_the_stock_changed_conflict():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    schemas = schema["components"]["schemas"]
+
+    for method in ("put", "patch"):
+        conflict = schema["paths"]["/api/products/{slug}/"][method]["responses"]["409"]["content"]
+        assert conflict["application/json"]["schema"] == {"$ref": "#/components/schemas/StockChanged"}
+    assert schemas["StockChanged"]["required"] == ["code", "detail", "stock"]
+    expected_stock = schemas["PatchedProductRequest"]["properties"]["expected_stock"]
+    assert (expected_stock["minimum"], expected_stock["maximum"]) == (0, 2_147_483_647)
+    assert "expected_stock" not in schemas["Product"]["properties"]
 
 
 # --- the service behind the API and the admin --------------------------------------------------------------
