@@ -341,8 +341,12 @@ def test_shipping_fields_of_a_pending_order_are_edited_without_writing_its_statu
 
     assert response.status_code == 302
     assert order_shipping(order) == ("pending", *SHIPPING.values())
-    [write] = [query["sql"] for query in queries if query["sql"].startswith('UPDATE "store_order"')]
+    statements = [query["sql"] for query in queries]
+    [write] = [sql for sql in statements if sql.startswith('UPDATE "store_order"')]
     assert '"status"' not in write
+    # The status deciding which fields are editable was read under the lock the save still holds.
+    [lock] = [sql for sql in statements if sql.endswith('FOR UPDATE OF "store_order"')]
+    assert statements.index(lock) < statements.index(write)
 
 
 @pytest.mark.django_db
