@@ -74,7 +74,8 @@ class ProductAdminForm(forms.ModelForm):
             self.add_error("stock", "The page is out of date; reload it and enter the stock again.")
             return cleaned_data
         # Runs inside the admin's save transaction: the lock is held until the difference is written.
-        current = services.product_stock_lock(product_ids=[self.instance.pk]).get(self.instance.pk)
+        category = cleaned_data.get("category") if "category" in self.changed_data else None
+        current = services.product_stock_lock(product_ids=[self.instance.pk], category=category).get(self.instance.pk)
         if current is None:
             raise ValidationError("This product was deleted meanwhile.")
         delta = cleaned_data["stock"] - loaded

@@ -184,13 +184,14 @@ def product_update(
 
     Stock is no plain field: customers buy while a manager edits, so an absolute `stock` is accepted only
     with the `expected_stock` the manager last saw, and applied as the difference between the two (see
-    `product_stock_set`). The product row is locked before the category, the order every product writer uses.
+    `product_stock_set`). A new category is locked before the product row, as a category rename (whose
+    trigger rewrites its products' search documents) holds the category while it waits for product rows.
     """
     if not fields and stock is None:
         return product
-    _product_lock(product=product)
     if "category" in fields:
         fields["category"] = _category_lock(category=fields["category"])
+    _product_lock(product=product)
     if stock is not None:
         product_stock_set(product=product, stock=stock, expected_stock=expected_stock, actor=actor)
     if not fields:
@@ -240,10 +241,12 @@ def product_stock_set(*, product: Product, stock: int, expected_stock: int, acto
     )
 
 
-def product_stock_lock(*, product_ids: Iterable[int]) -> dict[int, int]:
-    """Lock the products as every stock writer does (primary-key order) and return their current stock.
-
-    For a caller that checks several stock changes before applying them, such as the admin's list edit."""
+def product_stock_lock(*, product_ids: Iterable[int], category: Category | None = None) -> dict[int, int]:
+    """Lock the products as every stock writer does (primary-key order) and return their current stock,
+    for a caller that checks stock changes before applying them (the admin's forms). When the products
+    also move to `category`, it is locked first, in `product_update`'s order."""
+    if category is not None:
+        _category_lock(category=category)
     return {product.pk: product.stock for product in _products_lock(product_ids=product_ids)}
 
 

@@ -198,6 +198,20 @@ def test_the_change_form_refuses_a_stock_below_zero_after_sales(admin_client_for
 
 
 @pytest.mark.django_db
+def test_the_change_form_moves_a_product_and_its_stock_together(admin_client_for, customer):
+    product = ProductFactory(stock=10)
+    kitchen = CategoryFactory(name="Kitchen")
+    form = change_form(admin_client_for, product, category=kitchen.pk, stock=4)
+    place_order(customer, (product, 1))
+
+    response = admin_client_for.post(f"/admin/store/product/{product.pk}/change/", form)
+
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert (product.category, product.stock) == (kitchen, 3)
+
+
+@pytest.mark.django_db
 def test_products_are_added_with_the_stock_typed(admin_client_for):
     category = CategoryFactory()
     form = admin_form(admin_client_for, "/admin/store/product/add/", "product_form")
