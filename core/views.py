@@ -114,9 +114,15 @@ class SecurityDashboardView(APIView):
         summary="Traffic and security overview",
         parameters=[
             OpenApiParameter(
-                "from", OpenApiTypes.DATE, description="First day, YYYY-MM-DD (default: six days before `to`)"
+                "from",
+                OpenApiTypes.DATE,
+                description="First day, YYYY-MM-DD (default: six days before `to`); 2000-01-01 to a year from today",
             ),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="Last day, YYYY-MM-DD, inclusive (default: today)"),
+            OpenApiParameter(
+                "to",
+                OpenApiTypes.DATE,
+                description="Last day, YYYY-MM-DD, inclusive (default: today); 2000-01-01 to a year from today",
+            ),
             OpenApiParameter(
                 "top_n",
                 {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
