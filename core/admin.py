@@ -8,6 +8,7 @@ from django.urls import path
 from django.utils import timezone
 
 from core import selectors, services
+from core.client_ip import RequestOrigin, request_origin
 from core.models import BlacklistedIP, RequestLog, SuspiciousIP
 
 CHART_TOP_N = 10
@@ -97,20 +98,44 @@ def _with_shares(rows: list[dict]) -> list[dict]:
     return [{**row, "share": round(100 * row["count"] / peak, 1)} for row in rows]
 
 
+class BlacklistedIPForm(forms.ModelForm):
+    """Shows the blacklist's own rule on an address that cannot be blocked as an error on the field."""
+
+    origin: RequestOrigin | None = None  # set per request by BlacklistedIPAdmin.get_form
+
+    def clean_ip(self) -> str:
+        ip = self.cleaned_data["ip"]
+        if "ip" not in self.changed_data:
+            return ip
+        try:
+            services.blacklist_check_blockable(ip=ip, origin=self.origin)
+        except services.IPNotBlockable as error:
+            raise forms.ValidationError(error.detail, code=error.code) from error
+        return ip
+
+
 @admin.register(BlacklistedIP)
 class BlacklistedIPAdmin(admin.ModelAdmin):
+    form = BlacklistedIPForm
     list_display = ["ip", "reason", "created_by", "created_at", "expires_at"]
     list_filter = ["created_at", "expires_at"]
     search_fields = ["ip", "reason"]
     readonly_fields = ["created_by", "created_at"]
     actions = ["unblock"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.origin = request_origin(request)  # a class made for this request by modelform_factory
+        return form
+
     def save_model(self, request, obj, form, change):
+        origin = request_origin(request)
         if change:
-            services.blacklist_update(entry=obj, **{name: form.cleaned_data[name] for name in form.changed_data})
+            changed = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.blacklist_update(entry=obj, origin=origin, **changed)
         else:
             obj.pk = services.blacklist_add(
-                ip=obj.ip, reason=obj.reason, expires_at=obj.expires_at, created_by=request.user
+                ip=obj.ip, reason=obj.reason, expires_at=obj.expires_at, created_by=request.user, origin=origin
             ).pk
 
     def delete_model(self, request, obj):
@@ -135,10 +160,19 @@ class SuspiciousIPAdmin(admin.ModelAdmin):
 
     @admin.action(description="Blacklist selected IPs")
     def blacklist_selected(self, request, queryset):
+        origin = request_origin(request)
         created = 0
+        refused = []
         for suspicious in queryset.order_by("pk"):
-            created += services.suspicious_ip_blacklist(suspicious=suspicious, created_by=request.user)[1]
+            try:
+                created += services.suspicious_ip_blacklist(
+                    suspicious=suspicious, created_by=request.user, origin=origin
+                )[1]
+            except services.IPNotBlockable as error:
+                refused.append(f"{suspicious.ip}: {error.detail}")
         self.message_user(request, f"Blacklisted {created} IP address(es).", messages.SUCCESS)
+        for reason in refused:
+            self.message_user(request, f"Not blacklisted: {reason}", messages.WARNING)
 
     @admin.action(description="Mark selected as resolved")
     def resolve_selected(self, request, queryset):
