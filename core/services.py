@@ -1,5 +1,6 @@
 """Request logging, blacklist and suspicious-IP rules."""
 
+import ipaddress
 import logging
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -12,6 +13,7 @@ from django.utils.dateparse import parse_datetime
 
 from core import request_log_buffer
 from core.blacklist import blacklist_snapshot_publish
+from core.client_ip import RequestOrigin
 from core.exceptions import DomainError
 from core.geoip import countries_resolve
 from core.models import BlacklistedIP, RequestLog, RequestLogDaily, SuspiciousIP
@@ -25,6 +27,11 @@ ERROR_STATUSES = (401, 403, 404)
 class AlreadyBlacklisted(DomainError):
     code = "already_blacklisted"
     default_detail = "This IP address is already blacklisted."
+
+
+class IPNotBlockable(DomainError):
+    code = "ip_not_blockable"
+    default_detail = "This IP address cannot be blacklisted."
 
 
 # --- request logs -----------------------------------------------------------------------------------------
@@ -184,8 +191,36 @@ def _publish_after_commit() -> None:
     transaction.on_commit(blacklist_snapshot_publish)
 
 
+def blacklist_check_blockable(*, ip: str, origin: RequestOrigin | None = None) -> None:
+    """Refuse an address whose blocking would lock the store out (`IPNotBlockable`).
+
+    Loopback and unspecified addresses (the server itself; `0.0.0.0` also stands for a client whose address is
+    unknown), the caller's own address (`origin`, the request that asks), and a trusted proxy's: one the request
+    came through, or one in `TRUSTED_PROXY_NETWORKS`; blocking a proxy refuses every client behind it, and the
+    load balancer's health checks.
+    """
+    address = ipaddress.ip_address(ip)
+    address = getattr(address, "ipv4_mapped", None) or address
+    if address.is_loopback or address.is_unspecified:
+        raise IPNotBlockable("Loopback and unspecified addresses cannot be blacklisted.")
+    if origin is not None and ip == origin.client:
+        raise IPNotBlockable("This is the address your request comes from; blacklisting it would lock you out.")
+    if (origin is not None and ip in origin.proxies) or any(
+        address in ipaddress.ip_network(network, strict=False) for network in settings.TRUSTED_PROXY_NETWORKS
+    ):
+        raise IPNotBlockable("This is a trusted proxy's address; blacklisting it would block every client behind it.")
+
+
 @transaction.atomic
-def blacklist_add(*, ip: str, reason: str = "", expires_at: datetime | None = None, created_by=None) -> BlacklistedIP:
+def blacklist_add(
+    *,
+    ip: str,
+    reason: str = "",
+    expires_at: datetime | None = None,
+    created_by=None,
+    origin: RequestOrigin | None = None,
+) -> BlacklistedIP:
+    blacklist_check_blockable(ip=ip, origin=origin)
     if BlacklistedIP.objects.filter(ip=ip).exists():
         raise AlreadyBlacklisted(ip=ip)
     entry = BlacklistedIP.objects.create(ip=ip, reason=reason, expires_at=expires_at, created_by=created_by)
@@ -194,7 +229,9 @@ def blacklist_add(*, ip: str, reason: str = "", expires_at: datetime | None = No
 
 
 @transaction.atomic
-def blacklist_update(*, entry: BlacklistedIP, **fields) -> BlacklistedIP:
+def blacklist_update(*, entry: BlacklistedIP, origin: RequestOrigin | None = None, **fields) -> BlacklistedIP:
+    if "ip" in fields:
+        blacklist_check_blockable(ip=fields["ip"], origin=origin)
     for name, value in fields.items():
         setattr(entry, name, value)
     entry.save(update_fields=list(fields))
@@ -220,7 +257,12 @@ def blacklist_remove_many(*, ips: list[str]) -> int:
 
 @transaction.atomic
 def suspicious_ip_blacklist(
-    *, suspicious: SuspiciousIP, created_by=None, reason: str = "", expires_at: datetime | None = None
+    *,
+    suspicious: SuspiciousIP,
+    created_by=None,
+    reason: str = "",
+    expires_at: datetime | None = None,
+    origin: RequestOrigin | None = None,
 ) -> tuple[BlacklistedIP, bool]:
     """Blacklist a suspicious IP and mark it resolved. Returns the entry and whether it was created."""
     SuspiciousIP.objects.filter(pk=suspicious.pk).update(resolved=True)
@@ -233,6 +275,7 @@ def suspicious_ip_blacklist(
         reason=reason or f"Suspicious: {suspicious.reason}"[:255],
         expires_at=expires_at,
         created_by=created_by,
+        origin=origin,
     )
     return entry, True
 
@@ -324,6 +367,11 @@ def _above_auto_blacklist(row: dict, config: dict) -> bool:
 
 
 def _auto_blacklist(*, ip: str, row: dict, now: datetime, minutes: int) -> int:
+    try:
+        blacklist_check_blockable(ip=ip)
+    except IPNotBlockable as error:
+        logger.warning("Not blacklisting %s automatically: %s", ip, error.detail)
+        return 0
     if BlacklistedIP.objects.filter(ip=ip).exclude(expires_at__lte=now).exists():
         return 0
     with transaction.atomic():

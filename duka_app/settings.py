@@ -6,6 +6,7 @@ DJANGO_SECRET_KEY is required (the development key signs nothing in production).
 PostgreSQL under `.data/` is used, without REDIS_URL a local-memory cache and eager Celery tasks.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -146,6 +147,14 @@ STORAGES = {
 
 # How many reverse proxies in front of the server may be trusted to append to X-Forwarded-For.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Every address of those proxies (e.g. all load balancer nodes), as networks: none can be blacklisted. The
+# proxies a request came through are protected anyway; this also covers the others, and the auto-blacklist.
+TRUSTED_PROXY_NETWORKS = env.list("TRUSTED_PROXY_NETWORKS", default=[])
+for _network in TRUSTED_PROXY_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXY_NETWORKS: {error}") from error
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -161,6 +170,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["core.renderers.OrjsonRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "COERCE_DECIMAL_TO_STRING": True,
