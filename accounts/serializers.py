@@ -13,9 +13,17 @@ DUPLICATE_USERNAME = "A user with that username already exists."
 DUPLICATE_EMAIL = "A user with that email already exists."
 
 
+class UsernameField(serializers.CharField):
+    """A username, NFKC-normalised before validation (as Django's `normalize_username`): a full-width or
+    compatibility spelling of a name is that name."""
+
+    def to_internal_value(self, data) -> str:
+        return User.normalize_username(super().to_internal_value(data))
+
+
 class RegisterSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    username = UsernameField(max_length=150, validators=[UnicodeUsernameValidator()])
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
 

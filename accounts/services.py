@@ -7,8 +7,12 @@ from accounts.signals import STORE_MANAGERS_GROUP
 
 @transaction.atomic
 def user_create(*, username: str, email: str, password: str | None, role: str = User.Role.CUSTOMER) -> User:
-    """Create a customer or a manager. Managers are staff and members of the "Store managers" group."""
-    user = User(username=username, email=email, role=role, is_staff=role == User.Role.MANAGER)
+    """Create a customer or a manager. Managers are staff and members of the "Store managers" group.
+
+    The username is stored NFKC-normalised, so a full-width or compatibility spelling cannot pose as
+    another account's name.
+    """
+    user = User(username=User.normalize_username(username), email=email, role=role, is_staff=role == User.Role.MANAGER)
     if password is None:
         user.set_unusable_password()
     else:
