@@ -1,6 +1,8 @@
 """Usernames are NFKC-normalised (as Django's `normalize_username`): a full-width or compatibility spelling
 of a name is that name at registration, at login and in the login back-off."""
 
+import importlib
+
 import pytest
 from axes.models import AccessAttempt
 from rest_framework_simplejwt.tokens import AccessToken
@@ -84,3 +86,20 @@ def test_a_success_in_one_spelling_clears_failures_made_in_another(api_client, c
 
     assert login(api_client, "CAROL").status_code == 200
     assert not AccessAttempt.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_migration_normalises_stored_names_unless_taken(customer):
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("accounts.migrations.0002_normalize_usernames")
+    dave = User.objects.create(username="ｄａｖｅ", email="dave@example.com")
+    look_alike = User.objects.create(username="ＣＡＲＯＬ", email="carol2@example.com")
+
+    with connection.schema_editor() as schema_editor:
+        migration.normalize_usernames(apps, schema_editor)
+
+    assert User.objects.get(pk=dave.pk).username == "dave"
+    assert User.objects.get(pk=look_alike.pk).username == "ＣＡＲＯＬ"
+    assert User.objects.get(pk=customer.pk).username == "carol"
