@@ -36,6 +36,12 @@ _INVALID_TOKEN = error_response(
     detail="Token is blacklisted",
 )
 
+_SESSION_GONE = error_response(
+    401,
+    description="No valid access token: missing, expired, issued before the last password change "
+    "(`password_changed`), or the account is inactive (`user_inactive`).",
+)
+
 _REGISTER_SCHEMA = dict(
     tags=["auth"],
     summary="Register a customer account",
@@ -240,7 +246,7 @@ class LogoutAllView(APIView):
         tags=["auth"],
         summary="Log out everywhere: revoke all of the caller's refresh tokens",
         request=None,
-        responses={205: None},
+        responses={205: None, 401: _SESSION_GONE},
     )
     def post(self, request):
         """Revoke every refresh token of the caller's, on every device. Access tokens already issued stay
@@ -260,7 +266,7 @@ class PasswordChangeView(APIView):
         tags=["auth"],
         summary="Change the caller's password and end their other sessions",
         request=PasswordChangeSerializer,
-        responses={200: TokenPairSerializer, **error_responses(400, 429)},
+        responses={200: TokenPairSerializer, 401: _SESSION_GONE, **error_responses(400, 429)},
         examples=[
             OpenApiExample(
                 "Passwords",
