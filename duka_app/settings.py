@@ -189,6 +189,8 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
     "ROTATE_REFRESH_TOKENS": True,
+    # Tokens carry a digest of the password hash: a password change refuses every token issued before it.
+    "CHECK_REVOKE_TOKEN": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": False,
     "SIGNING_KEY": SECRET_KEY,
@@ -220,7 +222,10 @@ SPECTACULAR_SETTINGS = {
         "HealthStateEnum": "core.health.HealthState",
     },
     "TAGS": [
-        {"name": "auth", "description": "Registration, JWT tokens (obtain, rotate) and logout."},
+        {
+            "name": "auth",
+            "description": "Registration, JWT tokens (obtain, rotate), logout (one device or all) and password change.",
+        },
         {"name": "profile", "description": "The caller's account and shipping details."},
         {
             "name": "catalog",
