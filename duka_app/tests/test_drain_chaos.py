@@ -20,6 +20,7 @@ from core import request_log_buffer
 from core.models import RequestLog, RequestLogDaily
 from core.services import log_day, request_log_record, request_logs_drain, request_logs_flush
 from core.tasks import drain_request_logs
+from core.tests.concurrency import backends_blocked_by
 from core.tests.conftest import entry
 from duka_app.celery import app as celery_app
 from duka_app.tests.test_celery import BASE_DIR, child_environment, redis_answers
@@ -41,33 +42,34 @@ def wait_for(condition: Callable[[], object], what: str, log: Path | None = None
 
 
 def start_worker(log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "duka_app",
-            "worker",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--hostname",
-            f"chaos-{uuid.uuid4().hex[:8]}@%h",
-        ],
-        cwd=BASE_DIR,
-        env=child_environment(
-            REDIS_URL=settings.REDIS_URL,
-            REQUEST_LOG_DRAIN_BATCH_SIZE=str(BATCH),
-            # Short, so the restarted worker may take over the dead one's batch without a long wait.
-            REQUEST_LOG_DRAIN_LEASE_SECONDS="1",
-        ),
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
+    with log.open("w") as output:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "duka_app",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--hostname",
+                f"chaos-{uuid.uuid4().hex[:8]}@%h",
+            ],
+            cwd=BASE_DIR,
+            env=child_environment(
+                REDIS_URL=settings.REDIS_URL,
+                REQUEST_LOG_DRAIN_BATCH_SIZE=str(BATCH),
+                # Short, so the restarted worker may take over the dead one's batch without a long wait.
+                REQUEST_LOG_DRAIN_LEASE_SECONDS="1",
+            ),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def stop(worker: subprocess.Popen) -> None:
@@ -84,12 +86,6 @@ def drain_through(worker_log: Path) -> None:
     """Send one drain to the worker and wait until it has finished."""
     task = drain_request_logs.delay()
     wait_for(lambda: f"{task.id}] succeeded" in worker_log.read_text(), f"drain {task.id}", worker_log)
-
-
-def backends_blocked_by(pid: int) -> list[int]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pid FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))", [pid])
-        return [row[0] for row in cursor.fetchall()]
 
 
 def backend_alive(pid: int) -> bool:
