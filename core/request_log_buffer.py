@@ -51,6 +51,14 @@ def _client() -> redis.Redis:
     return client
 
 
+def _redis_call(action: Callable[[redis.Redis], object]):
+    try:
+        return action(_client())
+    except REDIS_FAULTS as error:
+        redis_breaker.trip(settings.REDIS_URL)
+        raise BufferUnavailable(str(error)) from error
+
+
 # Appends what fits under the cap (ARGV[1]) and returns how many entries that was. RPUSH in slices: Lua's
 # unpack() has a limit on the number of values.
 _PUSH_UNDER_CAP = """
@@ -98,14 +106,12 @@ full_buffer_warning = _FullBufferWarning()
 def _push(entries: list[dict]) -> None:
     """Append entries to the buffer; past `REQUEST_LOG_BUFFER_MAX` they are dropped, so a stalled drain cannot fill
     Redis (which also holds the broker's queue) and a request never waits for room."""
-    try:
-        pushed = _client().register_script(_PUSH_UNDER_CAP)(
-            keys=[settings.REQUEST_LOG_BUFFER_KEY],
-            args=[settings.REQUEST_LOG_BUFFER_MAX, *[json.dumps(entry, separators=(",", ":")) for entry in entries]],
+    values = [json.dumps(entry, separators=(",", ":")) for entry in entries]
+    pushed = _redis_call(
+        lambda client: client.register_script(_PUSH_UNDER_CAP)(
+            keys=[settings.REQUEST_LOG_BUFFER_KEY], args=[settings.REQUEST_LOG_BUFFER_MAX, *values]
         )
-    except REDIS_FAULTS as error:
-        redis_breaker.trip(settings.REDIS_URL)
-        raise BufferUnavailable(str(error)) from error
+    )
     if pushed < len(entries):
         full_buffer_warning.dropped(len(entries) - pushed)
 
@@ -240,14 +246,6 @@ end
 return moved
 """
 )
-
-
-def _redis_call(action: Callable[[redis.Redis], object]):
-    try:
-        return action(_client())
-    except REDIS_FAULTS as error:
-        redis_breaker.trip(settings.REDIS_URL)
-        raise BufferUnavailable(str(error)) from error
 
 
 class BufferConsumer:
