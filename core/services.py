@@ -1,7 +1,9 @@
 """Request logging, blacklist and suspicious-IP rules."""
 
+import contextlib
 import ipaddress
 import logging
+import uuid
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
@@ -40,9 +42,11 @@ class IPNotBlockable(DomainError):
 def request_log_record(*, entry: dict) -> None:
     """Store one request's log entry: queued for the Redis buffer when there is one, else in the database.
 
-    Entries a failed Redis push left behind in this process are written along with it. Never raises:
-    a logging fault is reported in the server log and the request goes on.
+    The entry gets its id here, so however often the buffer delivers it, it is stored once. Entries a failed
+    Redis push left behind in this process are written along with it. Never raises: a logging fault is
+    reported in the server log and the request goes on.
     """
+    entry.setdefault("id", uuid.uuid4().hex)
     if request_log_buffer.outbox.put(entry):
         return
     entries = [*request_log_buffer.outbox.take_all(), entry]
@@ -69,18 +73,37 @@ def log_day(timestamp: datetime) -> date:
     return timestamp.astimezone(UTC).date()
 
 
-def _log_from_entry(entry: dict, country: str | None) -> RequestLog:
-    return RequestLog(
-        timestamp=parse_datetime(entry["timestamp"]) if isinstance(entry["timestamp"], str) else entry["timestamp"],
-        ip=entry["ip"],
-        method=entry["method"][:10],
-        path=entry["path"].replace("\x00", "")[:2048],
-        status_code=entry["status_code"],
-        response_time_ms=entry["response_time_ms"],
-        user_id=entry.get("user_id"),
-        user_agent=entry.get("user_agent", "").replace("\x00", "")[:512],
-        country=country or "",
-        country_pending=country is None,
+# RequestLog's columns as `request_logs_insert` fills them, with their PostgreSQL types.
+_LOG_COLUMNS = {
+    "entry_id": "uuid",
+    "timestamp": "timestamptz",
+    "ip": "inet",
+    "method": "varchar",
+    "path": "varchar",
+    "status_code": "smallint",
+    "response_time_ms": "float8",
+    "user_id": "bigint",
+    "user_agent": "varchar",
+    "country": "varchar",
+    "country_pending": "boolean",
+}
+
+
+def _log_row(entry: dict, country: str | None) -> tuple:
+    """The values of `_LOG_COLUMNS` for one entry."""
+    timestamp = entry["timestamp"]
+    return (
+        entry.get("id"),
+        parse_datetime(timestamp) if isinstance(timestamp, str) else timestamp,
+        entry["ip"],
+        entry["method"][:10],
+        entry["path"].replace("\x00", "")[:2048],
+        entry["status_code"],
+        entry["response_time_ms"],
+        entry.get("user_id"),
+        entry.get("user_agent", "").replace("\x00", "")[:512],
+        country or "",
+        country is None,
     )
 
 
@@ -125,33 +148,55 @@ def daily_counts_subtract(counts: Counter) -> None:
 
 @transaction.atomic
 def request_logs_insert(*, entries: list[dict], countries: dict[str, str] | None) -> int:
-    """Insert log rows and their daily counts in one transaction. `countries=None` leaves them pending."""
-    logs = [_log_from_entry(entry, None if countries is None else countries.get(entry["ip"], "")) for entry in entries]
-    RequestLog.objects.bulk_create(logs, batch_size=5000)
-    daily_counts_add(Counter((log_day(log.timestamp), log.ip, log.country) for log in logs))
-    return len(logs)
+    """Insert log rows and add them to the daily counts, in one statement; returns the number inserted.
+
+    An entry whose id is already stored (delivered a second time) is skipped, and only the rows actually
+    inserted are counted, so a redelivered batch changes nothing. `countries=None` leaves countries pending.
+    """
+    if not entries:
+        return 0
+    rows = [_log_row(entry, None if countries is None else countries.get(entry["ip"], "")) for entry in entries]
+    quote = connection.ops.quote_name
+    logs, daily = quote(RequestLog._meta.db_table), quote(RequestLogDaily._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH inserted AS (
+                INSERT INTO {logs} ({", ".join(quote(column) for column in _LOG_COLUMNS)})
+                SELECT * FROM unnest({", ".join(f"%s::{kind}[]" for kind in _LOG_COLUMNS.values())})
+                ON CONFLICT (entry_id) DO NOTHING
+                RETURNING "timestamp", ip, country
+            ), counted AS (
+                INSERT INTO {daily} AS daily (day, ip, country, request_count)
+                SELECT ("timestamp" AT TIME ZONE 'UTC')::date, ip, country, count(*) FROM inserted GROUP BY 1, 2, 3
+                ON CONFLICT (day, ip, country)
+                DO UPDATE SET request_count = daily.request_count + EXCLUDED.request_count
+            )
+            SELECT count(*) FROM inserted
+            """,
+            [list(column) for column in zip(*rows, strict=True)],
+        )
+        return cursor.fetchone()[0]
 
 
-def request_logs_drain(*, batch_size: int = 5000, max_batches: int = 200) -> int:
+def request_logs_drain(*, batch_size: int | None = None, max_batches: int = 200) -> int:
     """Move buffered entries from Redis into the database, countries resolved per batch; returns the count.
 
-    A batch that cannot be written is pushed back to the buffer, so nothing is lost and a rerun is safe.
-    Then countries of rows written directly to the database are resolved.
+    A batch leaves Redis only after its rows are committed (see `BufferConsumer`): a drain that fails or is
+    killed mid-batch loses nothing, and a batch delivered again is neither stored nor counted twice. One
+    statement per batch. Then countries of rows written directly to the database are resolved.
     """
     request_logs_flush()
+    batch_size = batch_size or settings.REQUEST_LOG_DRAIN_BATCH_SIZE
     written = 0
-    for _ in range(max_batches):
-        try:
-            entries = request_log_buffer.buffer_pop(batch_size)
-        except request_log_buffer.BufferUnavailable:
-            break
-        if not entries:
-            break
-        try:
+    # Without Redis (unset, or down) there is no buffer to drain; rows written directly are still resolved.
+    with contextlib.suppress(request_log_buffer.BufferUnavailable), request_log_buffer.BufferConsumer() as consumer:
+        for _ in range(max_batches):
+            entries = consumer.take(batch_size)
+            if not entries:
+                break
             written += request_logs_insert(entries=entries, countries=countries_resolve(e["ip"] for e in entries))
-        except Exception:
-            request_log_buffer.buffer_push_back(entries)
-            raise
+            consumer.done()
     request_logs_resolve_pending(batch_size=batch_size)
     return written
 

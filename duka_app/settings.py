@@ -13,6 +13,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from duka_app.redis_urls import next_database_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / ".data"
 
@@ -97,16 +99,19 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when configured, with short socket timeouts so a dead Redis never stalls a request.
+# Redis: REDIS_URL holds the Celery broker and the request log buffer. The cache lives in a database of its own
+# (REDIS_CACHE_URL, by default REDIS_URL's database + 1), because clearing a Django Redis cache flushes its whole
+# database. Short socket timeouts, so a dead Redis never stalls a request.
 REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default=next_database_url(REDIS_URL) if REDIS_URL else "")
 REDIS_SOCKET_TIMEOUT_SECONDS = env.float("REDIS_SOCKET_TIMEOUT_SECONDS", default=0.5)
 # After a Redis failure, skip Redis for this long (per process) instead of waiting on it again.
 REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=5.0)
-if REDIS_URL:
+if REDIS_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "core.cache.FailOpenRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="duka"),
             "OPTIONS": {
                 "socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
@@ -275,6 +280,11 @@ REQUEST_LOG_BUFFER_KEY = env.str("REQUEST_LOG_BUFFER_KEY", default="duka:request
 REQUEST_LOG_FLUSH_SECONDS = env.float("REQUEST_LOG_FLUSH_SECONDS", default=0.05)
 REQUEST_LOG_FLUSH_SIZE = env.int("REQUEST_LOG_FLUSH_SIZE", default=500)
 REQUEST_LOG_OUTBOX_MAX = env.int("REQUEST_LOG_OUTBOX_MAX", default=20_000)
+# Entries past this many in the Redis buffer are dropped (with a warning), so a stalled drain cannot fill Redis.
+REQUEST_LOG_BUFFER_MAX = env.int("REQUEST_LOG_BUFFER_MAX", default=500_000)
+REQUEST_LOG_DRAIN_BATCH_SIZE = env.int("REQUEST_LOG_DRAIN_BATCH_SIZE", default=5000)
+# A batch taken by a drain that has not finished within this time is handed to the next drain (its worker died).
+REQUEST_LOG_DRAIN_LEASE_SECONDS = env.float("REQUEST_LOG_DRAIN_LEASE_SECONDS", default=60.0)
 REQUEST_LOG_EXCLUDED_PREFIXES = ["/" + STATIC_URL.lstrip("/"), "/api/health/", "/favicon.ico"]
 BLACKLIST_LOCAL_TTL_SECONDS = env.float("BLACKLIST_LOCAL_TTL_SECONDS", default=0.5)
 BLACKLIST_CACHE_SECONDS = env.int("BLACKLIST_CACHE_SECONDS", default=300)
