@@ -1,6 +1,6 @@
 """Duka settings, entirely from environment variables (12-factor), with development defaults.
 
-Nothing is required in development: without DATABASE_URL an embedded PostgreSQL under `.data/` is
+Nothing is required in development: without DATABASE_URL an embedded PostgreSQL under `.data/pg` is
 used, without REDIS_URL a local-memory cache and eager Celery tasks. With DJANGO_DEBUG=0 (production)
 a real DJANGO_SECRET_KEY is required.
 """
@@ -87,7 +87,9 @@ if env.str("DATABASE_URL", default=""):
 else:
     from duka_app.embedded_db import embedded_database_settings
 
-    DATABASES = {"default": embedded_database_settings(DATA_DIR)}
+    # The embedded cluster's directory; relative paths are taken from the project directory.
+    EMBEDDED_DB_DIR = BASE_DIR / env.str("EMBEDDED_DB_DIR", default=str(DATA_DIR / "pg"))
+    DATABASES = {"default": embedded_database_settings(EMBEDDED_DB_DIR)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
