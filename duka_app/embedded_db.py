@@ -2,59 +2,50 @@
 
 Used only when DATABASE_URL is unset. The pgserver wheel ships the PostgreSQL binaries; this module
 decides when the server starts and stops. The first process that needs the server starts it,
-concurrent processes (runserver and its autoreloader, a shell, the tests) share it, and the last one
-to leave stops it.
+concurrent processes (runserver and its autoreloader, a shell, the tests) share it, and it stops
+once the last of them has ended, however it ended.
 
-Who uses the server is known to the kernel, not written in a file: each process holds a shared
-`flock` on `<cluster>.clients` while it uses the server, and the kernel drops that lock however the
-process ends, SIGKILL included. Starting, joining and leaving are serialised by an exclusive `flock`
-on `<cluster>.lock`; a leaving process stops the server only when it can take the clients lock
-exclusively, that is when no other process holds it. No record can go stale or be half written, and
-processes leaving together, however they interleave, never stop the server under a live user. A
-process that dies without running its exit code (SIGKILL) may leave the server running unused;
-the next command reuses it and, as its last user, stops it.
+Who uses the server is known to the kernel, not written in a file. Each process holds a shared
+`flock` on `<cluster>.clients` for as long as it lives; the kernel drops it when the process ends,
+by exit, Ctrl-C, SIGTERM or SIGKILL alike, so no record can go stale or be half written, and no
+process needs exit code or signal handlers. A small watcher process, started with the server in a
+session of its own, waits for an exclusive lock on that file, which the kernel grants only once
+every user has ended, then stops the server and exits. Starting, joining and the watcher's stop are
+serialised by an exclusive `flock` on `<cluster>.lock`, so the watcher never stops the server under
+a process that joined meanwhile; `<cluster>.watcher` is held by the live watcher, so there is one.
 
 Start recovers from however the last run ended:
-- a server still running (the processes using it were killed) is reused, and the last of its new
-  users stops it;
+- a server still running without users (they and the watcher were killed) is reused, with a new
+  watcher;
 - a server killed with SIGKILL: its leftover processes are ended, its `postmaster.pid` and socket
   lock files removed (their pid may belong to another process by now), and PostgreSQL starts and
   replays its log;
 - `.handle_pids.json`, the pid list pgserver's own start/stop kept (empty after a SIGTERM at the
   wrong moment, or naming dead processes), is ignored and deleted.
-Leaving: normal exit and Ctrl-C hand the server back at exit. SIGTERM and SIGHUP, when nothing else
-handles them, hand it back and then end the process as the signal would have; runserver's
-autoreloader turns SIGTERM into a normal exit itself.
 """
 
-import atexit
 import fcntl
-import logging
 import os
 import pwd
 import shlex
-import signal
 import subprocess
-import threading
+import sys
 import time
 import warnings
 from pathlib import Path
 
 import psutil
 
-logger = logging.getLogger(__name__)
-
 # Seconds pg_ctl may take to start (crash recovery included) or stop the server.
 _PG_CTL_WAIT_SECONDS = 120
 _LEGACY_HANDLE_FILE = ".handle_pids.json"
 # Without `-p`, PostgreSQL listens on its default port, which names the socket in the socket directory.
 _SOCKET_NAME = ".s.PGSQL.5432"
-# The signals that end a process by default and that a user sends to stop a run.
-_HANDED_BACK_ON = (signal.SIGTERM, signal.SIGHUP)
+_WATCHING = "watching"
 
 
 class _Cluster:
-    """The cluster directory, its two lock files, and the user PostgreSQL runs as."""
+    """The cluster directory, its lock files, and the user PostgreSQL runs as."""
 
     def __init__(self, pgdata: Path):
         # pgserver looks for a runtime directory that headless machines often lack; /tmp serves instead.
@@ -70,6 +61,7 @@ class _Cluster:
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         self.mutex = os.open(pgdata.with_name(pgdata.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
         self.clients = os.open(pgdata.with_name(pgdata.name + ".clients"), os.O_RDWR | os.O_CREAT, 0o600)
+        self.watcher = os.open(pgdata.with_name(pgdata.name + ".watcher"), os.O_RDWR | os.O_CREAT, 0o600)
 
     def pg_ctl(self, *args: str) -> None:
         self.run("pg_ctl", "-D", str(self.pgdata), "-w", "-t", str(_PG_CTL_WAIT_SECONDS), *args)
@@ -164,6 +156,30 @@ class _Cluster:
         options = f"-h '' -k {shlex.quote(str(socket_dir))}"
         self.pg_ctl("-l", str(self.pgdata / "log"), "-o", options, "start")
 
+    def ensure_watcher(self) -> None:
+        """Start the watcher unless one runs (it holds the watcher lock); called with the mutex held."""
+        try:
+            fcntl.flock(self.watcher, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return
+        fcntl.flock(self.watcher, fcntl.LOCK_UN)
+        # Its own session, so that Ctrl-C, a closed terminal or `timeout` stopping a command spare it;
+        # -I keeps duka_app/ (which has a celery.py) off its import path.
+        with open(self.pgdata / "log", "a") as log:
+            launcher = subprocess.Popen(
+                [sys.executable, "-I", __file__, str(self.pgdata)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+                start_new_session=True,
+            )
+        with launcher.stdout:
+            announced = launcher.stdout.readline().strip()
+        launcher.wait()
+        if announced != _WATCHING:
+            raise RuntimeError(f"The embedded PostgreSQL's watcher did not start; see {self.pgdata / 'log'}.")
+
     def ready_socket_dir(self) -> str | None:
         """The socket directory of the running server once it accepts connections; None when none runs.
 
@@ -179,83 +195,58 @@ class _Cluster:
         raise RuntimeError(f"The embedded PostgreSQL in {self.pgdata} neither became ready nor stopped.")
 
 
-class _Client:
-    """This process's use of the server: joined once, left once, by the process that joined."""
-
-    def __init__(self, cluster: _Cluster):
-        self.cluster = cluster
-        self.pid = os.getpid()
-        self.leaving = False
-
-    def join(self) -> str:
-        cluster = self.cluster
-        fcntl.flock(cluster.mutex, fcntl.LOCK_EX)
-        try:
-            cluster.prepare_system_user()
-            cluster.initialise()
-            (cluster.pgdata / _LEGACY_HANDLE_FILE).unlink(missing_ok=True)
+def _join(cluster: _Cluster) -> str:
+    """Use the server from now until this process ends, starting it (and its watcher) when needed."""
+    fcntl.flock(cluster.mutex, fcntl.LOCK_EX)
+    try:
+        cluster.prepare_system_user()
+        cluster.initialise()
+        (cluster.pgdata / _LEGACY_HANDLE_FILE).unlink(missing_ok=True)
+        socket_dir = cluster.ready_socket_dir()
+        if socket_dir is None:
+            cluster.start()
             socket_dir = cluster.ready_socket_dir()
-            if socket_dir is None:
-                cluster.start()
-                socket_dir = cluster.ready_socket_dir()
-            if socket_dir is None:
-                raise RuntimeError(f"The embedded PostgreSQL in {cluster.pgdata} stopped right after starting.")
-            fcntl.flock(cluster.clients, fcntl.LOCK_SH)
-        finally:
-            fcntl.flock(cluster.mutex, fcntl.LOCK_UN)
-        atexit.register(self.leave)
-        self.install_signal_handlers()
-        return socket_dir
+        if socket_dir is None:
+            raise RuntimeError(f"The embedded PostgreSQL in {cluster.pgdata} stopped right after starting.")
+        fcntl.flock(cluster.clients, fcntl.LOCK_SH)
+        cluster.ensure_watcher()
+    finally:
+        fcntl.flock(cluster.mutex, fcntl.LOCK_UN)
+    return socket_dir
 
-    def leave(self) -> None:
-        """Stop the server if no other process holds the clients lock; otherwise just let go of it.
 
-        Runs once per process, at exit or on a signal. A second signal (`timeout` and a closed terminal
-        signal both a process and its group) is ignored meanwhile: cutting the hand-over short could
-        leave the server running after its last user."""
-        if self.leaving or os.getpid() != self.pid:
-            return
-        self.leaving = True
-        if threading.current_thread() is threading.main_thread():
-            for signum in (signal.SIGINT, *_HANDED_BACK_ON):
-                signal.signal(signum, signal.SIG_IGN)
-        cluster = self.cluster
+def _watch(pgdata: Path) -> None:
+    """The watcher's life: wait until no process uses the server, stop it, exit."""
+    if os.fork():
+        os._exit(0)  # the launcher ends at once: the watcher is nobody's child, no process waits for it
+    cluster = _Cluster(pgdata)
+    fcntl.flock(cluster.watcher, fcntl.LOCK_EX)
+    print(_WATCHING, flush=True)
+    while True:
+        # Granted once every user has ended, whether it exited, was signalled or was killed.
+        fcntl.flock(cluster.clients, fcntl.LOCK_EX)
+        fcntl.flock(cluster.clients, fcntl.LOCK_UN)
         fcntl.flock(cluster.mutex, fcntl.LOCK_EX)
         try:
-            try:
-                fcntl.flock(cluster.clients, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return
-            if cluster.postmaster()[0] is not None:
-                cluster.pg_ctl("-m", "fast", "stop")
-        except RuntimeError as error:
-            logger.warning("The embedded PostgreSQL did not stop cleanly; the next start recovers it. %s", error)
-        finally:
-            fcntl.flock(cluster.clients, fcntl.LOCK_UN)
-            fcntl.flock(cluster.mutex, fcntl.LOCK_UN)
-
-    def install_signal_handlers(self) -> None:
-        if threading.current_thread() is not threading.main_thread():
-            return
-        for signum in _HANDED_BACK_ON:
-            if signal.getsignal(signum) is signal.SIG_DFL:
-                signal.signal(signum, self.leave_then_die)
-
-    def leave_then_die(self, signum: int, frame) -> None:
-        """Hand the server back, then end as the signal's default action would (exit status included)."""
-        if self.leaving:
-            return
-        self.leave()
-        signal.signal(signum, signal.SIG_DFL)
-        os.kill(os.getpid(), signum)
+            fcntl.flock(cluster.clients, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            fcntl.flock(cluster.mutex, fcntl.LOCK_UN)  # a process joined meanwhile: watch on
+    if cluster.postmaster()[0] is not None:
+        cluster.pg_ctl("-m", "fast", "stop")
+    # Let go of the watcher lock before the mutex (released at exit): whoever joins next starts a new one.
+    os.close(cluster.watcher)
 
 
 def embedded_database_settings(pgdata: Path) -> dict:
-    pgdata = pgdata.expanduser().resolve()
-    socket_dir = _Client(_Cluster(pgdata)).join()
+    socket_dir = _join(_Cluster(pgdata.expanduser().resolve()))
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": "postgres",
         "USER": "postgres",
         "HOST": socket_dir,
     }
+
+
+if __name__ == "__main__":
+    _watch(Path(sys.argv[1]))

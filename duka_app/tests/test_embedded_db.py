@@ -2,7 +2,7 @@
 
 Each test runs real `manage.py` processes without DATABASE_URL against its own copy of one initialised
 cluster (EMBEDDED_DB_DIR), leaves it the way a crash, a kill or a signal would, and checks that the
-next command works and that the last process to leave stops the server.
+next command works and that the server stops once no process uses it.
 """
 
 import json
@@ -25,6 +25,8 @@ with connection.cursor() as cursor:
 """
 # Uses the server, waits for a line on stdin, then uses it again (still served?) and exits normally.
 HOLD = SELECT_ONE + "import sys\nsys.stdin.readline()\n" + SELECT_ONE
+# Only so that a broken stop fails the test instead of hanging the suite; a stop takes about a second.
+HANG_GUARD_SECONDS = 120
 
 
 def command_env(pgdata: Path) -> dict:
@@ -53,12 +55,32 @@ def postmaster_pid(pgdata: Path) -> int | None:
     return pid if running else None
 
 
+def watchers(pgdata: Path) -> list[psutil.Process]:
+    found = []
+    for process in psutil.process_iter():
+        try:
+            command_line = process.cmdline()
+        except psutil.Error:
+            continue
+        if str(pgdata) in command_line and any(part.endswith("embedded_db.py") for part in command_line):
+            found.append(process)
+    return found
+
+
+def assert_stops_by_itself(pgdata: Path) -> None:
+    """With no process using it any more, the server stops without anyone's help."""
+    pid = postmaster_pid(pgdata)
+    if pid is not None:
+        psutil.Process(pid).wait(timeout=HANG_GUARD_SECONDS)
+    assert not (pgdata / "postmaster.pid").exists()
+
+
 def assert_next_command_works_and_stops_the_server(pgdata: Path) -> None:
     result = manage(pgdata, "shell", "-c", SELECT_ONE)
     assert result.returncode == 0, result.stderr
     assert "selected 1" in result.stdout
     assert "Traceback" not in result.stderr
-    assert postmaster_pid(pgdata) is None
+    assert_stops_by_itself(pgdata)
 
 
 class Processes:
@@ -106,8 +128,8 @@ def wait_for_line(process: subprocess.Popen, text: str) -> None:
 
 
 def stop_every_server_of(pgdata: Path) -> None:
-    """Kill by pid whatever PostgreSQL process of this cluster is left, whatever the test did."""
-    leftovers = []
+    """Kill by pid whatever watcher or PostgreSQL process of this cluster is left, whatever the test did."""
+    leftovers = watchers(pgdata)
     for process in psutil.process_iter():
         try:
             if process.name() == "postgres" and (str(pgdata) in process.cmdline() or Path(process.cwd()) == pgdata):
@@ -126,7 +148,7 @@ def initialised_cluster(tmp_path_factory) -> Path:
     try:
         result = manage(pgdata, "check", "--database", "default")
         assert result.returncode == 0, result.stderr
-        assert postmaster_pid(pgdata) is None
+        assert_stops_by_itself(pgdata)
     finally:
         stop_every_server_of(pgdata)
     return pgdata
@@ -169,11 +191,15 @@ def test_a_broken_handle_file_from_pgserver_is_ignored(pgdata, content):
     assert not handle_file.exists()
 
 
-def test_a_server_left_running_by_a_killed_process_is_reused_and_then_stopped(pgdata, processes):
+def test_a_server_left_running_without_its_watcher_is_reused_and_then_stopped(pgdata, processes):
+    """Everything but PostgreSQL killed at once (`kill -9` of the user's processes): nobody stops it."""
     holder = processes.holder()
     server = postmaster_pid(pgdata)
+    (watcher,) = watchers(pgdata)
     os.killpg(holder.pid, signal.SIGKILL)
+    os.kill(watcher.pid, signal.SIGKILL)
     holder.communicate()
+    watcher.wait()
     assert postmaster_pid(pgdata) == server
 
     assert_next_command_works_and_stops_the_server(pgdata)
@@ -229,11 +255,11 @@ def test_runserver_stopped_by_a_signal_hands_the_server_back(pgdata, processes, 
     assert "Traceback" not in stderr
     if not reloader:
         assert runserver.returncode == -signum
-    assert postmaster_pid(pgdata) is None
+    assert_stops_by_itself(pgdata)
     assert_next_command_works_and_stops_the_server(pgdata)
 
 
-def test_processes_share_the_server_and_the_last_to_leave_stops_it_once(pgdata, processes):
+def test_processes_share_the_server_and_it_stops_once_after_the_last(pgdata, processes):
     """One leaves normally while others still use the server; the others are signalled at the same instant."""
     first, second, third = processes.holder(), processes.holder(), processes.holder()
     log = pgdata / "log"
@@ -253,7 +279,7 @@ def test_processes_share_the_server_and_the_last_to_leave_stops_it_once(pgdata, 
         assert process.returncode == -signum
         assert "Traceback" not in stderr
 
-    assert postmaster_pid(pgdata) is None
+    assert_stops_by_itself(pgdata)
     with log.open() as server_log:
         server_log.seek(log_size)
         assert server_log.read().count("received fast shutdown request") == 1
