@@ -238,7 +238,7 @@ def free_port() -> int:
     [(False, signal.SIGTERM), (True, signal.SIGTERM), (True, signal.SIGINT)],
     ids=["noreload-sigterm", "autoreload-sigterm", "autoreload-ctrl-c"],
 )
-def test_runserver_stopped_by_a_signal_hands_the_server_back(pgdata, processes, reloader, signum):
+def test_runserver_stopped_by_a_signal_leaves_no_server_and_no_traceback(pgdata, processes, reloader, signum):
     """As an IDE's stop button or `timeout` (SIGTERM) or Ctrl-C (SIGINT to the terminal's process group)
     stop `make run`: with the autoreloader, both of its processes use the server."""
     args = ["runserver", f"127.0.0.1:{free_port()}"] + ([] if reloader else ["--noreload"])
