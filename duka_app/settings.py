@@ -3,7 +3,7 @@
 Fail-safe: DEBUG is off unless DJANGO_DEBUG is set to a true value, and with DEBUG off a real
 DJANGO_SECRET_KEY is required (the development key signs nothing in production). With DJANGO_DEBUG=1
 (which `make run` and `make test` set) nothing else is required: without DATABASE_URL an embedded
-PostgreSQL under `.data/` is used, without REDIS_URL a local-memory cache and eager Celery tasks.
+PostgreSQL under `.data/pg` is used, without REDIS_URL a local-memory cache and eager Celery tasks.
 """
 
 import ipaddress
@@ -94,7 +94,9 @@ if env.str("DATABASE_URL", default=""):
 else:
     from duka_app.embedded_db import embedded_database_settings
 
-    DATABASES = {"default": embedded_database_settings(DATA_DIR)}
+    # The embedded cluster's directory; relative paths are taken from the project directory.
+    EMBEDDED_DB_DIR = BASE_DIR / env.str("EMBEDDED_DB_DIR", default=str(DATA_DIR / "pg"))
+    DATABASES = {"default": embedded_database_settings(EMBEDDED_DB_DIR)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
