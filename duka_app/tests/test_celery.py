@@ -1,48 +1,21 @@
-import os
 import socket
 import subprocess
 import sys
 import time
-import uuid
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-import redis
 from celery.schedules import crontab
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from core.jobs import worker_heartbeat_age
 from core.queue import enqueue_on_commit
 from core.tasks import heartbeat
 from duka_app.celery import app as celery_app
+from duka_app.tests.processes import BASE_DIR, child_environment, redis_answers, worker_start, worker_stop
 from store.models import Product
 from store.tasks import low_stock_alert
 from store.tests.factories import ProductFactory
-
-BASE_DIR = Path(settings.BASE_DIR)
-
-
-def database_url(settings_dict: dict) -> str:
-    """A DATABASE_URL for the database this test runs against (the test database), for a child process."""
-    credentials = quote(settings_dict["USER"] or "", safe="")
-    if settings_dict.get("PASSWORD"):
-        credentials += ":" + quote(settings_dict["PASSWORD"], safe="")
-    host = settings_dict["HOST"] or ""
-    if host.startswith("/"):  # a Unix socket directory, as with the embedded server
-        return f"postgres://{credentials}@/{settings_dict['NAME']}?host={quote(host)}"
-    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
-    return f"postgres://{credentials}@{quote(host, safe='')}{port}/{settings_dict['NAME']}"
-
-
-def child_environment(**overrides: str) -> dict:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "duka_app.settings",
-        "DATABASE_URL": database_url(connection.settings_dict),
-        **overrides,
-    }
 
 
 def test_messages_are_json_only():
@@ -151,13 +124,6 @@ def test_enqueueing_to_a_dead_broker_logs_and_returns(request, broker):
     assert "Could not enqueue core.tasks.heartbeat" in child.stdout
 
 
-def redis_answers(url: str) -> bool:
-    try:
-        return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
-    except redis.RedisError:
-        return False
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_the_jobs_it_is_sent(tmp_path, manager):
     if not settings.REDIS_URL:
@@ -167,45 +133,18 @@ def test_a_real_worker_runs_the_jobs_it_is_sent(tmp_path, manager):
     product = ProductFactory(name="Last Teapot", stock=1)
     log_path = tmp_path / "worker.log"
 
-    with log_path.open("w") as log:
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "duka_app",
-                "worker",
-                "--pool",
-                "solo",
-                "--loglevel",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--hostname",
-                f"test-{uuid.uuid4().hex[:8]}@%h",
-            ],
-            cwd=BASE_DIR,
-            env=child_environment(REDIS_URL=settings.REDIS_URL, EMAIL_URL="consolemail://"),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            heartbeat.delay()
-            low_stock_alert.delay()
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline and worker.poll() is None:
-                product.refresh_from_db()
-                if worker_heartbeat_age() is not None and product.low_stock_alerted_at is not None:
-                    break
-                time.sleep(0.2)
-        finally:
-            worker.terminate()
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
+    worker = worker_start(log=log_path, name="test", EMAIL_URL="consolemail://")
+    try:
+        heartbeat.delay()
+        low_stock_alert.delay()
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and worker.poll() is None:
+            product.refresh_from_db()
+            if worker_heartbeat_age() is not None and product.low_stock_alerted_at is not None:
+                break
+            time.sleep(0.2)
+    finally:
+        worker_stop(worker)
 
     worker_log = log_path.read_text()
     assert worker_heartbeat_age() is not None, worker_log

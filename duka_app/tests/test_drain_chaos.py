@@ -3,10 +3,7 @@
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,9 +20,14 @@ from core.tasks import drain_request_logs
 from core.tests.concurrency import backends_blocked_by
 from core.tests.conftest import entry
 from duka_app.celery import app as celery_app
-from duka_app.tests.test_celery import BASE_DIR, child_environment, redis_answers
+from duka_app.tests.processes import redis_answers, worker_start, worker_stop
 
 BATCH = 10
+WORKER_ENVIRONMENT = {
+    "REQUEST_LOG_DRAIN_BATCH_SIZE": str(BATCH),
+    # Short, so the restarted worker may take over the dead one's batch without a long wait.
+    "REQUEST_LOG_DRAIN_LEASE_SECONDS": "1",
+}
 IPS = ["10.0.0.1", "10.0.0.2", "10.0.0.3"]  # one batch each, drained in this order
 STUCK_IP = IPS[1]
 
@@ -39,47 +41,6 @@ def wait_for(condition: Callable[[], object], what: str, log: Path | None = None
         if time.monotonic() > deadline:
             pytest.fail(f"Gave up waiting for {what}." + (f"\n{log.read_text()}" if log else ""))
         time.sleep(0.1)
-
-
-def start_worker(log: Path) -> subprocess.Popen:
-    with log.open("w") as output:
-        return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "duka_app",
-                "worker",
-                "--pool",
-                "solo",
-                "--loglevel",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--hostname",
-                f"chaos-{uuid.uuid4().hex[:8]}@%h",
-            ],
-            cwd=BASE_DIR,
-            env=child_environment(
-                REDIS_URL=settings.REDIS_URL,
-                REQUEST_LOG_DRAIN_BATCH_SIZE=str(BATCH),
-                # Short, so the restarted worker may take over the dead one's batch without a long wait.
-                REQUEST_LOG_DRAIN_LEASE_SECONDS="1",
-            ),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-
-
-def stop(worker: subprocess.Popen) -> None:
-    if worker.poll() is None:
-        worker.terminate()
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
 
 
 def drain_through(worker_log: Path) -> None:
@@ -127,7 +88,7 @@ def test_a_worker_killed_mid_batch_loses_no_request_log_and_counts_none_twice(tm
     )
     holder_pid = holder.execute("SELECT pg_backend_pid()").fetchone()[0]
     first_log, second_log = tmp_path / "first-worker.log", tmp_path / "second-worker.log"
-    first = start_worker(first_log)
+    first = worker_start(log=first_log, name="chaos", **WORKER_ENVIRONMENT)
     killed_task = None
     try:
         killed_task = drain_request_logs.delay()
@@ -143,7 +104,7 @@ def test_a_worker_killed_mid_batch_loses_no_request_log_and_counts_none_twice(tm
         wait_for(lambda: not backend_alive(stuck_backend), "the killed worker's database session to end")
         assert RequestLog.objects.count() == BATCH
 
-        second = start_worker(second_log)
+        second = worker_start(log=second_log, name="chaos", **WORKER_ENVIRONMENT)
         try:
             # As beat would: drains keep coming; the dead worker's batch is taken over once its lease has ended.
             for _ in range(10):
@@ -151,9 +112,9 @@ def test_a_worker_killed_mid_batch_loses_no_request_log_and_counts_none_twice(tm
                 if RequestLog.objects.count() >= total:
                     break
         finally:
-            stop(second)
+            worker_stop(second)
     finally:
-        stop(first)
+        worker_stop(first)
         holder.close()
         if killed_task is not None:
             forget_unacknowledged({killed_task.id})
