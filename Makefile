@@ -1,22 +1,59 @@
 # Duka: `make run` serves the store on http://127.0.0.1:8000, `make test` runs the test suite.
-# Both create .venv and install the pinned requirements first; only Python 3.11+ is needed.
+# Both create .venv and install the locked requirements first; only Python 3.11+ is needed.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
+UV := $(BIN)/uv
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate seed worker beat bench clean
+# Locks for every platform (environment markers) and Python 3.11 and newer, with the hashes of every file of
+# each pinned release, from PyPI (uv's default index; uv ignores pip's configuration). Pins already in the
+# output file are kept unless the .in file needs otherwise.
+LOCK := $(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+.PHONY: install lock lock-upgrade lock-check run test lint format migrate seed worker beat bench clean
+
+# The settings default to production behaviour (DEBUG off, a real secret key required); the development
+# targets turn DEBUG on unless the caller chose otherwise, and the tests always run with it.
+run lint migrate seed worker beat: export DJANGO_DEBUG ?= 1
+test: export DJANGO_DEBUG = 1
+
+# uv, at the version and hashes of its pin in requirements-dev.txt, installs everything else.
+$(UV):
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	awk '/^uv==/ {found = 1} found && /^ +#/ {exit} found' requirements-dev.txt > $(VENV)/uv-requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r $(VENV)/uv-requirements.txt
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(UV)
+	$(UV) pip sync --quiet --python $(PY) --require-hashes requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+# After editing requirements.in or requirements-dev.in; `make lock-upgrade` (or UPGRADE=1) also moves
+# every unpinned package to its newest release.
+lock: | $(UV)
+	$(LOCK) requirements.in -o requirements.txt
+	$(LOCK) requirements-dev.in -o requirements-dev.txt
+
+lock-upgrade:
+	$(MAKE) lock UPGRADE=1
+
+# Fails when a lock no longer matches its .in file: `make lock` runs on copies of the four files, and a
+# regenerated lock keeps the pins it had, so a newer release on PyPI alone changes nothing.
+lock-check: | $(UV)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	cp requirements.in requirements.txt requirements-dev.in requirements-dev.txt "$$tmp" && \
+	if ! $(MAKE) --silent --no-print-directory -C "$$tmp" -f $(abspath Makefile) lock UV=$(abspath $(UV)) UPGRADE=; then \
+		echo "The lock files could not be regenerated from requirements.in and requirements-dev.in." >&2; exit 1; \
+	fi; \
+	stale=0; for lock in requirements.txt requirements-dev.txt; do diff -u $$lock "$$tmp/$$lock" || stale=1; done; \
+	if [ $$stale = 1 ]; then echo "The lock files are stale (diff above): run make lock and commit them." >&2; exit 1; fi; \
+	echo "The lock files match requirements.in and requirements-dev.in."
 
 migrate: install
 	$(PY) manage.py migrate --noinput

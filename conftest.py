@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import UserFactory
 from core.blacklist import local_guard
 from core.cache import redis_breaker
-from core.request_log_buffer import outbox
+from core.request_log_buffer import full_buffer_warning, outbox
 
 
 @pytest.fixture(autouse=True)
@@ -24,8 +24,13 @@ def _fresh_security_state():
     local_guard.forget()
     redis_breaker.reset()
     outbox.discard()
+    full_buffer_warning.reset()
     if django_settings.REDIS_URL:
-        redis.Redis.from_url(django_settings.REDIS_URL).delete(django_settings.REQUEST_LOG_BUFFER_KEY)
+        # The buffer, and the drains' processing lists and leases; the cache (its own database) is cleared above.
+        client = redis.Redis.from_url(django_settings.REDIS_URL)
+        stale = list(client.scan_iter(match=f"{django_settings.REQUEST_LOG_BUFFER_KEY}*"))
+        if stale:
+            client.delete(*stale)
     yield
     local_guard.forget()
     redis_breaker.reset()

@@ -1,6 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from accounts import services
 from accounts.models import CustomerProfile, User
 
 
@@ -16,10 +17,25 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["username", "email", "first_name", "last_name"]
     fieldsets = [*DjangoUserAdmin.fieldsets, ("Store", {"fields": ["role"]})]
     add_fieldsets = [*DjangoUserAdmin.add_fieldsets, ("Store", {"fields": ["email", "role"]})]
+    actions = ["deactivate"]
 
     def get_inlines(self, request, obj):
         # A new user's profile is created on save; the inline edits it afterwards.
         return [CustomerProfileInline] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Unticking "active" ends the user's sessions, as the action does.
+            services.users_deactivate(user_ids=[obj.pk])
+
+    @admin.action(description="Deactivate the selected users and end their sessions", permissions=["change"])
+    def deactivate(self, request, queryset):
+        user_ids = list(queryset.values_list("pk", flat=True))
+        revoked = services.users_deactivate(user_ids=user_ids)
+        self.message_user(
+            request, f"Deactivated {len(user_ids)} user(s); revoked {revoked} refresh token(s).", messages.SUCCESS
+        )
 
 
 @admin.register(CustomerProfile)

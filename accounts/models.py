@@ -5,7 +5,8 @@ from django.db.models.functions import Lower
 
 class CaseInsensitiveUserManager(UserManager):
     def get_by_natural_key(self, username: str) -> "User":
-        return self.get(username__iexact=username)
+        """Logins match the stored name in any letter case and any NFKC-equivalent spelling (e.g. full-width)."""
+        return self.get(username__iexact=self.model.normalize_username(username))
 
 
 class User(AbstractUser):

@@ -13,9 +13,17 @@ DUPLICATE_USERNAME = "A user with that username already exists."
 DUPLICATE_EMAIL = "A user with that email already exists."
 
 
+class UsernameField(serializers.CharField):
+    """A username, NFKC-normalised before validation (as Django's `normalize_username`): a full-width or
+    compatibility spelling of a name is that name."""
+
+    def to_internal_value(self, data) -> str:
+        return User.normalize_username(super().to_internal_value(data))
+
+
 class RegisterSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    username = UsernameField(max_length=150, validators=[UnicodeUsernameValidator()])
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
 
@@ -45,6 +53,13 @@ class RegisterSerializer(serializers.Serializer):
             raise serializers.ValidationError({"username": [DUPLICATE_USERNAME]}) from error
 
 
+class TokenPairSerializer(serializers.Serializer):
+    """An access token (`Authorization: Bearer <access>`, minutes) and a refresh token (days, single use)."""
+
+    access = serializers.CharField(read_only=True)
+    refresh = serializers.CharField(read_only=True)
+
+
 class TokenRefreshSerializer(serializers.Serializer):
     refresh = serializers.CharField(max_length=4096)
     access = serializers.CharField(read_only=True)
@@ -55,6 +70,29 @@ class TokenRefreshSerializer(serializers.Serializer):
 
 class LogoutSerializer(serializers.Serializer):
     refresh = serializers.CharField(max_length=4096)
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    """The caller's current password and a new one that passes the password validators."""
+
+    old_password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+    new_password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+
+    def validate_old_password(self, value: str) -> str:
+        if not self.context["request"].user.check_password(value):
+            raise serializers.ValidationError("Your old password was entered incorrectly.", code="password_incorrect")
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        try:
+            password_validation.validate_password(attrs["new_password"], user=self.context["request"].user)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"new_password": list(error.messages)}) from error
+        return attrs
+
+
+class LogoutAllSerializer(serializers.Serializer):
+    """No fields: the caller's access token says whose sessions end. A body, if any, must be a JSON object."""
 
 
 class ProfileSerializer(serializers.ModelSerializer):

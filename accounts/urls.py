@@ -8,6 +8,8 @@ urlpatterns = [
     path("auth/token/", views.TokenObtainView.as_view(), name="token-obtain"),
     path("auth/token/refresh/", views.TokenRotateView.as_view(), name="token-refresh"),
     path("auth/logout/", views.LogoutView.as_view(), name="logout"),
+    path("auth/logout/all/", views.LogoutAllView.as_view(), name="logout-all"),
+    path("auth/password/change/", views.PasswordChangeView.as_view(), name="password-change"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("auth/profile/", views.ProfileAliasView.as_view(), name="profile-alias"),
 ]

@@ -9,8 +9,17 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from accounts import services
 from accounts.selectors import profile_get_for_user
-from accounts.serializers import LogoutSerializer, ProfileSerializer, RegisterSerializer, TokenRefreshSerializer
+from accounts.serializers import (
+    LogoutAllSerializer,
+    LogoutSerializer,
+    PasswordChangeSerializer,
+    ProfileSerializer,
+    RegisterSerializer,
+    TokenPairSerializer,
+    TokenRefreshSerializer,
+)
 from accounts.tokens import refresh_token_revoke
 from core.login_backoff import login_is_locked_out, login_succeeded
 from core.schema import error_response, error_responses
@@ -25,6 +34,12 @@ _INVALID_TOKEN = error_response(
     description="The refresh token is invalid, expired or already used.",
     code="token_not_valid",
     detail="Token is blacklisted",
+)
+
+_SESSION_GONE = error_response(
+    401,
+    description="No valid access token: missing, expired, issued before the last password change "
+    "(`password_changed`), or the account is inactive (`user_inactive`).",
 )
 
 _REGISTER_SCHEMA = dict(
@@ -127,7 +142,7 @@ class RegisterAliasView(RegisterView):
         tags=["auth"],
         summary="Log in: obtain an access and a refresh token",
         responses={
-            200: TokenObtainPairView.serializer_class,
+            200: TokenPairSerializer,
             401: error_response(
                 401,
                 description="Wrong username or password, or an inactive account.",
@@ -221,6 +236,67 @@ class LogoutView(APIView):
             raise InvalidToken("This refresh token belongs to another user.")
         refresh_token_revoke(token=token)
         return Response(status=status.HTTP_205_RESET_CONTENT)
+
+
+class LogoutAllView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="auth_logout_all",
+        tags=["auth"],
+        summary="Log out everywhere: revoke all of the caller's refresh tokens",
+        request=None,
+        responses={205: None, 401: _SESSION_GONE},
+    )
+    def post(self, request):
+        """Revoke every refresh token of the caller's, on every device. Access tokens already issued stay
+        valid until they expire (minutes)."""
+        LogoutAllSerializer(data=request.data).is_valid(raise_exception=True)
+        services.user_sessions_end(user=request.user)
+        return Response(status=status.HTTP_205_RESET_CONTENT)
+
+
+class PasswordChangeView(APIView):
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [ClientIPScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(
+        operation_id="auth_password_change",
+        tags=["auth"],
+        summary="Change the caller's password and end their other sessions",
+        request=PasswordChangeSerializer,
+        responses={200: TokenPairSerializer, 401: _SESSION_GONE, **error_responses(400, 429)},
+        examples=[
+            OpenApiExample(
+                "Passwords",
+                value={"old_password": "Plum-Tree-Harbour-42", "new_password": "Mango-River-Lantern-77"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Wrong old password",
+                value={"old_password": ["Your old password was entered incorrectly."]},
+                response_only=True,
+                status_codes=["400"],
+            ),
+            OpenApiExample(
+                "Weak new password",
+                value={"new_password": ["This password is too common."]},
+                response_only=True,
+                status_codes=["400"],
+            ),
+            OpenApiExample("New token pair", value=_TOKEN_PAIR_EXAMPLE, response_only=True, status_codes=["200"]),
+        ],
+    )
+    def post(self, request):
+        """Set a new password (the password validators apply). Every refresh token of the caller's is
+        revoked and every access token issued before is refused from now on, on every device; the response
+        carries a fresh token pair for this one. Throttled per client IP with the login rate."""
+        serializer = PasswordChangeSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        services.user_password_change(user=request.user, new_password=serializer.validated_data["new_password"])
+        refresh = RefreshToken.for_user(request.user)
+        return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
 
 
 @_profile_schema()

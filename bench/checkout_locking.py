@@ -1,6 +1,6 @@
 """Compare the two stock-locking designs for checkout under contention.
 
-Usage: DATABASE_URL=... python bench/checkout_locking.py [--threads 50] [--rounds 5] [--lines 1]
+Usage: DJANGO_DEBUG=1 DATABASE_URL=... python bench/checkout_locking.py [--threads 50] [--rounds 5] [--lines 1]
 
 Each round gives every buyer a cart holding one unit of each of `--lines` hot products (all buyers want
 the same products) and lets all buyers check out at once. Both designs run the same transaction: lock the

@@ -1,15 +1,45 @@
 from datetime import timedelta
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 
 from core import selectors, services
+from core.client_ip import RequestOrigin, request_origin
 from core.models import BlacklistedIP, RequestLog, SuspiciousIP
 
 CHART_TOP_N = 10
+CHART_DEFAULT_DAYS = 30
+
+
+class SecurityRangeForm(forms.Form):
+    """The security page's range: both days optional (default: the last 30 days), within the dashboard's days."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # `from` is a Python keyword, hence fields added by name.
+        for name in ("from", "to"):
+            self.fields[name] = forms.DateField(
+                required=False,
+                input_formats=["%Y-%m-%d"],
+                validators=[
+                    MinValueValidator(selectors.DASHBOARD_FIRST_DAY),
+                    MaxValueValidator(selectors.dashboard_last_day),
+                ],
+            )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        day_to = cleaned.get("to") or timezone.now().date()
+        day_from = cleaned.get("from") or day_to - timedelta(days=CHART_DEFAULT_DAYS - 1)
+        if day_from > day_to:
+            raise forms.ValidationError({"from": "Must be on or before 'to'."})
+        return {"day_from": day_from, "day_to": day_to}
 
 
 @admin.register(RequestLog)
@@ -35,21 +65,22 @@ class RequestLogAdmin(admin.ModelAdmin):
         return [path("security/", security_page, name="core_security"), *super().get_urls()]
 
     def security_view(self, request):
-        """Charts of traffic per day, per country and top IPs, drawn as inline SVG from the daily rollup."""
-        today = timezone.now().date()
-        day_to = parse_date(request.GET.get("to") or "") or today
-        day_from = parse_date(request.GET.get("from") or "") or day_to - timedelta(days=29)
-        if day_from > day_to:
-            day_from, day_to = day_to, day_from
+        """Charts of traffic per day, per country and top IPs, drawn as inline SVG from the daily rollup.
+
+        An invalid range re-renders the form with its errors (400) and no charts."""
+        form = SecurityRangeForm(request.GET)
+        context = {**self.admin_site.each_context(request), "title": "Security overview", "opts": self.model._meta}
+        if not form.is_valid():
+            return TemplateResponse(request, "admin/core/security.html", {**context, "form": form}, status=400)
+        day_from, day_to = form.cleaned_data["day_from"], form.cleaned_data["day_to"]
         dashboard = selectors.security_dashboard(day_from=day_from, day_to=day_to, top_n=CHART_TOP_N)
         per_day = [
             {**row, "x": index * 100 + 5, "y": 100 - row["share"]}
             for index, row in enumerate(_with_shares(selectors.traffic_per_day(day_from=day_from, day_to=day_to)))
         ]
         context = {
-            **self.admin_site.each_context(request),
-            "title": "Security overview",
-            "opts": self.model._meta,
+            **context,
+            "form": form,
             "dashboard": dashboard,
             "per_day": per_day,
             "per_day_peak": max((row["count"] for row in per_day), default=0),
@@ -67,20 +98,44 @@ def _with_shares(rows: list[dict]) -> list[dict]:
     return [{**row, "share": round(100 * row["count"] / peak, 1)} for row in rows]
 
 
+class BlacklistedIPForm(forms.ModelForm):
+    """Shows the blacklist's own rule on an address that cannot be blocked as an error on the field."""
+
+    origin: RequestOrigin | None = None  # set per request by BlacklistedIPAdmin.get_form
+
+    def clean_ip(self) -> str:
+        ip = self.cleaned_data["ip"]
+        if "ip" not in self.changed_data:
+            return ip
+        try:
+            services.blacklist_check_blockable(ip=ip, origin=self.origin)
+        except services.IPNotBlockable as error:
+            raise forms.ValidationError(error.detail, code=error.code) from error
+        return ip
+
+
 @admin.register(BlacklistedIP)
 class BlacklistedIPAdmin(admin.ModelAdmin):
+    form = BlacklistedIPForm
     list_display = ["ip", "reason", "created_by", "created_at", "expires_at"]
     list_filter = ["created_at", "expires_at"]
     search_fields = ["ip", "reason"]
     readonly_fields = ["created_by", "created_at"]
     actions = ["unblock"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.origin = request_origin(request)  # a class made for this request by modelform_factory
+        return form
+
     def save_model(self, request, obj, form, change):
+        origin = request_origin(request)
         if change:
-            services.blacklist_update(entry=obj, **{name: form.cleaned_data[name] for name in form.changed_data})
+            changed = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.blacklist_update(entry=obj, origin=origin, **changed)
         else:
             obj.pk = services.blacklist_add(
-                ip=obj.ip, reason=obj.reason, expires_at=obj.expires_at, created_by=request.user
+                ip=obj.ip, reason=obj.reason, expires_at=obj.expires_at, created_by=request.user, origin=origin
             ).pk
 
     def delete_model(self, request, obj):
@@ -105,10 +160,19 @@ class SuspiciousIPAdmin(admin.ModelAdmin):
 
     @admin.action(description="Blacklist selected IPs")
     def blacklist_selected(self, request, queryset):
+        origin = request_origin(request)
         created = 0
+        refused = []
         for suspicious in queryset.order_by("pk"):
-            created += services.suspicious_ip_blacklist(suspicious=suspicious, created_by=request.user)[1]
+            try:
+                created += services.suspicious_ip_blacklist(
+                    suspicious=suspicious, created_by=request.user, origin=origin
+                )[1]
+            except services.IPNotBlockable as error:
+                refused.append(f"{suspicious.ip}: {error.detail}")
         self.message_user(request, f"Blacklisted {created} IP address(es).", messages.SUCCESS)
+        for reason in refused:
+            self.message_user(request, f"Not blacklisted: {reason}", messages.WARNING)
 
     @admin.action(description="Mark selected as resolved")
     def resolve_selected(self, request, queryset):

@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DataError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -41,11 +42,27 @@ class OutOfRange(exceptions.APIException):
     default_code = "invalid"
 
 
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is larger than the server accepts."
+    default_code = "request_too_large"
+
+
+class TooManyFields(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "The request has more fields or files than the server accepts."
+    default_code = "too_many_fields"
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DomainError):
         set_rollback()
         return Response({"detail": exc.detail, "code": exc.code, **exc.data}, status=exc.status_code)
-    if isinstance(exc, DataError):
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        # Django's upload limits, hit while the body is read: its own handler would answer with an HTML 400.
+        logging.getLogger(f"django.security.{type(exc).__name__}").warning("%s", exc)
+        exc = RequestTooLarge() if isinstance(exc, RequestDataTooBig) else TooManyFields()
+    elif isinstance(exc, DataError):
         # A value PostgreSQL cannot store or compare (an integer past bigint, say) is bad input, not a crash.
         logger.info("Rejected a value the database cannot represent: %s", exc)
         exc = OutOfRange()

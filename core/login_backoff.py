@@ -6,15 +6,26 @@ so its success signal never fires; `login_succeeded` tells axes directly, which 
 """
 
 from axes.handlers.proxy import AxesProxyHandler
+from django.contrib.auth import get_user_model
 
 
 def login_username(request, credentials: dict | None) -> str:
-    """The username a login attempt counts against, case-folded (logins accept any letter case)."""
+    """The key a login attempt counts against: one per account, whatever the spelling.
+
+    A spelling that names an account (the login matches any letter case and any NFKC-equivalent form, e.g.
+    full-width letters) counts against that account's stored name; case-folding alone would not do, since
+    PostgreSQL's case-insensitive match also equates e.g. dotless `ı` with `i`. Other spellings count
+    against their normalised, case-folded form.
+    """
     username = (credentials or {}).get("username")
     if username is None:
         data = getattr(request, "data", None) or getattr(request, "POST", {})
         username = data.get("username") if hasattr(data, "get") else None
-    return str(username or "").casefold()[:150]
+    user_model = get_user_model()
+    # PostgreSQL text cannot hold NUL, and no stored name contains one.
+    name = user_model.normalize_username(str(username or "")).replace("\x00", "")
+    stored = user_model.objects.filter(username__iexact=name).order_by("pk").values_list("username", flat=True)
+    return (stored.first() or name).casefold()[:150]
 
 
 def login_is_locked_out(request) -> bool:

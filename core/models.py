@@ -3,6 +3,9 @@ from django.db import models
 
 
 class RequestLog(models.Model):
+    # Given to the entry when it is queued, so an entry delivered twice (a drain killed after its commit) is
+    # stored once. Rows written before it existed have none.
+    entry_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     timestamp = models.DateTimeField(db_index=True)
     ip = models.GenericIPAddressField()
     method = models.CharField(max_length=10)

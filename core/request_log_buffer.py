@@ -1,9 +1,11 @@
 """The Redis list that request logs wait in until `request_logs_drain` writes them in bulk.
 
 A request only appends its entry to this process's outbox (microseconds); a background thread pushes
-the outbox to Redis with one RPUSH every `REQUEST_LOG_FLUSH_SECONDS` (or sooner when it fills up), so
-no request waits on a Redis round trip. When a push fails the entries go back to the outbox, the
-circuit breaker opens, and the next request writes them to the database itself.
+the outbox to Redis with one script call every `REQUEST_LOG_FLUSH_SECONDS` (or sooner when it fills up),
+so no request waits on a Redis round trip. When a push fails the entries go back to the outbox, the
+circuit breaker opens, and the next request writes them to the database itself. The list holds at most
+`REQUEST_LOG_BUFFER_MAX` entries; a drain takes them through a `BufferConsumer`, which survives the
+drain's worker being killed mid-batch.
 """
 
 import atexit
@@ -11,6 +13,8 @@ import json
 import logging
 import os
 import threading
+import time
+import uuid
 from collections import deque
 from collections.abc import Callable
 
@@ -47,14 +51,69 @@ def _client() -> redis.Redis:
     return client
 
 
-def _push(entries: list[dict]) -> None:
+def _redis_call(action: Callable[[redis.Redis], object]):
     try:
-        _client().rpush(
-            settings.REQUEST_LOG_BUFFER_KEY, *[json.dumps(entry, separators=(",", ":")) for entry in entries]
-        )
+        return action(_client())
     except REDIS_FAULTS as error:
         redis_breaker.trip(settings.REDIS_URL)
         raise BufferUnavailable(str(error)) from error
+
+
+# Appends what fits under the cap (ARGV[1]) and returns how many entries that was. RPUSH in slices: Lua's
+# unpack() has a limit on the number of values.
+_PUSH_UNDER_CAP = """
+local last = math.min(#ARGV, tonumber(ARGV[1]) - redis.call('LLEN', KEYS[1]) + 1)
+for first = 2, last, 1000 do
+  redis.call('RPUSH', KEYS[1], unpack(ARGV, first, math.min(first + 999, last)))
+end
+return math.max(last - 1, 0)
+"""
+
+
+class _FullBufferWarning:
+    """Warns that the buffer is full at most once a minute (per process), with the number of entries dropped."""
+
+    INTERVAL_SECONDS = 60.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._dropped = 0
+        self._next_at = 0.0
+
+    def dropped(self, count: int) -> None:
+        with self._lock:
+            self._dropped += count
+            now = time.monotonic()
+            if now < self._next_at:
+                return
+            self._next_at = now + self.INTERVAL_SECONDS
+            count, self._dropped = self._dropped, 0
+        logger.warning(
+            "Request log buffer is full (REQUEST_LOG_BUFFER_MAX=%d): dropped %d entries. Is the drain running?",
+            settings.REQUEST_LOG_BUFFER_MAX,
+            count,
+        )
+
+    def reset(self) -> None:
+        with self._lock:
+            self._dropped = 0
+            self._next_at = 0.0
+
+
+full_buffer_warning = _FullBufferWarning()
+
+
+def _push(entries: list[dict]) -> None:
+    """Append entries to the buffer; past `REQUEST_LOG_BUFFER_MAX` they are dropped, so a stalled drain cannot fill
+    Redis (which also holds the broker's queue) and a request never waits for room."""
+    values = [json.dumps(entry, separators=(",", ":")) for entry in entries]
+    pushed = _redis_call(
+        lambda client: client.register_script(_PUSH_UNDER_CAP)(
+            keys=[settings.REQUEST_LOG_BUFFER_KEY], args=[settings.REQUEST_LOG_BUFFER_MAX, *values]
+        )
+    )
+    if pushed < len(entries):
+        full_buffer_warning.dropped(len(entries) - pushed)
 
 
 class Outbox:
@@ -137,20 +196,107 @@ def _flush_on_exit() -> None:
         logger.warning("Could not push %d request log entries at exit.", len(outbox._entries))
 
 
-def buffer_pop(count: int) -> list[dict]:
-    """Up to `count` entries, oldest first, removed from the list atomically (LPOP with a count)."""
-    try:
-        raw = _client().lpop(settings.REQUEST_LOG_BUFFER_KEY, count) or []
-    except REDIS_FAULTS as error:
-        redis_breaker.trip(settings.REDIS_URL)
-        raise BufferUnavailable(str(error)) from error
-    return [json.loads(item) for item in raw]
+def _lease_keys() -> tuple[str, str]:
+    """The hash of drains' lease deadlines, and the prefix of their processing lists."""
+    return f"{settings.REQUEST_LOG_BUFFER_KEY}:leases", f"{settings.REQUEST_LOG_BUFFER_KEY}:processing:"
 
 
-def buffer_push_back(entries: list[dict]) -> None:
-    """Return entries a failed drain could not write, so the next drain retries them."""
-    if entries:
-        _client().lpush(settings.REQUEST_LOG_BUFFER_KEY, *[json.dumps(entry) for entry in reversed(entries)])
+_REDIS_NOW_MS = """
+local clock = redis.call('TIME')
+local now_ms = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+"""
+
+# Moves up to ARGV[1] entries from the head of the buffer to this drain's processing list, in one step, and sets
+# its lease deadline (Redis's clock, so drains on different hosts agree).
+_TAKE = (
+    _REDIS_NOW_MS
+    + """
+redis.call('HSET', KEYS[3], ARGV[2], string.format('%d', now_ms + tonumber(ARGV[3])))
+local items = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+if #items > 0 then
+  redis.call('LTRIM', KEYS[1], #items, -1)
+  for first = 1, #items, 1000 do
+    redis.call('RPUSH', KEYS[2], unpack(items, first, math.min(first + 999, #items)))
+  end
+end
+return items
+"""
+)
+
+# Puts the processing lists of drains whose lease ran out (and of ARGV[2], a drain giving its batch back) at the
+# head of the buffer, in their order, and forgets those drains. Returns the number of entries moved.
+_RECOVER = (
+    _REDIS_NOW_MS
+    + """
+local leases = redis.call('HGETALL', KEYS[2])
+local moved = 0
+for i = 1, #leases, 2 do
+  local drain = leases[i]
+  if drain == ARGV[2] or tonumber(leases[i + 1]) <= now_ms then
+    local processing = ARGV[1] .. drain
+    local items = redis.call('LRANGE', processing, 0, -1)
+    for j = #items, 1, -1 do
+      redis.call('LPUSH', KEYS[1], items[j])
+    end
+    moved = moved + #items
+    redis.call('DEL', processing)
+    redis.call('HDEL', KEYS[2], drain)
+  end
+end
+return moved
+"""
+)
+
+
+class BufferConsumer:
+    """One drain's hold on the buffer, used as a context manager.
+
+    `take` moves a batch atomically from the buffer to this drain's own processing list, where it stays until
+    `done` (called after the database commit). If the drain dies in between, its entries are not lost: once
+    its lease (`REQUEST_LOG_DRAIN_LEASE_SECONDS`) has run out, the next drain to start puts them back at the
+    head of the buffer. A batch can thus be delivered twice, never lost; entry ids make the second delivery
+    a no-op. Leaving the block on an error gives the current batch back at once.
+    """
+
+    def __init__(self) -> None:
+        self.name = uuid.uuid4().hex
+        self._leases_key, prefix = _lease_keys()
+        self._processing_key = prefix + self.name
+
+    def __enter__(self) -> "BufferConsumer":
+        recovered = self._recover(release="")
+        if recovered:
+            logger.warning("Recovered %d request log entries from a drain that did not finish.", recovered)
+        return self
+
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        try:
+            self._recover(release=self.name)
+        except BufferUnavailable as error:
+            logger.warning("Could not give a request log batch back (%s); it returns when its lease ends.", error)
+
+    def take(self, count: int) -> list[dict]:
+        """Up to `count` entries, oldest first."""
+        lease_ms = int(settings.REQUEST_LOG_DRAIN_LEASE_SECONDS * 1000)
+        raw = _redis_call(
+            lambda client: client.register_script(_TAKE)(
+                keys=[settings.REQUEST_LOG_BUFFER_KEY, self._processing_key, self._leases_key],
+                args=[count, self.name, lease_ms],
+            )
+        )
+        return [json.loads(item) for item in raw]
+
+    def done(self) -> None:
+        """The last batch taken is safely stored: forget it."""
+        _redis_call(lambda client: client.delete(self._processing_key))
+
+    def _recover(self, *, release: str) -> int:
+        _, prefix = _lease_keys()
+        return _redis_call(
+            lambda client: client.register_script(_RECOVER)(
+                keys=[settings.REQUEST_LOG_BUFFER_KEY, self._leases_key], args=[prefix, release]
+            )
+        )
 
 
 def buffer_length() -> int:

@@ -9,6 +9,7 @@ each view declaring them:
 | 401 | the view reads a token (it has authenticators) or requires a login |
 | 403 | a permission beyond "logged in" applies (a role), unless anonymous callers may use the operation |
 | 404 | the path names an object, or the list is paginated (a page past the end) |
+| 413 | the operation takes a request body (one over `DATA_UPLOAD_MAX_MEMORY_SIZE`) |
 | 429 | the view is throttled |
 
 Anything else (409 for domain conflicts, or a more precise description) is declared on the view with
@@ -73,6 +74,11 @@ _STANDARD_ERRORS: dict[int, tuple[str, str, str]] = {
     403: ("The caller's role may not do this.", "permission_denied", "You do not have permission to do this."),
     404: ("No such object (or no such page).", "not_found", "No object matches the given query."),
     409: ("Conflicts with the current state of the resource.", "conflict", "The request conflicts with the resource."),
+    413: (
+        "The request body is larger than the server accepts.",
+        "request_too_large",
+        "The request body is larger than the server accepts.",
+    ),
     429: ("Too many requests; retry after the `Retry-After` header's seconds.", "throttled", "Request was throttled."),
 }
 
@@ -191,6 +197,8 @@ class AutoSchema(openapi.AutoSchema):
             codes.append(403)
         if "{" in self.path or (self._is_list_view() and self._get_paginator()):
             codes.append(404)
+        if "requestBody" in operation:
+            codes.append(413)
         if view.get_throttles():
             codes.append(429)
         return codes

@@ -1,9 +1,18 @@
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
 from core.models import BlacklistedIP, RequestLogDaily, SuspiciousIP
+
+# The days the dashboard answers for. Outside them a date is a typo; near `date.min` and `date.max` the range
+# arithmetic would overflow. A year ahead leaves room for every time zone and a range that ends in the future.
+DASHBOARD_FIRST_DAY = date(2000, 1, 1)
+DASHBOARD_DAYS_AHEAD = 366
+
+
+def dashboard_last_day() -> date:
+    return timezone.now().date() + timedelta(days=DASHBOARD_DAYS_AHEAD)
 
 
 def blacklist_active_count() -> int:

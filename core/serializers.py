@@ -1,10 +1,12 @@
 from datetime import date, timedelta
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from rest_framework import serializers
 
 from core.client_ip import ip_normalize
 from core.models import BlacklistedIP, SuspiciousIP
+from core.selectors import DASHBOARD_FIRST_DAY, dashboard_last_day
 
 DASHBOARD_DEFAULT_DAYS = 7
 
@@ -15,8 +17,12 @@ class DashboardQuerySerializer(serializers.Serializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        fields["from"] = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
-        fields["to"] = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+        for name in ("from", "to"):
+            fields[name] = serializers.DateField(
+                required=False,
+                input_formats=["%Y-%m-%d"],
+                validators=[MinValueValidator(DASHBOARD_FIRST_DAY), MaxValueValidator(dashboard_last_day)],
+            )
         return fields
 
     def validate(self, attrs: dict) -> dict:

@@ -1,6 +1,9 @@
 """Request logging, blacklist and suspicious-IP rules."""
 
+import contextlib
+import ipaddress
 import logging
+import uuid
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
@@ -12,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 
 from core import request_log_buffer
 from core.blacklist import blacklist_snapshot_publish
+from core.client_ip import RequestOrigin
 from core.exceptions import DomainError
 from core.geoip import countries_resolve
 from core.models import BlacklistedIP, RequestLog, RequestLogDaily, SuspiciousIP
@@ -27,15 +31,22 @@ class AlreadyBlacklisted(DomainError):
     default_detail = "This IP address is already blacklisted."
 
 
+class IPNotBlockable(DomainError):
+    code = "ip_not_blockable"
+    default_detail = "This IP address cannot be blacklisted."
+
+
 # --- request logs -----------------------------------------------------------------------------------------
 
 
 def request_log_record(*, entry: dict) -> None:
     """Store one request's log entry: queued for the Redis buffer when there is one, else in the database.
 
-    Entries a failed Redis push left behind in this process are written along with it. Never raises:
-    a logging fault is reported in the server log and the request goes on.
+    The entry gets its id here, so however often the buffer delivers it, it is stored once. Entries a failed
+    Redis push left behind in this process are written along with it. Never raises: a logging fault is
+    reported in the server log and the request goes on.
     """
+    entry.setdefault("id", uuid.uuid4().hex)
     if request_log_buffer.outbox.put(entry):
         return
     entries = [*request_log_buffer.outbox.take_all(), entry]
@@ -62,18 +73,37 @@ def log_day(timestamp: datetime) -> date:
     return timestamp.astimezone(UTC).date()
 
 
-def _log_from_entry(entry: dict, country: str | None) -> RequestLog:
-    return RequestLog(
-        timestamp=parse_datetime(entry["timestamp"]) if isinstance(entry["timestamp"], str) else entry["timestamp"],
-        ip=entry["ip"],
-        method=entry["method"][:10],
-        path=entry["path"].replace("\x00", "")[:2048],
-        status_code=entry["status_code"],
-        response_time_ms=entry["response_time_ms"],
-        user_id=entry.get("user_id"),
-        user_agent=entry.get("user_agent", "").replace("\x00", "")[:512],
-        country=country or "",
-        country_pending=country is None,
+# RequestLog's columns as `request_logs_insert` fills them, with their PostgreSQL types.
+_LOG_COLUMNS = {
+    "entry_id": "uuid",
+    "timestamp": "timestamptz",
+    "ip": "inet",
+    "method": "varchar",
+    "path": "varchar",
+    "status_code": "smallint",
+    "response_time_ms": "float8",
+    "user_id": "bigint",
+    "user_agent": "varchar",
+    "country": "varchar",
+    "country_pending": "boolean",
+}
+
+
+def _log_row(entry: dict, country: str | None) -> tuple:
+    """The values of `_LOG_COLUMNS` for one entry."""
+    timestamp = entry["timestamp"]
+    return (
+        entry.get("id"),
+        parse_datetime(timestamp) if isinstance(timestamp, str) else timestamp,
+        entry["ip"],
+        entry["method"][:10],
+        entry["path"].replace("\x00", "")[:2048],
+        entry["status_code"],
+        entry["response_time_ms"],
+        entry.get("user_id"),
+        entry.get("user_agent", "").replace("\x00", "")[:512],
+        country or "",
+        country is None,
     )
 
 
@@ -118,33 +148,55 @@ def daily_counts_subtract(counts: Counter) -> None:
 
 @transaction.atomic
 def request_logs_insert(*, entries: list[dict], countries: dict[str, str] | None) -> int:
-    """Insert log rows and their daily counts in one transaction. `countries=None` leaves them pending."""
-    logs = [_log_from_entry(entry, None if countries is None else countries.get(entry["ip"], "")) for entry in entries]
-    RequestLog.objects.bulk_create(logs, batch_size=5000)
-    daily_counts_add(Counter((log_day(log.timestamp), log.ip, log.country) for log in logs))
-    return len(logs)
+    """Insert log rows and add them to the daily counts, in one statement; returns the number inserted.
+
+    An entry whose id is already stored (delivered a second time) is skipped, and only the rows actually
+    inserted are counted, so a redelivered batch changes nothing. `countries=None` leaves countries pending.
+    """
+    if not entries:
+        return 0
+    rows = [_log_row(entry, None if countries is None else countries.get(entry["ip"], "")) for entry in entries]
+    quote = connection.ops.quote_name
+    logs, daily = quote(RequestLog._meta.db_table), quote(RequestLogDaily._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH inserted AS (
+                INSERT INTO {logs} ({", ".join(quote(column) for column in _LOG_COLUMNS)})
+                SELECT * FROM unnest({", ".join(f"%s::{kind}[]" for kind in _LOG_COLUMNS.values())})
+                ON CONFLICT (entry_id) DO NOTHING
+                RETURNING "timestamp", ip, country
+            ), counted AS (
+                INSERT INTO {daily} AS daily (day, ip, country, request_count)
+                SELECT ("timestamp" AT TIME ZONE 'UTC')::date, ip, country, count(*) FROM inserted GROUP BY 1, 2, 3
+                ON CONFLICT (day, ip, country)
+                DO UPDATE SET request_count = daily.request_count + EXCLUDED.request_count
+            )
+            SELECT count(*) FROM inserted
+            """,
+            [list(column) for column in zip(*rows, strict=True)],
+        )
+        return cursor.fetchone()[0]
 
 
-def request_logs_drain(*, batch_size: int = 5000, max_batches: int = 200) -> int:
+def request_logs_drain(*, batch_size: int | None = None, max_batches: int = 200) -> int:
     """Move buffered entries from Redis into the database, countries resolved per batch; returns the count.
 
-    A batch that cannot be written is pushed back to the buffer, so nothing is lost and a rerun is safe.
-    Then countries of rows written directly to the database are resolved.
+    A batch leaves Redis only after its rows are committed (see `BufferConsumer`): a drain that fails or is
+    killed mid-batch loses nothing, and a batch delivered again is neither stored nor counted twice. One
+    statement per batch. Then countries of rows written directly to the database are resolved.
     """
     request_logs_flush()
+    batch_size = batch_size or settings.REQUEST_LOG_DRAIN_BATCH_SIZE
     written = 0
-    for _ in range(max_batches):
-        try:
-            entries = request_log_buffer.buffer_pop(batch_size)
-        except request_log_buffer.BufferUnavailable:
-            break
-        if not entries:
-            break
-        try:
+    # Without Redis (unset, or down) there is no buffer to drain; rows written directly are still resolved.
+    with contextlib.suppress(request_log_buffer.BufferUnavailable), request_log_buffer.BufferConsumer() as consumer:
+        for _ in range(max_batches):
+            entries = consumer.take(batch_size)
+            if not entries:
+                break
             written += request_logs_insert(entries=entries, countries=countries_resolve(e["ip"] for e in entries))
-        except Exception:
-            request_log_buffer.buffer_push_back(entries)
-            raise
+            consumer.done()
     request_logs_resolve_pending(batch_size=batch_size)
     return written
 
@@ -184,8 +236,36 @@ def _publish_after_commit() -> None:
     transaction.on_commit(blacklist_snapshot_publish)
 
 
+def blacklist_check_blockable(*, ip: str, origin: RequestOrigin | None = None) -> None:
+    """Refuse an address whose blocking would lock the store out (`IPNotBlockable`).
+
+    Loopback and unspecified addresses (the server itself; `0.0.0.0` also stands for a client whose address is
+    unknown), the caller's own address (`origin`, the request that asks), and a trusted proxy's: one the request
+    came through, or one in `TRUSTED_PROXY_NETWORKS`; blocking a proxy refuses every client behind it, and the
+    load balancer's health checks.
+    """
+    address = ipaddress.ip_address(ip)
+    address = getattr(address, "ipv4_mapped", None) or address
+    if address.is_loopback or address.is_unspecified:
+        raise IPNotBlockable("Loopback and unspecified addresses cannot be blacklisted.")
+    if origin is not None and ip == origin.client:
+        raise IPNotBlockable("This is the address your request comes from; blacklisting it would lock you out.")
+    if (origin is not None and ip in origin.proxies) or any(
+        address in ipaddress.ip_network(network, strict=False) for network in settings.TRUSTED_PROXY_NETWORKS
+    ):
+        raise IPNotBlockable("This is a trusted proxy's address; blacklisting it would block every client behind it.")
+
+
 @transaction.atomic
-def blacklist_add(*, ip: str, reason: str = "", expires_at: datetime | None = None, created_by=None) -> BlacklistedIP:
+def blacklist_add(
+    *,
+    ip: str,
+    reason: str = "",
+    expires_at: datetime | None = None,
+    created_by=None,
+    origin: RequestOrigin | None = None,
+) -> BlacklistedIP:
+    blacklist_check_blockable(ip=ip, origin=origin)
     if BlacklistedIP.objects.filter(ip=ip).exists():
         raise AlreadyBlacklisted(ip=ip)
     entry = BlacklistedIP.objects.create(ip=ip, reason=reason, expires_at=expires_at, created_by=created_by)
@@ -194,7 +274,9 @@ def blacklist_add(*, ip: str, reason: str = "", expires_at: datetime | None = No
 
 
 @transaction.atomic
-def blacklist_update(*, entry: BlacklistedIP, **fields) -> BlacklistedIP:
+def blacklist_update(*, entry: BlacklistedIP, origin: RequestOrigin | None = None, **fields) -> BlacklistedIP:
+    if "ip" in fields:
+        blacklist_check_blockable(ip=fields["ip"], origin=origin)
     for name, value in fields.items():
         setattr(entry, name, value)
     entry.save(update_fields=list(fields))
@@ -220,7 +302,12 @@ def blacklist_remove_many(*, ips: list[str]) -> int:
 
 @transaction.atomic
 def suspicious_ip_blacklist(
-    *, suspicious: SuspiciousIP, created_by=None, reason: str = "", expires_at: datetime | None = None
+    *,
+    suspicious: SuspiciousIP,
+    created_by=None,
+    reason: str = "",
+    expires_at: datetime | None = None,
+    origin: RequestOrigin | None = None,
 ) -> tuple[BlacklistedIP, bool]:
     """Blacklist a suspicious IP and mark it resolved. Returns the entry and whether it was created."""
     SuspiciousIP.objects.filter(pk=suspicious.pk).update(resolved=True)
@@ -233,6 +320,7 @@ def suspicious_ip_blacklist(
         reason=reason or f"Suspicious: {suspicious.reason}"[:255],
         expires_at=expires_at,
         created_by=created_by,
+        origin=origin,
     )
     return entry, True
 
@@ -324,6 +412,11 @@ def _above_auto_blacklist(row: dict, config: dict) -> bool:
 
 
 def _auto_blacklist(*, ip: str, row: dict, now: datetime, minutes: int) -> int:
+    try:
+        blacklist_check_blockable(ip=ip)
+    except IPNotBlockable as error:
+        logger.warning("Not blacklisting %s automatically: %s", ip, error.detail)
+        return 0
     if BlacklistedIP.objects.filter(ip=ip).exclude(expires_at__lte=now).exists():
         return 0
     with transaction.atomic():

@@ -11,8 +11,10 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsManager
 from core import selectors, services
+from core.client_ip import request_origin
 from core.health import HealthState, health_report
 from core.models import BlacklistedIP, SuspiciousIP
+from core.schema import error_response
 from core.serializers import (
     BlacklistedIPSerializer,
     DashboardQuerySerializer,
@@ -40,6 +42,15 @@ _BLACKLIST_EXAMPLES = [
     ),
     OpenApiExample("Blacklisted IP", value=_BLACKLISTED_IP, response_only=True, status_codes=["200", "201"]),
 ]
+_NOT_BLOCKABLE = error_response(
+    400,
+    description=(
+        "Invalid input, or `ip_not_blockable`: a loopback or unspecified address, the caller's own, or a trusted "
+        "proxy's, none of which may be blacklisted."
+    ),
+    code="ip_not_blockable",
+    detail="This is the address your request comes from; blacklisting it would lock you out.",
+)
 _SUSPICIOUS_IP = {
     "id": 1,
     "ip": "198.51.100.23",
@@ -114,9 +125,15 @@ class SecurityDashboardView(APIView):
         summary="Traffic and security overview",
         parameters=[
             OpenApiParameter(
-                "from", OpenApiTypes.DATE, description="First day, YYYY-MM-DD (default: six days before `to`)"
+                "from",
+                OpenApiTypes.DATE,
+                description="First day, YYYY-MM-DD (default: six days before `to`); 2000-01-01 to a year from today",
             ),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="Last day, YYYY-MM-DD, inclusive (default: today)"),
+            OpenApiParameter(
+                "to",
+                OpenApiTypes.DATE,
+                description="Last day, YYYY-MM-DD, inclusive (default: today); 2000-01-01 to a year from today",
+            ),
             OpenApiParameter(
                 "top_n",
                 {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
@@ -150,9 +167,17 @@ class SecurityDashboardView(APIView):
 @extend_schema(tags=["security"])
 @extend_schema_view(
     list=extend_schema(summary="List blacklisted IPs", examples=_BLACKLIST_EXAMPLES),
-    create=extend_schema(summary="Blacklist an IP", examples=_BLACKLIST_EXAMPLES),
+    create=extend_schema(
+        summary="Blacklist an IP",
+        examples=_BLACKLIST_EXAMPLES,
+        responses={201: BlacklistedIPSerializer, 400: _NOT_BLOCKABLE},
+    ),
     retrieve=extend_schema(summary="One blacklisted IP", examples=_BLACKLIST_EXAMPLES),
-    partial_update=extend_schema(summary="Change a blacklist entry", examples=_BLACKLIST_EXAMPLES),
+    partial_update=extend_schema(
+        summary="Change a blacklist entry",
+        examples=_BLACKLIST_EXAMPLES,
+        responses={200: BlacklistedIPSerializer, 400: _NOT_BLOCKABLE},
+    ),
     destroy=extend_schema(summary="Lift a blacklist entry"),
 )
 class BlacklistViewSet(viewsets.ModelViewSet):
@@ -166,13 +191,17 @@ class BlacklistViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         try:
-            serializer.instance = services.blacklist_add(created_by=self.request.user, **serializer.validated_data)
+            serializer.instance = services.blacklist_add(
+                created_by=self.request.user, origin=request_origin(self.request), **serializer.validated_data
+            )
         except IntegrityError as error:
             raise ValidationError({"ip": ["This IP address is already blacklisted."]}) from error
 
     def perform_update(self, serializer):
         try:
-            serializer.instance = services.blacklist_update(entry=serializer.instance, **serializer.validated_data)
+            serializer.instance = services.blacklist_update(
+                entry=serializer.instance, origin=request_origin(self.request), **serializer.validated_data
+            )
         except IntegrityError as error:
             raise ValidationError({"ip": ["This IP address is already blacklisted."]}) from error
 
@@ -209,7 +238,7 @@ class SuspiciousViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         operation_id="security_suspicious_blacklist",
         summary="Blacklist a suspicious IP",
         request=SuspiciousBlacklistSerializer,
-        responses={200: BlacklistedIPSerializer, 201: BlacklistedIPSerializer},
+        responses={200: BlacklistedIPSerializer, 201: BlacklistedIPSerializer, 400: _NOT_BLOCKABLE},
         examples=[
             OpenApiExample(
                 "Block for a week",
@@ -226,7 +255,7 @@ class SuspiciousViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         body = SuspiciousBlacklistSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         entry, created = services.suspicious_ip_blacklist(
-            suspicious=suspicious, created_by=request.user, **body.validated_data
+            suspicious=suspicious, created_by=request.user, origin=request_origin(request), **body.validated_data
         )
         return Response(
             BlacklistedIPSerializer(entry).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK

@@ -1,26 +1,33 @@
 """Duka settings, entirely from environment variables (12-factor), with development defaults.
 
-Nothing is required in development: without DATABASE_URL an embedded PostgreSQL under `.data/` is
-used, without REDIS_URL a local-memory cache and eager Celery tasks. With DJANGO_DEBUG=0 (production)
-a real DJANGO_SECRET_KEY is required.
+Fail-safe: DEBUG is off unless DJANGO_DEBUG is set to a true value, and with DEBUG off a real
+DJANGO_SECRET_KEY is required (the development key signs nothing in production). With DJANGO_DEBUG=1
+(which `make run` and `make test` set) nothing else is required: without DATABASE_URL an embedded
+PostgreSQL under `.data/` is used, without REDIS_URL a local-memory cache and eager Celery tasks.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from duka_app.redis_urls import next_database_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / ".data"
 
 env = environ.Env()
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Off by default: a forgotten variable must never serve debug pages or sign JWTs with the public development key.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 _DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key"
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_DEVELOPMENT_SECRET_KEY if DEBUG else "")
 if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEVELOPMENT_SECRET_KEY):
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to a real secret when DJANGO_DEBUG=0.")
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be set to a real secret unless DJANGO_DEBUG=1 (development, as `make run` sets)."
+    )
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -92,16 +99,19 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when configured, with short socket timeouts so a dead Redis never stalls a request.
+# Redis: REDIS_URL holds the Celery broker and the request log buffer. The cache lives in a database of its own
+# (REDIS_CACHE_URL, by default REDIS_URL's database + 1), because clearing a Django Redis cache flushes its whole
+# database. Short socket timeouts, so a dead Redis never stalls a request.
 REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default=next_database_url(REDIS_URL) if REDIS_URL else "")
 REDIS_SOCKET_TIMEOUT_SECONDS = env.float("REDIS_SOCKET_TIMEOUT_SECONDS", default=0.5)
 # After a Redis failure, skip Redis for this long (per process) instead of waiting on it again.
 REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=5.0)
-if REDIS_URL:
+if REDIS_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "core.cache.FailOpenRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="duka"),
             "OPTIONS": {
                 "socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
@@ -142,6 +152,14 @@ STORAGES = {
 
 # How many reverse proxies in front of the server may be trusted to append to X-Forwarded-For.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Every address of those proxies (e.g. all load balancer nodes), as networks: none can be blacklisted. The
+# proxies a request came through are protected anyway; this also covers the others, and the auto-blacklist.
+TRUSTED_PROXY_NETWORKS = env.list("TRUSTED_PROXY_NETWORKS", default=[])
+for _network in TRUSTED_PROXY_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXY_NETWORKS: {error}") from error
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -157,6 +175,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["core.renderers.OrjsonRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "COERCE_DECIMAL_TO_STRING": True,
@@ -171,6 +194,8 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
     "ROTATE_REFRESH_TOKENS": True,
+    # Tokens carry a digest of the password hash: a password change refuses every token issued before it.
+    "CHECK_REVOKE_TOKEN": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": False,
     "SIGNING_KEY": SECRET_KEY,
@@ -202,7 +227,10 @@ SPECTACULAR_SETTINGS = {
         "HealthStateEnum": "core.health.HealthState",
     },
     "TAGS": [
-        {"name": "auth", "description": "Registration, JWT tokens (obtain, rotate) and logout."},
+        {
+            "name": "auth",
+            "description": "Registration, JWT tokens (obtain, rotate), logout (one device or all) and password change.",
+        },
         {"name": "profile", "description": "The caller's account and shipping details."},
         {
             "name": "catalog",
@@ -252,6 +280,11 @@ REQUEST_LOG_BUFFER_KEY = env.str("REQUEST_LOG_BUFFER_KEY", default="duka:request
 REQUEST_LOG_FLUSH_SECONDS = env.float("REQUEST_LOG_FLUSH_SECONDS", default=0.05)
 REQUEST_LOG_FLUSH_SIZE = env.int("REQUEST_LOG_FLUSH_SIZE", default=500)
 REQUEST_LOG_OUTBOX_MAX = env.int("REQUEST_LOG_OUTBOX_MAX", default=20_000)
+# Entries past this many in the Redis buffer are dropped (with a warning), so a stalled drain cannot fill Redis.
+REQUEST_LOG_BUFFER_MAX = env.int("REQUEST_LOG_BUFFER_MAX", default=500_000)
+REQUEST_LOG_DRAIN_BATCH_SIZE = env.int("REQUEST_LOG_DRAIN_BATCH_SIZE", default=5000)
+# A batch taken by a drain that has not finished within this time is handed to the next drain (its worker died).
+REQUEST_LOG_DRAIN_LEASE_SECONDS = env.float("REQUEST_LOG_DRAIN_LEASE_SECONDS", default=60.0)
 REQUEST_LOG_EXCLUDED_PREFIXES = ["/" + STATIC_URL.lstrip("/"), "/api/health/", "/favicon.ico"]
 BLACKLIST_LOCAL_TTL_SECONDS = env.float("BLACKLIST_LOCAL_TTL_SECONDS", default=0.5)
 BLACKLIST_CACHE_SECONDS = env.int("BLACKLIST_CACHE_SECONDS", default=300)

@@ -1,5 +1,10 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminIntegerFieldWidget
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, QuerySet
+from django.forms.models import BaseModelFormSet
 from django.http import HttpRequest
 
 from core.exceptions import DomainError
@@ -37,8 +42,76 @@ class InStockFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ProductAdminForm(forms.ModelForm):
+    """The stock field edits a difference, not a value.
+
+    Customers keep buying while the form is open, so saving the number typed would undo their purchases.
+    The form carries the stock it was loaded with (a hidden initial); what the manager changed is the
+    difference between the two, and that difference is applied to the stock as it is when saving, under
+    the row lock checkout uses. Leaving the field alone leaves the stock alone."""
+
+    stock = forms.IntegerField(
+        min_value=0,
+        max_value=services.STOCK_MAX,
+        show_hidden_initial=True,
+        widget=AdminIntegerFieldWidget,
+        help_text="Changes are applied as a difference to the current stock, so sales since the page was "
+        "loaded are kept.",
+    )
+
+    class Meta:
+        model = Product
+        fields = ["category", "name", "slug", "sku", "description", "price", "discount_price", "stock", "is_active"]
+
+    stock_delta = 0
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is None or "stock" not in self.changed_data or "stock" not in cleaned_data:
+            return cleaned_data
+        loaded = self._loaded_stock()
+        if loaded is None:
+            self.add_error("stock", "The page is out of date; reload it and enter the stock again.")
+            return cleaned_data
+        # Runs inside the admin's save transaction: the lock is held until the difference is written.
+        category = cleaned_data.get("category") if "category" in self.changed_data else None
+        current = services.product_stock_lock(product_ids=[self.instance.pk], category=category).get(self.instance.pk)
+        if current is None:
+            raise ValidationError("This product was deleted meanwhile.")
+        delta = cleaned_data["stock"] - loaded
+        if not 0 <= current + delta <= services.STOCK_MAX:
+            self.add_error(
+                "stock",
+                f"The stock is {current} now ({loaded} when the page was loaded); changing it by {delta:+d} "
+                f"would make it {current + delta}.",
+            )
+            return cleaned_data
+        self.stock_delta = delta
+        return cleaned_data
+
+    def _loaded_stock(self) -> int | None:
+        field = self.fields["stock"]
+        raw = field.hidden_widget().value_from_datadict(self.data, self.files, self.add_initial_prefix("stock"))
+        try:
+            loaded = field.to_python(raw)
+        except ValidationError:
+            return None
+        return loaded if loaded is not None and 0 <= loaded <= services.STOCK_MAX else None
+
+
+class ProductListFormSet(BaseModelFormSet):
+    def full_clean(self):
+        """Lock the page's changed products in primary-key order before any row checks its stock: rows
+        locked one by one in the list's order could wait in a cycle with a checkout."""
+        services.product_stock_lock(product_ids=[form.instance.pk for form in self.forms if form.has_changed()])
+        super().full_clean()
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
+    """Edits save only the changed fields; the stock moves by the difference the manager typed."""
+
+    form = ProductAdminForm
     list_display = ["name", "sku", "category", "price", "discount_price", "stock", "is_active", "updated_at"]
     list_editable = ["price", "discount_price", "stock", "is_active"]
     list_filter = ["is_active", InStockFilter, "category"]
@@ -52,6 +125,31 @@ class ProductAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("search_vector")
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=ProductAdminForm, **kwargs)
+
+    def get_changelist_formset(self, request, **kwargs):
+        return super().get_changelist_formset(request, formset=ProductListFormSet, **kwargs)
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method != "POST" or "_save" not in request.POST:
+            return super().changelist_view(request, extra_context)
+        # A list save validates and writes in one transaction, so the rows locked to check the stock stay
+        # locked until the changes are written (the change form's view is atomic already).
+        with transaction.atomic():
+            return super().changelist_view(request, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: Product, form: ProductAdminForm, change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        if form.stock_delta:
+            services.product_stock_adjust(
+                product=obj, delta=form.stock_delta, reason=services.STOCK_REASON_ADJUSTMENT, actor=request.user
+            )
+        fields = {name: getattr(obj, name) for name in form.changed_data if name != "stock"}
+        services.product_update(product=obj, actor=request.user, **fields)
 
 
 # --- cart, checkout, orders ---------------------------------------------------------------------------------
@@ -102,6 +200,9 @@ def _order_status_action(status: str, description: str):
     return admin.action(description=description, permissions=["change"])(change)
 
 
+SHIPPING_FIELDS = ["phone", "address", "city", "country", "postal_code"]
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     """Status changes go through the actions, which apply the same rules as the API (cancelling restores stock)."""
@@ -127,7 +228,36 @@ class OrderAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    fields = [*readonly_fields[:3], "phone", "address", "city", "country", "postal_code", *readonly_fields[3:]]
+    fields = [*readonly_fields[:3], *SHIPPING_FIELDS, *readonly_fields[3:]]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        """An order is a record of a sale: only admins delete, and only cancelled orders, whose stock is back.
+
+        The bulk action checks every selected order against this and refuses the lot if one is not cancelled.
+        Deleting a user with orders is refused by the database (PROTECT); deleting a product keeps its order
+        lines, with their name and SKU, and clears their link (SET_NULL)."""
+        if not request.user.is_superuser:
+            return False
+        return obj is None or obj.status == Order.Status.CANCELLED
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None) -> list[str]:
+        """The shipping details may be corrected while the order is pending; once paid, they are what was paid for."""
+        if obj is not None and obj.status != Order.Status.PENDING:
+            return [*self.readonly_fields, *SHIPPING_FIELDS]
+        return self.readonly_fields
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Order | None:
+        """On a save, the order row is locked before the form is built: the shipping fields are editable only
+        if the order is still pending under the lock, and a payment or cancel waits for the save."""
+        order = super().get_object(request, object_id, from_field)
+        if order is None or request.method != "POST":
+            return order
+        return self.get_queryset(request).select_for_update(of=("self",)).filter(pk=order.pk).first()
+
+    def save_model(self, request: HttpRequest, obj: Order, form: forms.ModelForm, change: bool) -> None:
+        # Only what was edited: the status read with the page is never written back.
+        if form.changed_data:
+            obj.save(update_fields=[*form.changed_data, "updated_at"])

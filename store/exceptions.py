@@ -29,6 +29,22 @@ class InsufficientStock(Conflict):
     default_detail = "Some products in the cart are not available in the requested quantity."
 
 
+class StockChanged(Conflict):
+    code = "stock_changed"
+    default_detail = "The stock changed since you read it; nothing was changed. Check the current stock and retry."
+
+
+class StockOutOfRange(DomainError):
+    code = "stock_out_of_range"
+    default_detail = "The stock would be out of range."
+
+
+class ProductNotFound(DomainError):
+    status_code = HTTP_404_NOT_FOUND
+    code = "not_found"
+    default_detail = "No such product."
+
+
 class ProductUnavailable(Conflict):
     code = "product_unavailable"
     default_detail = "Some products in the cart are no longer for sale."

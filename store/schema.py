@@ -26,6 +26,12 @@ class CartErrorSerializer(ErrorSerializer):
     items = StockLineSerializer(many=True, required=False)
 
 
+class StockChangedSerializer(ErrorSerializer):
+    """A stock update whose `expected_stock` is no longer the stock: nothing changed."""
+
+    stock = serializers.IntegerField(help_text="The current stock: check it and retry with it as `expected_stock`.")
+
+
 class CategoryNotEmptySerializer(ErrorSerializer):
     product_count = serializers.IntegerField(help_text="How many products still belong to the category.")
 
@@ -61,6 +67,20 @@ CATEGORY_NOT_EMPTY = error_response(
     detail="This category still has products; move or delete them first.",
     serializer=CategoryNotEmptySerializer,
     data={"product_count": 12},
+)
+PRODUCT_BAD_REQUEST = error_response(
+    400,
+    description="Invalid input: a validation error `{field: [messages]}` (e.g. `stock` without `expected_stock`), "
+    "or `{detail, code}` for a malformed request.",
+)
+STOCK_CHANGED = error_response(
+    409,
+    description="`stock` was given with an `expected_stock` that is no longer the stock (customers bought or "
+    "another manager changed it since it was read): `stock_changed` with the current `stock`; nothing changed.",
+    code="stock_changed",
+    detail="The stock changed since you read it; nothing was changed. Check the current stock and retry.",
+    serializer=StockChangedSerializer,
+    data={"stock": 23},
 )
 INVALID_STATUS_TRANSITION = error_response(
     400,
@@ -165,6 +185,11 @@ PRODUCT_EXAMPLES = [
         },
     ),
     response_example("Product", PRODUCT, 200, 201),
+]
+PRODUCT_UPDATE_EXAMPLES = [
+    request_example("New description", {"description": "A 26 cm pre-seasoned skillet with a helper handle."}),
+    request_example("Restock from 25 to 40", {"stock": 40, "expected_stock": 25}),
+    response_example("Product", PRODUCT, 200),
 ]
 CART_ITEM_EXAMPLES = [response_example("Cart line", CART_ITEM, 200, 201)]
 ORDER_EXAMPLES = [response_example("Order", ORDER, 200, 201)]

@@ -62,6 +62,15 @@ class ProductSerializer(serializers.ModelSerializer):
         max_digits=10, decimal_places=2, min_value=MIN_PRICE, required=False, allow_null=True
     )
     final_price = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True)
+    expected_stock = serializers.IntegerField(
+        min_value=0,
+        max_value=2_147_483_647,
+        required=False,
+        write_only=True,
+        help_text="Required with `stock` when changing a product: the stock you last read. If the stock is "
+        "no longer that (customers bought meanwhile), the update is a 409 `stock_changed` with the current "
+        "`stock` and nothing changes; otherwise the difference is applied. Ignored on create.",
+    )
     in_stock = serializers.BooleanField(read_only=True)
     category = CategorySummarySerializer(read_only=True)
     category_id = serializers.PrimaryKeyRelatedField(
@@ -80,6 +89,7 @@ class ProductSerializer(serializers.ModelSerializer):
             "discount_price",
             "final_price",
             "stock",
+            "expected_stock",
             "in_stock",
             "is_active",
             "category",
@@ -120,6 +130,12 @@ class ProductSerializer(serializers.ModelSerializer):
         }
 
     def validate(self, attrs: dict) -> dict:
+        if self.instance is None or "stock" not in attrs:
+            attrs.pop("expected_stock", None)
+        elif "expected_stock" not in attrs:
+            raise serializers.ValidationError(
+                {"expected_stock": ["Required with stock: the stock you last read, so that no sale is overwritten."]}
+            )
         # On PATCH only one of the two prices may be sent: compare it with the stored other one.
         price = attrs.get("price", getattr(self.instance, "price", None))
         discount_price = attrs.get("discount_price", getattr(self.instance, "discount_price", None))

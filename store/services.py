@@ -1,3 +1,4 @@
+import logging
 import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -5,6 +6,7 @@ from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
+from django.db.models import F
 from django.utils.text import slugify
 from rest_framework.exceptions import ValidationError
 
@@ -18,11 +20,20 @@ from store.exceptions import (
     CategoryNotEmpty,
     InsufficientStock,
     InvalidStatusTransition,
+    ProductNotFound,
     ProductUnavailable,
+    StockChanged,
+    StockOutOfRange,
 )
 from store.models import Cart, CartItem, Category, Order, OrderItem, Product
 
 SLUG_ATTEMPTS = 5
+# Stock is a PostgreSQL integer.
+STOCK_MAX = 2_147_483_647
+# Why a manager changed the stock by hand (the API's PATCH with `stock`, the admin's forms).
+STOCK_REASON_ADJUSTMENT = "adjustment"
+
+logger = logging.getLogger(__name__)
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
@@ -48,15 +59,18 @@ def _unique_field_of(error: IntegrityError, model: type[models.Model]) -> str | 
     return None
 
 
-def _save_with_unique_slug(*, instance: ModelT, generate_slug: Callable[[], str] | None) -> ModelT:
-    """Save `instance`; a generated slug taken by a concurrent write is regenerated, other duplicates are a 400."""
+def _save_with_unique_slug(
+    *, instance: ModelT, generate_slug: Callable[[], str] | None, update_fields: list[str] | None = None
+) -> ModelT:
+    """Save `instance` (an update writes only `update_fields`, so it never writes back a column read earlier);
+    a generated slug taken by a concurrent write is regenerated, other duplicates are a 400."""
     attempt = 1
     while True:
         if generate_slug is not None:
             instance.slug = generate_slug()
         try:
             with transaction.atomic():
-                instance.save()
+                instance.save(update_fields=update_fields)
             return instance
         except IntegrityError as error:
             field = _unique_field_of(error, type(instance))
@@ -81,6 +95,29 @@ def _category_lock(*, category: Category) -> Category:
     return locked
 
 
+def _line_detail(*, product_id: int, requested: int, available: int) -> dict[str, int]:
+    return {"product_id": product_id, "requested": requested, "available": available}
+
+
+def _products_lock(*, product_ids: Iterable[int]) -> list[Product]:
+    """Row-lock products in primary-key order, the one order every stock writer uses, so that two writers
+    never wait on each other in a cycle. NO KEY UPDATE is enough for a stock change and leaves inserts of
+    cart lines and order items that reference the product unblocked."""
+    return list(
+        Product.objects.filter(pk__in=set(product_ids))
+        .only("pk", "name", "sku", "price", "discount_price", "stock", "is_active")
+        .order_by("pk")
+        .select_for_update(of=("self",), no_key=True)
+    )
+
+
+def _product_lock(*, product: Product) -> Product:
+    locked = _products_lock(product_ids=[product.pk])
+    if not locked:
+        raise ProductNotFound()
+    return locked[0]
+
+
 @transaction.atomic
 def category_create(*, name: str, description: str = "", slug: str | None = None) -> Category:
     category = Category(name=name, description=description, slug=slug or "")
@@ -93,7 +130,7 @@ def category_update(*, category: Category, **fields: str) -> Category:
     """Change name, description or slug. The slug stays as it is unless it is given: links keep working on rename."""
     for name, value in fields.items():
         setattr(category, name, value)
-    return _save_with_unique_slug(instance=category, generate_slug=None)
+    return _save_with_unique_slug(instance=category, generate_slug=None, update_fields=[*fields, "updated_at"])
 
 
 @transaction.atomic
@@ -135,13 +172,82 @@ def product_create(
 
 
 @transaction.atomic
-def product_update(*, product: Product, **fields) -> Product:
-    """Change any writable field. The slug stays as it is unless it is given: links keep working on rename."""
+def product_update(
+    *,
+    product: Product,
+    actor: User | None = None,
+    stock: int | None = None,
+    expected_stock: int | None = None,
+    **fields,
+) -> Product:
+    """Change the given fields and nothing else. The slug stays as it is unless it is given: links keep working.
+
+    Stock is no plain field: customers buy while a manager edits, so an absolute `stock` is accepted only
+    with the `expected_stock` the manager last saw, and applied as the difference between the two (see
+    `product_stock_set`). A new category is locked before the product row, as a category rename (whose
+    trigger rewrites its products' search documents) holds the category while it waits for product rows.
+    """
+    if not fields and stock is None:
+        return product
     if "category" in fields:
         fields["category"] = _category_lock(category=fields["category"])
+    _product_lock(product=product)
+    if stock is not None:
+        product_stock_set(product=product, stock=stock, expected_stock=expected_stock, actor=actor)
+    if not fields:
+        return product
     for name, value in fields.items():
         setattr(product, name, value)
-    return _save_with_unique_slug(instance=product, generate_slug=None)
+    return _save_with_unique_slug(instance=product, generate_slug=None, update_fields=[*fields, "updated_at"])
+
+
+@transaction.atomic
+def product_stock_adjust(*, product: Product, delta: int, reason: str, actor: User | None) -> Product:
+    """Add `delta` units to the stock (remove them when negative): the one way stock changes besides checkout
+    and cancel. The row is locked as those lock it, and the change is relative to the stock under the lock,
+    so it keeps every sale made meanwhile. A result below zero is `insufficient_stock`."""
+    locked = _product_lock(product=product)
+    result = locked.stock + delta
+    if result < 0:
+        raise InsufficientStock(
+            f"Only {locked.stock} in stock; cannot remove {-delta}.",
+            items=[_line_detail(product_id=product.pk, requested=-delta, available=locked.stock)],
+        )
+    if result > STOCK_MAX:
+        raise StockOutOfRange(f"The stock cannot exceed {STOCK_MAX}.", stock=locked.stock)
+    if delta:
+        Product.objects.filter(pk=product.pk).update(stock=F("stock") + delta)
+        logger.info(
+            "Stock of product %s changed by %+d to %d (%s, by %s).",
+            product.pk,
+            delta,
+            result,
+            reason,
+            actor.pk if actor else "system",
+        )
+    product.stock = result
+    return product
+
+
+@transaction.atomic
+def product_stock_set(*, product: Product, stock: int, expected_stock: int, actor: User | None) -> Product:
+    """Set the stock to `stock` if it still is `expected_stock`, the value the manager last saw; otherwise
+    `stock_changed` with the current stock, and nothing changes."""
+    current = _product_lock(product=product).stock
+    if current != expected_stock:
+        raise StockChanged(stock=current)
+    return product_stock_adjust(
+        product=product, delta=stock - expected_stock, reason=STOCK_REASON_ADJUSTMENT, actor=actor
+    )
+
+
+def product_stock_lock(*, product_ids: Iterable[int], category: Category | None = None) -> dict[int, int]:
+    """Lock the products as every stock writer does (primary-key order) and return their current stock,
+    for a caller that checks stock changes before applying them (the admin's forms). When the products
+    also move to `category`, it is locked first, in `product_update`'s order."""
+    if category is not None:
+        _category_lock(category=category)
+    return {product.pk: product.stock for product in _products_lock(product_ids=product_ids)}
 
 
 @transaction.atomic
@@ -166,22 +272,6 @@ def _cart_lock(*, user: User) -> Cart:
     """The user's cart, created on first use and row-locked: cart edits and checkouts of one user run one at a time."""
     cart, _ = Cart.objects.select_for_update().get_or_create(user=user)
     return cart
-
-
-def _line_detail(*, product_id: int, requested: int, available: int) -> dict[str, int]:
-    return {"product_id": product_id, "requested": requested, "available": available}
-
-
-def _products_lock(*, product_ids: Iterable[int]) -> list[Product]:
-    """Row-lock products in primary-key order, the one order every stock writer uses, so that two writers
-    never wait on each other in a cycle. NO KEY UPDATE is enough for a stock change and leaves inserts of
-    cart lines and order items that reference the product unblocked."""
-    return list(
-        Product.objects.filter(pk__in=set(product_ids))
-        .only("pk", "name", "sku", "price", "discount_price", "stock", "is_active")
-        .order_by("pk")
-        .select_for_update(of=("self",), no_key=True)
-    )
 
 
 @transaction.atomic

@@ -19,7 +19,10 @@ from store.schema import (
     CHECKOUT_CONFLICT,
     INVALID_STATUS_TRANSITION,
     ORDER_EXAMPLES,
+    PRODUCT_BAD_REQUEST,
     PRODUCT_EXAMPLES,
+    PRODUCT_UPDATE_EXAMPLES,
+    STOCK_CHANGED,
     request_example,
     response_example,
 )
@@ -74,6 +77,14 @@ class CategoryViewSet(viewsets.ModelViewSet):
         services.category_delete(category=instance)
 
 
+STOCK_UPDATE_RULE = (
+    "Only the fields sent are written. Customers buy while managers edit, so the stock is never set blindly: "
+    "`stock` requires `expected_stock`, the stock you last read. If the stock is still that, the difference "
+    "is applied under the same row lock as checkout; if not, 409 `stock_changed` with the current `stock`, and "
+    "nothing changes."
+)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List products",
@@ -83,8 +94,18 @@ class CategoryViewSet(viewsets.ModelViewSet):
     ),
     create=extend_schema(summary="Create a product (managers)", examples=PRODUCT_EXAMPLES),
     retrieve=extend_schema(summary="One product by slug", examples=PRODUCT_EXAMPLES),
-    update=extend_schema(summary="Replace a product (managers)", examples=PRODUCT_EXAMPLES),
-    partial_update=extend_schema(summary="Update some of a product (managers)", examples=PRODUCT_EXAMPLES),
+    update=extend_schema(
+        summary="Replace a product (managers)",
+        description=STOCK_UPDATE_RULE,
+        responses={200: ProductSerializer, 400: PRODUCT_BAD_REQUEST, 409: STOCK_CHANGED},
+        examples=PRODUCT_EXAMPLES,
+    ),
+    partial_update=extend_schema(
+        summary="Update some of a product (managers)",
+        description=STOCK_UPDATE_RULE,
+        responses={200: ProductSerializer, 400: PRODUCT_BAD_REQUEST, 409: STOCK_CHANGED},
+        examples=PRODUCT_UPDATE_EXAMPLES,
+    ),
     destroy=extend_schema(summary="Delete a product (managers)"),
 )
 @extend_schema(tags=["catalog"])
@@ -105,7 +126,9 @@ class ProductViewSet(viewsets.ModelViewSet):
         serializer.instance = services.product_create(**serializer.validated_data)
 
     def perform_update(self, serializer):
-        serializer.instance = services.product_update(product=serializer.instance, **serializer.validated_data)
+        serializer.instance = services.product_update(
+            product=serializer.instance, actor=self.request.user, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance):
         services.product_delete(product=instance)

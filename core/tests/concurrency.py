@@ -30,3 +30,12 @@ def run_concurrently(*calls: Callable[[], object]) -> list[object]:
     if errors:
         raise errors[0]
     return results
+
+
+def backends_blocked_by(pid: int) -> list[int]:
+    """Database sessions waiting on a lock held by session `pid`: lets a test hold a session mid-statement."""
+    with connection.cursor() as cursor:
+        # Inside a transaction PostgreSQL keeps showing the activity it read first, unless told to read it again.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))", [pid])
+        return [row[0] for row in cursor.fetchall()]

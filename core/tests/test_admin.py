@@ -29,11 +29,46 @@ def test_security_page_draws_charts_from_the_daily_counts(admin_client, add_logs
 
 
 @pytest.mark.django_db
+def test_security_page_defaults_to_the_last_30_days(admin_client, add_logs):
+    now = datetime.now(UTC)
+    add_logs([("8.8.8.8", "US", now - timedelta(days=days)) for days in (0, 29, 30)])
+
+    response = admin_client.get("/admin/core/requestlog/security/")
+
+    assert response.status_code == 200
+    assert (response.context["day_from"], response.context["day_to"]) == ((now - timedelta(days=29)).date(), now.date())
+    assert response.context["dashboard"]["total_requests"] == 2
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
-    "params", [{"from": "garbage"}, {"from": "2026-03-12", "to": "2026-03-10"}, {"to": "x" * 5000}]
+    ("params", "error"),
+    [
+        pytest.param({"from": "0001-01-01"}, "greater than or equal to 2000-01-01", id="from-0001-01-01"),
+        pytest.param({"to": "0001-01-01"}, "greater than or equal to 2000-01-01", id="to-0001-01-01"),
+        pytest.param({"to": "0001-01-29"}, "greater than or equal to 2000-01-01", id="to-0001-01-29"),
+        pytest.param({"to": "9999-12-31"}, "less than or equal to", id="to-9999-12-31"),
+        pytest.param({"from": "9999-12-31", "to": "9999-12-31"}, "less than or equal to", id="both-9999-12-31"),
+        pytest.param({"from": "2024-02-30"}, "Enter a valid date.", id="from-2024-02-30"),
+        pytest.param({"to": "2023-02-29"}, "Enter a valid date.", id="to-2023-02-29"),
+        pytest.param({"from": "garbage"}, "Enter a valid date.", id="garbage"),
+        pytest.param({"to": "x" * 5000}, "Enter a valid date.", id="5000-chars"),
+        pytest.param({"to": "10000-01-01"}, "Enter a valid date.", id="year-10000"),
+        pytest.param(
+            {"from": "2026-03-12", "to": "2026-03-10"}, "Must be on or before &#x27;to&#x27;.", id="from-after-to"
+        ),
+    ],
 )
-def test_security_page_survives_bad_dates(admin_client, params):
-    assert admin_client.get("/admin/core/requestlog/security/", params).status_code == 200
+def test_security_page_rejects_bad_dates_with_a_form_error(admin_client, add_logs, params, error):
+    add_logs([("8.8.8.8", "US", datetime(2026, 3, 10, 12, tzinfo=UTC))])
+
+    response = admin_client.get("/admin/core/requestlog/security/", params)
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'class="errorlist' in html and error in html
+    assert "dashboard" not in response.context
+    assert 'class="security-totals"' not in html and "8.8.8.8" not in html
 
 
 @pytest.mark.django_db

@@ -109,6 +109,25 @@ def test_auto_blacklist_replaces_an_expired_entry(settings, add_logs):
 
 
 @pytest.mark.django_db
+def test_auto_blacklist_skips_loopback_unspecified_and_proxy_addresses(settings, add_logs, caplog):
+    settings.SECURITY_ANALYZE = {**settings.SECURITY_ANALYZE, "AUTO_BLACKLIST": True}
+    settings.TRUSTED_PROXY_NETWORKS = ["10.1.0.0/16"]
+    unblockable = ["127.0.0.1", "::1", "0.0.0.0", "10.1.2.3"]
+    for ip in [*unblockable, "198.51.100.7"]:
+        add_logs([(ip, "", minutes_ago(i / 10)) for i in range(10)], status=403)
+
+    result = suspicious_ips_analyze(now=NOW)
+
+    assert result == {"flagged": 5, "blacklisted": 1}
+    assert list(BlacklistedIP.objects.values_list("ip", flat=True)) == ["198.51.100.7"]
+    assert set(SuspiciousIP.objects.values_list("ip", flat=True)) == {*unblockable, "198.51.100.7"}
+    skipped = [record.getMessage() for record in caplog.records if "automatically" in record.getMessage()]
+    assert sorted(message.split(" automatically")[0] for message in skipped) == sorted(
+        f"Not blacklisting {ip}" for ip in unblockable
+    )
+
+
+@pytest.mark.django_db
 def test_the_command_and_the_task_run_the_same_analysis(capsys, add_logs):
     add_logs([("198.51.100.2", "GB", timezone.now() - timedelta(seconds=i)) for i in range(5)], status=401)
 

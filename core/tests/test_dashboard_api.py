@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from core.models import BlacklistedIP, SuspiciousIP
+from core.selectors import dashboard_last_day
 from core.services import request_logs_drain
 from core.tests.conftest import LOGGING_QUERIES
 
@@ -138,6 +139,69 @@ def test_bad_parameters_get_400(client_for, manager, params, field):
 
     assert response.status_code == 400
     assert field in response.json()
+
+
+def a_year_ahead(days: int = 0) -> str:
+    return (dashboard_last_day() + timedelta(days=days)).isoformat()
+
+
+TOO_EARLY = "Ensure this value is greater than or equal to 2000-01-01."
+TOO_LATE = "Ensure this value is less than or equal to {last}."
+NOT_A_DATE = "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."
+AFTER_TO = "Must be on or before 'to'."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "errors"),
+    [
+        pytest.param({"from": "0001-01-01"}, {"from": TOO_EARLY}, id="from-0001-01-01"),
+        pytest.param({"to": "0001-01-01"}, {"to": TOO_EARLY}, id="to-0001-01-01"),
+        pytest.param({"to": "0001-01-06"}, {"to": TOO_EARLY}, id="to-0001-01-06"),
+        pytest.param({"from": "1999-12-31", "to": "2000-01-05"}, {"from": TOO_EARLY}, id="from-a-day-too-early"),
+        pytest.param({"to": "9999-12-31"}, {"to": TOO_LATE}, id="to-9999-12-31"),
+        pytest.param({"from": "9999-12-31"}, {"from": TOO_LATE}, id="from-9999-12-31"),
+        pytest.param(
+            {"from": "9999-12-25", "to": "9999-12-31"}, {"from": TOO_LATE, "to": TOO_LATE}, id="both-near-9999"
+        ),
+        pytest.param({"to": "__next__"}, {"to": TOO_LATE}, id="to-a-day-too-late"),
+        pytest.param({"from": "2024-02-30"}, {"from": NOT_A_DATE}, id="from-2024-02-30"),
+        pytest.param({"to": "2023-02-29"}, {"to": NOT_A_DATE}, id="to-2023-02-29"),
+        pytest.param({"to": "10000-01-01"}, {"to": NOT_A_DATE}, id="to-year-10000"),
+        pytest.param({"from": "0000-12-31"}, {"from": NOT_A_DATE}, id="from-year-0"),
+        pytest.param({"from": "-0001-01-01"}, {"from": NOT_A_DATE}, id="from-negative-year"),
+        pytest.param({"to": "2026-03-10 "}, {"to": NOT_A_DATE}, id="trailing-space"),
+        pytest.param({"from": "2026-03-11", "to": "2026-03-10"}, {"from": AFTER_TO}, id="from-after-to"),
+        pytest.param({"from": "2000-01-02", "to": "2000-01-01"}, {"from": AFTER_TO}, id="from-after-to-at-the-start"),
+    ],
+)
+def test_dates_out_of_range_or_impossible_are_400(client_for, manager, params, errors):
+    params = {name: a_year_ahead(1) if value == "__next__" else value for name, value in params.items()}
+
+    response = client_for(manager).get(URL, params)
+
+    assert response.status_code == 400
+    assert response.json() == {field: [message.format(last=a_year_ahead())] for field, message in errors.items()}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"from": "2000-01-01", "to": "2000-01-01"},
+        {"to": "2000-01-01"},
+        {"from": "2000-01-01"},
+        {"to": "__last__"},
+        {"from": "__last__", "to": "__last__"},
+    ],
+)
+def test_the_first_and_last_allowed_days_are_answered(client_for, manager, params):
+    params = {name: a_year_ahead() if value == "__last__" else value for name, value in params.items()}
+
+    response = client_for(manager).get(URL, params)
+
+    assert response.status_code == 200
+    assert response.json()["total_requests"] == 0
 
 
 @pytest.mark.django_db

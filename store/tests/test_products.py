@@ -143,7 +143,9 @@ def test_only_managers_and_admins_create_products(client_as, role, phones):
 def test_only_managers_and_admins_replace_products(client_as, role, phone):
     tablets = CategoryFactory(name="Tablets", slug="tablets")
     before = snapshot()
-    body = create_body(tablets, name="Blue Tablet", sku="TB-1", price="300.00", stock=0, is_active=False)
+    body = create_body(
+        tablets, name="Blue Tablet", sku="TB-1", price="300.00", stock=0, expected_stock=3, is_active=False
+    )
 
     response = client_as(role).put("/api/products/blue-phone/", body, format="json")
 
@@ -171,7 +173,9 @@ def test_only_managers_and_admins_replace_products(client_as, role, phone):
 def test_only_managers_and_admins_patch_products(client_as, role, phone):
     before = snapshot()
 
-    response = client_as(role).patch("/api/products/blue-phone/", {"stock": 40, "discount_price": None}, format="json")
+    response = client_as(role).patch(
+        "/api/products/blue-phone/", {"stock": 40, "expected_stock": 3, "discount_price": None}, format="json"
+    )
 
     if WRITE_STATUS[role]:
         assert response.status_code == WRITE_STATUS[role]
