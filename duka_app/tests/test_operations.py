@@ -1,6 +1,8 @@
 import json
 import logging
+import os
 import runpy
+import subprocess
 import sys
 
 from django.conf import settings
@@ -46,3 +48,47 @@ def test_gunicorn_config_defaults_to_two_workers_per_core_plus_one(monkeypatch):
     config = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
 
     assert config["workers"] == 9
+
+
+# Run in a fresh interpreter, as gunicorn's master: load the config, preload the app, run the hook.
+_GUNICORN_MASTER = """
+import json, os, runpy, sys, threading
+config = runpy.run_path("gunicorn.conf.py")
+from duka_app.wsgi import application
+urlconf_before_hook = "store.views" in sys.modules
+config["when_ready"](None)
+def is_socket(fd):
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}").startswith("socket:")
+    except FileNotFoundError:  # the descriptor listdir itself used
+        return False
+sockets = [fd for fd in os.listdir("/proc/self/fd") if is_socket(fd)]
+print(json.dumps({
+    "preload_app": config["preload_app"],
+    "urlconf_before_hook": urlconf_before_hook,
+    "urlconf_after_hook": "store.views" in sys.modules,
+    "sockets": len(sockets),
+    "threads": [thread.name for thread in threading.enumerate()],
+}))
+"""
+
+
+def test_gunicorn_master_loads_the_app_and_urlconf_without_anything_a_fork_would_share():
+    """Workers are forked from the master: it must hold no database or Redis connection and no thread."""
+    result = subprocess.run(
+        [sys.executable, "-c", _GUNICORN_MASTER],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "duka_app.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    state = json.loads(result.stdout.strip().splitlines()[-1])
+    assert state == {
+        "preload_app": True,
+        "urlconf_before_hook": False,
+        "urlconf_after_hook": True,
+        "sockets": 0,
+        "threads": ["MainThread"],
+    }
