@@ -330,11 +330,13 @@ LOGGING = {
             "formatter": "json" if LOG_FORMAT == "json" else "plain",
         }
     },
-    "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO").upper()},
     # Django's own console handler would print every django.* record a second time.
     "loggers": {"django": {"handlers": [], "propagate": True}},
 }
 
+# Load balancers probe health over plain HTTP on the private network: a redirect to HTTPS would read as "down".
+SECURE_REDIRECT_EXEMPT = [r"^api/health/$"]
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

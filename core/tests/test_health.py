@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
+from rest_framework.test import APIClient
 
 from core.jobs import WORKER_HEARTBEAT_CACHE_KEY, worker_heartbeat_record
 from duka_app.celery import app as celery_app
@@ -154,6 +155,15 @@ def test_health_is_open_to_every_role(request, client_for, user_fixture):
 
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
+
+
+@pytest.mark.django_db
+@override_settings(SECURE_SSL_REDIRECT=True)
+def test_health_answers_plain_http_where_every_other_path_redirects_to_https():
+    client = APIClient()
+
+    assert client.get("/api/health/").status_code == 200
+    assert client.get("/api/products/").status_code == 301
 
 
 @pytest.mark.django_db
