@@ -23,6 +23,8 @@ max_requests_jitter = max_requests // 10
 
 def when_ready(server):
     """Import the URLconf, and with it every view and serializer, in the master before the first fork."""
+    if not server.cfg.preload_app:
+        return
     from importlib import import_module
 
     from django.conf import settings

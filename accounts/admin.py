@@ -31,7 +31,9 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description="Deactivate the selected users and end their sessions", permissions=["change"])
     def deactivate(self, request, queryset):
-        user_ids = list(queryset.values_list("pk", flat=True))
+        user_ids = list(queryset.exclude(pk=request.user.pk).values_list("pk", flat=True))
+        if len(user_ids) < queryset.count():
+            self.message_user(request, "You cannot deactivate your own account.", messages.WARNING)
         revoked = services.users_deactivate(user_ids=user_ids)
         self.message_user(
             request, f"Deactivated {len(user_ids)} user(s); revoked {revoked} refresh token(s).", messages.SUCCESS

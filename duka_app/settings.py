@@ -106,6 +106,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # database. Short socket timeouts, so a dead Redis never stalls a request.
 REDIS_URL = env.str("REDIS_URL", default="")
 REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default=next_database_url(REDIS_URL) if REDIS_URL else "")
+if REDIS_CACHE_URL and REDIS_CACHE_URL == REDIS_URL:
+    raise ImproperlyConfigured(
+        "REDIS_CACHE_URL must name another database than REDIS_URL: clearing the cache would "
+        "flush the Celery broker and the request log buffer with it."
+    )
 REDIS_SOCKET_TIMEOUT_SECONDS = env.float("REDIS_SOCKET_TIMEOUT_SECONDS", default=0.5)
 # After a Redis failure, skip Redis for this long (per process) instead of waiting on it again.
 REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=5.0)

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from store.models import CartItem, Category, Order, OrderItem, Product
+from store.services import STOCK_MAX
 
 MIN_PRICE = Decimal("0.01")
 CENT = Decimal("0.01")
@@ -64,7 +65,7 @@ class ProductSerializer(serializers.ModelSerializer):
     final_price = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True)
     expected_stock = serializers.IntegerField(
         min_value=0,
-        max_value=2_147_483_647,
+        max_value=STOCK_MAX,
         required=False,
         write_only=True,
         help_text="Required with `stock` when changing a product: the stock you last read. If the stock is "

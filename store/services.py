@@ -7,6 +7,7 @@ from typing import TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
+from django.db.models.functions import Now
 from django.utils.text import slugify
 from rest_framework.exceptions import ValidationError
 
@@ -216,7 +217,7 @@ def product_stock_adjust(*, product: Product, delta: int, reason: str, actor: Us
     if result > STOCK_MAX:
         raise StockOutOfRange(f"The stock cannot exceed {STOCK_MAX}.", stock=locked.stock)
     if delta:
-        Product.objects.filter(pk=product.pk).update(stock=F("stock") + delta)
+        Product.objects.filter(pk=product.pk).update(stock=F("stock") + delta, updated_at=Now())
         logger.info(
             "Stock of product %s changed by %+d to %d (%s, by %s).",
             product.pk,

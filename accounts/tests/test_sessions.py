@@ -319,6 +319,22 @@ def test_the_admin_deactivate_action_revokes_every_selected_users_tokens(admin_u
 
 
 @pytest.mark.django_db
+def test_the_admin_deactivate_action_leaves_the_acting_admin_active(admin_user, customer):
+    client = Client()
+    client.force_login(admin_user)
+
+    response = client.post(
+        "/admin/accounts/user/",
+        {"action": "deactivate", "_selected_action": [admin_user.pk, customer.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "You cannot deactivate your own account." in response.content.decode()
+    assert set(User.objects.filter(is_active=False).values_list("username", flat=True)) == {"carol"}
+
+
+@pytest.mark.django_db
 def test_a_deactivated_users_access_token_is_refused(customer):
     session = login("carol")
 

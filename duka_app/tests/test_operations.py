@@ -52,11 +52,11 @@ def test_gunicorn_config_defaults_to_two_workers_per_core_plus_one(monkeypatch):
 
 # Run in a fresh interpreter, as gunicorn's master: load the config, preload the app, run the hook.
 _GUNICORN_MASTER = """
-import json, os, runpy, sys, threading
+import json, os, runpy, sys, threading, types
 config = runpy.run_path("gunicorn.conf.py")
 from duka_app.wsgi import application
 urlconf_before_hook = "store.views" in sys.modules
-config["when_ready"](None)
+config["when_ready"](types.SimpleNamespace(cfg=types.SimpleNamespace(preload_app=config["preload_app"])))
 def is_socket(fd):
     try:
         return os.readlink(f"/proc/self/fd/{fd}").startswith("socket:")

@@ -69,3 +69,10 @@ def test_debug_off_spelled_out_also_requires_a_real_secret_key():
 
 def test_the_development_secret_key_is_used_only_when_debug_is_explicitly_on():
     assert loaded(DJANGO_DEBUG="1") == {"debug": True, "signing_key": DEVELOPMENT_SECRET_KEY}
+
+
+def test_a_cache_in_the_brokers_redis_database_refuses_to_start():
+    child = load_settings(DJANGO_DEBUG="1", REDIS_URL="redis://127.0.0.1:1/3", REDIS_CACHE_URL="redis://127.0.0.1:1/3")
+
+    assert child.returncode != 0
+    assert "ImproperlyConfigured: REDIS_CACHE_URL must name another database than REDIS_URL" in child.stderr

@@ -65,6 +65,18 @@ def test_the_stock_is_set_with_the_stock_last_read(client_as, kettle, role):
 
 
 @pytest.mark.django_db
+def test_a_stock_only_patch_moves_updated_at(client_as, kettle):
+    before = state(kettle)
+
+    response = client_as("manager").patch(URL, {"stock": 12, "expected_stock": 10}, format="json")
+
+    assert response.status_code == 200
+    after = state(kettle)
+    assert after[:3] == (12, *before[1:3])
+    assert after[3] > before[3]
+
+
+@pytest.mark.django_db
 def test_a_stale_expected_stock_is_a_409_and_changes_nothing(client_as, kettle, customer):
     place_order(customer, (kettle, 3))
     before = state(kettle)
