@@ -2,19 +2,18 @@ from django.db import IntegrityError
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsManager
-from core import selectors, services
+from core.analysis import suspicious_ip_blacklist, suspicious_ip_resolve
+from core.blacklist import blacklist_add, blacklist_remove, blacklist_update
 from core.client_ip import request_origin
-from core.health import HealthState, health_report
+from core.dashboard import security_dashboard
 from core.models import BlacklistedIP, SuspiciousIP
-from core.schema import error_response
 from core.serializers import (
     BlacklistedIPSerializer,
     DashboardQuerySerializer,
@@ -22,6 +21,7 @@ from core.serializers import (
     SuspiciousBlacklistSerializer,
     SuspiciousIPSerializer,
 )
+from duka_app.api.schema import error_response
 
 # --- examples -----------------------------------------------------------------------------------------------
 
@@ -63,57 +63,6 @@ _SUSPICIOUS_IP = {
     "resolved": False,
 }
 _SUSPICIOUS_EXAMPLES = [OpenApiExample("Suspicious IP", value=_SUSPICIOUS_IP, response_only=True)]
-_HEALTHY = {
-    "database": "ok",
-    "cache": "ok",
-    "broker": "ok",
-    "worker_heartbeat": "ok",
-    "worker_heartbeat_age_seconds": 12,
-}
-
-# --- Health ---------------------------------------------------------------------------------------------------
-
-
-class HealthSerializer(serializers.Serializer):
-    database = serializers.ChoiceField(choices=[HealthState.OK, HealthState.DOWN])
-    cache = serializers.ChoiceField(choices=HealthState.choices)
-    broker = serializers.ChoiceField(choices=HealthState.choices)
-    worker_heartbeat = serializers.ChoiceField(choices=HealthState.choices)
-    worker_heartbeat_age_seconds = serializers.IntegerField(
-        allow_null=True, help_text="Seconds since a worker last reported; null when none has."
-    )
-
-
-class HealthView(APIView):
-    """Liveness of the database, the shared cache, the broker and the workers. 503 when the database is down.
-
-    Open to anyone and never throttled, for load balancers and monitors.
-    """
-
-    permission_classes = [AllowAny]
-    authentication_classes = []
-    throttle_classes = []
-
-    @extend_schema(
-        operation_id="health",
-        tags=["operations"],
-        summary="Health of the database, cache, broker and workers",
-        responses={200: HealthSerializer, 503: HealthSerializer},
-        auth=[],
-        examples=[
-            OpenApiExample("Healthy", value=_HEALTHY, response_only=True, status_codes=["200"]),
-            OpenApiExample(
-                "Database down",
-                value={**_HEALTHY, "database": "down"},
-                response_only=True,
-                status_codes=["503"],
-            ),
-        ],
-    )
-    def get(self, request):
-        report = health_report()
-        code = status.HTTP_503_SERVICE_UNAVAILABLE if report["database"] == HealthState.DOWN else status.HTTP_200_OK
-        return Response(HealthSerializer(report).data, status=code, headers={"Cache-Control": "no-store"})
 
 
 class SecurityDashboardView(APIView):
@@ -161,7 +110,7 @@ class SecurityDashboardView(APIView):
         """Traffic per country and top IPs over a range of days, with blacklist and suspicious-IP counts."""
         query = DashboardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        return Response(DashboardSerializer(selectors.security_dashboard(**query.validated_data)).data)
+        return Response(DashboardSerializer(security_dashboard(**query.validated_data)).data)
 
 
 @extend_schema(tags=["security"])
@@ -191,7 +140,7 @@ class BlacklistViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         try:
-            serializer.instance = services.blacklist_add(
+            serializer.instance = blacklist_add(
                 created_by=self.request.user, origin=request_origin(self.request), **serializer.validated_data
             )
         except IntegrityError as error:
@@ -199,14 +148,14 @@ class BlacklistViewSet(viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         try:
-            serializer.instance = services.blacklist_update(
+            serializer.instance = blacklist_update(
                 entry=serializer.instance, origin=request_origin(self.request), **serializer.validated_data
             )
         except IntegrityError as error:
             raise ValidationError({"ip": ["This IP address is already blacklisted."]}) from error
 
     def perform_destroy(self, instance):
-        services.blacklist_remove(entry=instance)
+        blacklist_remove(entry=instance)
 
 
 class SuspiciousFilter(filters.FilterSet):
@@ -254,7 +203,7 @@ class SuspiciousViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         suspicious = self.get_object()
         body = SuspiciousBlacklistSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        entry, created = services.suspicious_ip_blacklist(
+        entry, created = suspicious_ip_blacklist(
             suspicious=suspicious, created_by=request.user, origin=request_origin(request), **body.validated_data
         )
         return Response(
@@ -271,5 +220,5 @@ class SuspiciousViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         """Mark this IP as reviewed."""
-        suspicious = services.suspicious_ip_resolve(suspicious=self.get_object())
+        suspicious = suspicious_ip_resolve(suspicious=self.get_object())
         return Response(SuspiciousIPSerializer(suspicious).data)

@@ -1,6 +1,4 @@
-from rest_framework.status import HTTP_404_NOT_FOUND
-
-from core.exceptions import Conflict, DomainError
+from duka_app.errors import Conflict, DomainError, NotFound
 
 
 class CategoryNotEmpty(Conflict):
@@ -13,8 +11,7 @@ class CartQuantityInvalid(DomainError):
     default_detail = "The requested quantity is not available."
 
 
-class CartItemNotFound(DomainError):
-    status_code = HTTP_404_NOT_FOUND
+class CartItemNotFound(NotFound):
     code = "not_found"
     default_detail = "No such line in your cart."
 
@@ -39,8 +36,7 @@ class StockOutOfRange(DomainError):
     default_detail = "The stock would be out of range."
 
 
-class ProductNotFound(DomainError):
-    status_code = HTTP_404_NOT_FOUND
+class ProductNotFound(NotFound):
     code = "not_found"
     default_detail = "No such product."
 
