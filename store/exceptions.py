@@ -1,4 +1,4 @@
-from duka_app.errors import Conflict, DomainError, NotFound
+from duka_app.errors import Conflict, DomainError, InvalidTransition, NotFound
 
 
 class CategoryNotEmpty(Conflict):
@@ -12,7 +12,6 @@ class CartQuantityInvalid(DomainError):
 
 
 class CartItemNotFound(NotFound):
-    code = "not_found"
     default_detail = "No such line in your cart."
 
 
@@ -37,7 +36,6 @@ class StockOutOfRange(DomainError):
 
 
 class ProductNotFound(NotFound):
-    code = "not_found"
     default_detail = "No such product."
 
 
@@ -46,6 +44,6 @@ class ProductUnavailable(Conflict):
     default_detail = "Some products in the cart are no longer for sale."
 
 
-class InvalidStatusTransition(DomainError):
+class InvalidStatusTransition(InvalidTransition):
     code = "invalid_status_transition"
     default_detail = "The order cannot move to that status."
