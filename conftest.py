@@ -6,8 +6,8 @@ from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 from core.blacklist import local_guard
-from core.cache import redis_breaker
 from core.request_log_buffer import full_buffer_warning, outbox
+from duka_app.ops.cache import redis_breaker
 
 
 @pytest.fixture(autouse=True)

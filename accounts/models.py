@@ -25,14 +25,6 @@ class User(AbstractUser):
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
         ]
 
-    @property
-    def is_manager(self) -> bool:
-        return self.role == self.Role.MANAGER and self.is_active
-
-    @property
-    def is_admin(self) -> bool:
-        return self.is_superuser and self.is_active
-
 
 class CustomerProfile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")

@@ -1,14 +1,8 @@
-"""Role-based permissions shared by every app.
-
-Roles: anonymous, customer, manager (`role="manager"`, staff) and admin (superuser). Admins may do
-everything a manager or a customer may.
-"""
+"""The roles of accounts/roles.py as DRF permission classes, for every app's views."""
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-
-def is_manager_or_admin(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_superuser or user.role == "manager"))
+from accounts.roles import is_admin, is_customer, is_manager
 
 
 class IsCustomer(BasePermission):
@@ -17,8 +11,7 @@ class IsCustomer(BasePermission):
     message = "Only customers can do this."
 
     def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and (user.is_superuser or user.role == "customer"))
+        return is_customer(request.user)
 
 
 class IsManager(BasePermission):
@@ -27,15 +20,14 @@ class IsManager(BasePermission):
     message = "Only store managers can do this."
 
     def has_permission(self, request, view) -> bool:
-        return is_manager_or_admin(request.user)
+        return is_manager(request.user)
 
 
 class IsAdmin(BasePermission):
     message = "Only administrators can do this."
 
     def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_superuser)
+        return is_admin(request.user)
 
 
 class ReadOnlyOrManager(BasePermission):
@@ -44,4 +36,4 @@ class ReadOnlyOrManager(BasePermission):
     message = "Only store managers can change the catalog."
 
     def has_permission(self, request, view) -> bool:
-        return request.method in SAFE_METHODS or is_manager_or_admin(request.user)
+        return request.method in SAFE_METHODS or is_manager(request.user)

@@ -22,8 +22,8 @@ from accounts.serializers import (
 )
 from accounts.tokens import refresh_token_revoke
 from core.login_backoff import login_is_locked_out, login_succeeded
-from core.schema import error_response, error_responses
-from core.throttles import ClientIPScopedRateThrottle
+from duka_app.api.schema import error_response, error_responses
+from duka_app.api.throttles import ClientIPScopedRateThrottle
 
 # Shortened tokens: the examples show the shape, not a usable credential.
 _ACCESS_EXAMPLE = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoiYWNjZXNzIn0.access-signature"

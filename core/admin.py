@@ -7,8 +7,17 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
-from core import selectors, services
+from core.analysis import suspicious_ip_blacklist
+from core.blacklist import (
+    blacklist_add,
+    blacklist_check_blockable,
+    blacklist_remove,
+    blacklist_remove_many,
+    blacklist_update,
+)
 from core.client_ip import RequestOrigin, request_origin
+from core.dashboard import DASHBOARD_FIRST_DAY, dashboard_last_day, security_dashboard, traffic_per_day
+from core.errors import IPNotBlockable
 from core.models import BlacklistedIP, RequestLog, SuspiciousIP
 
 CHART_TOP_N = 10
@@ -26,8 +35,8 @@ class SecurityRangeForm(forms.Form):
                 required=False,
                 input_formats=["%Y-%m-%d"],
                 validators=[
-                    MinValueValidator(selectors.DASHBOARD_FIRST_DAY),
-                    MaxValueValidator(selectors.dashboard_last_day),
+                    MinValueValidator(DASHBOARD_FIRST_DAY),
+                    MaxValueValidator(dashboard_last_day),
                 ],
             )
 
@@ -73,10 +82,10 @@ class RequestLogAdmin(admin.ModelAdmin):
         if not form.is_valid():
             return TemplateResponse(request, "admin/core/security.html", {**context, "form": form}, status=400)
         day_from, day_to = form.cleaned_data["day_from"], form.cleaned_data["day_to"]
-        dashboard = selectors.security_dashboard(day_from=day_from, day_to=day_to, top_n=CHART_TOP_N)
+        dashboard = security_dashboard(day_from=day_from, day_to=day_to, top_n=CHART_TOP_N)
         per_day = [
             {**row, "x": index * 100 + 5, "y": 100 - row["share"]}
-            for index, row in enumerate(_with_shares(selectors.traffic_per_day(day_from=day_from, day_to=day_to)))
+            for index, row in enumerate(_with_shares(traffic_per_day(day_from=day_from, day_to=day_to)))
         ]
         context = {
             **context,
@@ -108,8 +117,8 @@ class BlacklistedIPForm(forms.ModelForm):
         if "ip" not in self.changed_data:
             return ip
         try:
-            services.blacklist_check_blockable(ip=ip, origin=self.origin)
-        except services.IPNotBlockable as error:
+            blacklist_check_blockable(ip=ip, origin=self.origin)
+        except IPNotBlockable as error:
             raise forms.ValidationError(error.detail, code=error.code) from error
         return ip
 
@@ -132,21 +141,21 @@ class BlacklistedIPAdmin(admin.ModelAdmin):
         origin = request_origin(request)
         if change:
             changed = {name: form.cleaned_data[name] for name in form.changed_data}
-            services.blacklist_update(entry=obj, origin=origin, **changed)
+            blacklist_update(entry=obj, origin=origin, **changed)
         else:
-            obj.pk = services.blacklist_add(
+            obj.pk = blacklist_add(
                 ip=obj.ip, reason=obj.reason, expires_at=obj.expires_at, created_by=request.user, origin=origin
             ).pk
 
     def delete_model(self, request, obj):
-        services.blacklist_remove(entry=obj)
+        blacklist_remove(entry=obj)
 
     def delete_queryset(self, request, queryset):
-        services.blacklist_remove_many(ips=list(queryset.values_list("ip", flat=True)))
+        blacklist_remove_many(ips=list(queryset.values_list("ip", flat=True)))
 
     @admin.action(description="Unblock selected IPs")
     def unblock(self, request, queryset):
-        count = services.blacklist_remove_many(ips=list(queryset.values_list("ip", flat=True)))
+        count = blacklist_remove_many(ips=list(queryset.values_list("ip", flat=True)))
         self.message_user(request, f"Unblocked {count} IP address(es).", messages.SUCCESS)
 
 
@@ -165,10 +174,8 @@ class SuspiciousIPAdmin(admin.ModelAdmin):
         refused = []
         for suspicious in queryset.order_by("pk"):
             try:
-                created += services.suspicious_ip_blacklist(
-                    suspicious=suspicious, created_by=request.user, origin=origin
-                )[1]
-            except services.IPNotBlockable as error:
+                created += suspicious_ip_blacklist(suspicious=suspicious, created_by=request.user, origin=origin)[1]
+            except IPNotBlockable as error:
                 refused.append(f"{suspicious.ip}: {error.detail}")
         self.message_user(request, f"Blacklisted {created} IP address(es).", messages.SUCCESS)
         for reason in refused:

@@ -1,26 +1,31 @@
-"""The blacklist as the middleware sees it: a snapshot of {ip: expiry} shared through the cache.
+"""The blacklist: its rules (which addresses may be blocked) and the snapshot the middleware checks.
 
-Each process keeps the snapshot for at most `BLACKLIST_LOCAL_TTL_SECONDS`, then re-reads it from the
-cache (one GET); only when the cache has no snapshot is the database read, and the snapshot stored
-again. Writers (core.services) rebuild the cached snapshot when they commit, so a change reaches every
-process within the local TTL, with no query per request.
+The middleware sees a snapshot of {ip: expiry} shared through the cache. Each process keeps it for at most
+`BLACKLIST_LOCAL_TTL_SECONDS`, then re-reads it from the cache (one GET); only when the cache has no snapshot
+is the database read, and the snapshot stored again. Every change below rebuilds the cached snapshot when it
+commits, so it reaches every process within the local TTL, with no query per request.
 """
 
+import ipaddress
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
+
+from core.client_ip import RequestOrigin
+from core.errors import AlreadyBlacklisted, IPNotBlockable
+from core.models import BlacklistedIP
 
 CACHE_KEY = "security:blacklist:v1"
 
 
 def blacklist_snapshot_build() -> dict[str, float | None]:
     """{ip: expiry as a UNIX timestamp, or None for never} of the entries not yet expired."""
-    from core.models import BlacklistedIP
-
     now = timezone.now()
     rows = BlacklistedIP.objects.exclude(expires_at__lte=now).values_list("ip", "expires_at")
     return {ip: expires_at.timestamp() if expires_at else None for ip, expires_at in rows}
@@ -64,3 +69,69 @@ class BlacklistGuard:
 
 
 local_guard = BlacklistGuard()
+
+
+def blacklist_publish_on_commit() -> None:
+    """Rebuild the cached snapshot once the current transaction commits (a rolled-back change publishes nothing)."""
+    transaction.on_commit(blacklist_snapshot_publish)
+
+
+def blacklist_check_blockable(*, ip: str, origin: RequestOrigin | None = None) -> None:
+    """Refuse an address whose blocking would lock the store out (`IPNotBlockable`).
+
+    Loopback and unspecified addresses (the server itself; `0.0.0.0` also stands for a client whose address is
+    unknown), the caller's own address (`origin`, the request that asks), and a trusted proxy's: one the request
+    came through, or one in `TRUSTED_PROXY_NETWORKS`; blocking a proxy refuses every client behind it, and the
+    load balancer's health checks.
+    """
+    address = ipaddress.ip_address(ip)
+    address = getattr(address, "ipv4_mapped", None) or address
+    if address.is_loopback or address.is_unspecified:
+        raise IPNotBlockable("Loopback and unspecified addresses cannot be blacklisted.")
+    if origin is not None and ip == origin.client:
+        raise IPNotBlockable("This is the address your request comes from; blacklisting it would lock you out.")
+    if (origin is not None and ip in origin.proxies) or any(
+        address in ipaddress.ip_network(network, strict=False) for network in settings.TRUSTED_PROXY_NETWORKS
+    ):
+        raise IPNotBlockable("This is a trusted proxy's address; blacklisting it would block every client behind it.")
+
+
+@transaction.atomic
+def blacklist_add(
+    *,
+    ip: str,
+    reason: str = "",
+    expires_at: datetime | None = None,
+    created_by=None,
+    origin: RequestOrigin | None = None,
+) -> BlacklistedIP:
+    blacklist_check_blockable(ip=ip, origin=origin)
+    if BlacklistedIP.objects.filter(ip=ip).exists():
+        raise AlreadyBlacklisted(ip=ip)
+    entry = BlacklistedIP.objects.create(ip=ip, reason=reason, expires_at=expires_at, created_by=created_by)
+    blacklist_publish_on_commit()
+    return entry
+
+
+@transaction.atomic
+def blacklist_update(*, entry: BlacklistedIP, origin: RequestOrigin | None = None, **fields) -> BlacklistedIP:
+    if "ip" in fields:
+        blacklist_check_blockable(ip=fields["ip"], origin=origin)
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    entry.save(update_fields=list(fields))
+    blacklist_publish_on_commit()
+    return entry
+
+
+@transaction.atomic
+def blacklist_remove(*, entry: BlacklistedIP) -> None:
+    entry.delete()
+    blacklist_publish_on_commit()
+
+
+@transaction.atomic
+def blacklist_remove_many(*, ips: list[str]) -> int:
+    deleted, _ = BlacklistedIP.objects.filter(ip__in=ips).delete()
+    blacklist_publish_on_commit()
+    return deleted

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.blacklist import local_guard
 from core.client_ip import client_ip
-from core.services import request_log_record
+from core.request_logs import request_log_record
 
 logger = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 import redis
 from django.conf import settings
 
-from core.cache import REDIS_FAULTS, redis_breaker
+from duka_app.ops.cache import REDIS_FAULTS, redis_breaker
 
 logger = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from core.client_ip import ip_normalize
+from core.dashboard import DASHBOARD_FIRST_DAY, dashboard_last_day
 from core.models import BlacklistedIP, SuspiciousIP
-from core.selectors import DASHBOARD_FIRST_DAY, dashboard_last_day
 
 DASHBOARD_DEFAULT_DAYS = 7
 

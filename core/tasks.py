@@ -1,20 +1,8 @@
 from celery import shared_task
-from celery.signals import worker_ready
 from django.conf import settings
 
-from core import services
-from core.jobs import request_logs_cleanup, worker_heartbeat_record
-
-
-@shared_task(name="core.tasks.heartbeat")
-def heartbeat() -> None:
-    worker_heartbeat_record()
-
-
-@worker_ready.connect
-def heartbeat_on_worker_start(**kwargs) -> None:
-    """A worker that just started is reported alive at once, not at beat's first heartbeat a minute later."""
-    worker_heartbeat_record()
+from core.analysis import suspicious_ips_analyze
+from core.request_logs import request_logs_cleanup, request_logs_drain
 
 
 @shared_task(name="core.tasks.cleanup_logs")
@@ -24,9 +12,9 @@ def cleanup_logs() -> int:
 
 @shared_task(name="core.tasks.drain_request_logs", ignore_result=True)
 def drain_request_logs() -> int:
-    return services.request_logs_drain()
+    return request_logs_drain()
 
 
 @shared_task(name="core.tasks.analyze_logs", ignore_result=True)
 def analyze_logs() -> dict:
-    return services.suspicious_ips_analyze()
+    return suspicious_ips_analyze()

@@ -8,7 +8,6 @@ router.register("security/blacklist", views.BlacklistViewSet, basename="blacklis
 router.register("security/suspicious", views.SuspiciousViewSet, basename="suspicious")
 
 urlpatterns = [
-    path("health/", views.HealthView.as_view(), name="health"),
     path("security/dashboard/", views.SecurityDashboardView.as_view(), name="security-dashboard"),
     *router.urls,
 ]

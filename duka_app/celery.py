@@ -56,3 +56,4 @@ app.conf.update(
     },
 )
 app.autodiscover_tasks()
+app.autodiscover_tasks(["duka_app.ops"])

@@ -117,7 +117,7 @@ REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=5.0)
 if REDIS_CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "core.cache.FailOpenRedisCache",
+            "BACKEND": "duka_app.ops.cache.FailOpenRedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="duka"),
             "OPTIONS": {
@@ -174,20 +174,20 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "duka_app.api.pagination.StandardPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "duka_app.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "duka_app.api.errors.api_exception_handler",
     "DEFAULT_PARSER_CLASSES": [
-        "core.parsers.JSONParser",
+        "duka_app.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_RENDERER_CLASSES": ["core.renderers.OrjsonRenderer"]
+    "DEFAULT_RENDERER_CLASSES": ["duka_app.api.renderers.OrjsonRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "COERCE_DECIMAL_TO_STRING": True,
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
@@ -231,7 +231,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "UserRoleEnum": "accounts.models.User.Role",
         "OrderStatusEnum": "store.models.Order.Status",
-        "HealthStateEnum": "core.health.HealthState",
+        "HealthStateEnum": "duka_app.ops.health.HealthState",
     },
     "TAGS": [
         {
@@ -267,7 +267,7 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 
-# Jobs (see store/jobs.py and core/jobs.py).
+# Jobs (see store/jobs.py, core/tasks.py and duka_app/ops/tasks.py).
 LOW_STOCK_THRESHOLD = env.int("LOW_STOCK_THRESHOLD", default=5)
 ORDER_REMINDER_AFTER_HOURS = env.int("ORDER_REMINDER_AFTER_HOURS", default=24)
 REQUEST_LOG_RETENTION_DAYS = env.int("REQUEST_LOG_RETENTION_DAYS", default=90)

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from duka_app.ops.views import HealthView
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -10,4 +12,5 @@ urlpatterns = [
     path("api/", include("accounts.urls")),
     path("api/", include("store.urls")),
     path("api/", include("core.urls")),
+    path("api/health/", HealthView.as_view(), name="health"),
 ]

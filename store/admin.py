@@ -7,7 +7,7 @@ from django.db.models import Count, QuerySet
 from django.forms.models import BaseModelFormSet
 from django.http import HttpRequest
 
-from core.exceptions import DomainError
+from duka_app.errors import DomainError
 from store import services
 from store.models import Cart, CartItem, Category, Order, OrderItem, Product
 

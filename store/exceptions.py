@@ -1,6 +1,4 @@
-from rest_framework.status import HTTP_404_NOT_FOUND
-
-from core.exceptions import Conflict, DomainError
+from duka_app.errors import Conflict, DomainError, InvalidTransition, NotFound
 
 
 class CategoryNotEmpty(Conflict):
@@ -13,9 +11,7 @@ class CartQuantityInvalid(DomainError):
     default_detail = "The requested quantity is not available."
 
 
-class CartItemNotFound(DomainError):
-    status_code = HTTP_404_NOT_FOUND
-    code = "not_found"
+class CartItemNotFound(NotFound):
     default_detail = "No such line in your cart."
 
 
@@ -39,9 +35,7 @@ class StockOutOfRange(DomainError):
     default_detail = "The stock would be out of range."
 
 
-class ProductNotFound(DomainError):
-    status_code = HTTP_404_NOT_FOUND
-    code = "not_found"
+class ProductNotFound(NotFound):
     default_detail = "No such product."
 
 
@@ -50,6 +44,6 @@ class ProductUnavailable(Conflict):
     default_detail = "Some products in the cart are no longer for sale."
 
 
-class InvalidStatusTransition(DomainError):
+class InvalidStatusTransition(InvalidTransition):
     code = "invalid_status_transition"
     default_detail = "The order cannot move to that status."

@@ -5,8 +5,8 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import F, Q, QuerySet
 from django_filters import rest_framework as filters
 
-from accounts.permissions import is_manager_or_admin
-from core.filters import FilterSet
+from accounts.roles import is_manager
+from duka_app.api.filters import FilterSet
 from store.models import Category, Order, Product
 
 MAX_SEARCH_LENGTH = 200
@@ -113,7 +113,7 @@ class ProductFilter(FilterSet):
         return qs.filter(stock__gt=0) if value else qs.filter(stock=0)
 
     def filter_is_active(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
-        if not is_manager_or_admin(getattr(self.request, "user", None)):
+        if not is_manager(getattr(self.request, "user", None)):
             return qs
         return qs.filter(is_active=value)
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core.emails import email_build
+from duka_app.ops.emails import email_build
 from store.models import Order, Product
 
 logger = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
-from core.schema import ErrorSerializer, error_response
+from duka_app.api.schema import ErrorSerializer, error_response
 
 # --- error bodies -------------------------------------------------------------------------------------------
 

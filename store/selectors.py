@@ -4,7 +4,7 @@ from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from accounts.permissions import is_manager_or_admin
+from accounts.roles import is_manager
 from store.models import CartItem, Category, Order, OrderItem, Product
 
 PRODUCT_READ_FIELDS = (
@@ -25,10 +25,7 @@ PRODUCT_READ_FIELDS = (
 
 def category_list(*, user) -> QuerySet[Category]:
     """Categories with `product_count`: every product for managers and admins, active ones for everybody else."""
-    if is_manager_or_admin(user):
-        product_count = Count("products")
-    else:
-        product_count = Count("products", filter=Q(products__is_active=True))
+    product_count = Count("products") if is_manager(user) else Count("products", filter=Q(products__is_active=True))
     return Category.objects.annotate(product_count=product_count).order_by("name", "id")
 
 
@@ -45,7 +42,7 @@ def product_list(*, user) -> QuerySet[Product]:
         .only(*PRODUCT_READ_FIELDS)
         .alias(final_price_amount=Coalesce("discount_price", "price"))
     )
-    if not is_manager_or_admin(user):
+    if not is_manager(user):
         qs = qs.filter(is_active=True)
     return qs
 
@@ -77,7 +74,7 @@ def _with_items(orders: QuerySet[Order]) -> QuerySet[Order]:
 
 def order_list(*, user: User) -> QuerySet[Order]:
     """The orders a user may see: their own, or every order for managers and admins, with items prefetched."""
-    orders = Order.objects.all() if is_manager_or_admin(user) else Order.objects.filter(user=user)
+    orders = Order.objects.all() if is_manager(user) else Order.objects.filter(user=user)
     return _with_items(orders)
 
 

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from rest_framework.exceptions import ValidationError
 
 from accounts.models import User
-from accounts.permissions import is_manager_or_admin
+from accounts.roles import is_manager
 from accounts.selectors import profile_get_for_user
 from store.exceptions import (
     CartEmpty,
@@ -410,7 +410,7 @@ def order_cancel(*, order_id: int, by: User) -> Order:
     The owner may cancel while the order is pending, managers and admins until it ships. The order row is
     locked first, so a cancel racing a status change sees the status the other one left."""
     order = _order_lock(order_id=order_id)
-    is_staff = is_manager_or_admin(by)
+    is_staff = is_manager(by)
     if not is_staff and order.user_id != by.pk:
         raise PermissionDenied("Only the customer who placed the order can cancel it.")
     allowed_from = {Order.Status.PENDING, Order.Status.PAID} if is_staff else {Order.Status.PENDING}

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsCustomer, IsManager, ReadOnlyOrManager
-from core.filters import FilterBackend
+from duka_app.api.filters import FilterBackend
 from store import selectors, services
 from store.filters import CategoryFilter, OrderFilter, ProductFilter
 from store.models import CartItem, Order

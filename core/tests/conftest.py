@@ -3,7 +3,7 @@ from datetime import datetime
 import pytest
 from django.conf import settings
 
-from core.services import request_logs_insert
+from core.request_logs import request_logs_insert
 
 # A port nothing listens on: Redis "down" without touching the real server.
 BAD_REDIS_URL = "redis://127.0.0.1:9/0"
@@ -20,7 +20,7 @@ def redis_down(settings):
     settings.REDIS_URL = BAD_REDIS_URL
     settings.CACHES = {
         "default": {
-            "BACKEND": "core.cache.FailOpenRedisCache",
+            "BACKEND": "duka_app.ops.cache.FailOpenRedisCache",
             "LOCATION": BAD_REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }

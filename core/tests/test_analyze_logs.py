@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from core.analysis import suspicious_ips_analyze
 from core.models import BlacklistedIP, SuspiciousIP
-from core.services import suspicious_ips_analyze
 from core.tasks import analyze_logs
 
 NOW = timezone.now().replace(microsecond=0)

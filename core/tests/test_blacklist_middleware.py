@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from core.blacklist import CACHE_KEY, BlacklistGuard
+from core.blacklist import CACHE_KEY, BlacklistGuard, blacklist_add, blacklist_remove
 from core.models import BlacklistedIP, RequestLog
-from core.services import blacklist_add, blacklist_remove, request_logs_drain
+from core.request_logs import request_logs_drain
 
 BLOCKED = "203.0.113.7"
 

@@ -5,9 +5,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from core.jobs import request_logs_cleanup
 from core.models import RequestLog, RequestLogDaily
-from core.services import request_logs_insert
+from core.request_logs import request_logs_cleanup, request_logs_insert
 from core.tasks import cleanup_logs
 from core.tests.conftest import entry
 

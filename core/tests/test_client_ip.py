@@ -1,7 +1,7 @@
 import pytest
 
 from core.models import BlacklistedIP, RequestLog
-from core.services import request_logs_drain
+from core.request_logs import request_logs_drain
 
 SPOOFED = "9.9.9.9"
 

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from core.dashboard import dashboard_last_day
 from core.models import BlacklistedIP, SuspiciousIP
-from core.selectors import dashboard_last_day
-from core.services import request_logs_drain
+from core.request_logs import request_logs_drain
 from core.tests.conftest import LOGGING_QUERIES
 
 URL = "/api/security/dashboard/"

@@ -1,10 +1,10 @@
 import pytest
 import requests
 
-from core import ipinfo_backend
-from core.geoip import countries_resolve
+from core import geo
+from core.geo import countries_resolve
 from core.models import RequestLog
-from core.services import request_logs_drain
+from core.request_logs import request_logs_drain
 from core.tests.conftest import requires_redis
 
 
@@ -25,7 +25,7 @@ class FakeResponse:
 def ipinfo_api(settings, monkeypatch):
     """ipinfo's HTTP boundary: records each batch call and answers with `answer(ips)`."""
     settings.IPINFO_TOKEN = "test-token"
-    ipinfo_backend._handler.cache_clear()
+    geo._handler.cache_clear()
     calls: list[list[str]] = []
     state = {"answer": lambda ips: {ip: {"ip": ip, "country": "SE"} for ip in ips}}
 
@@ -39,7 +39,7 @@ def ipinfo_api(settings, monkeypatch):
 
     monkeypatch.setattr("ipinfo.handler.requests.post", post)
     yield calls, state
-    ipinfo_backend._handler.cache_clear()
+    geo._handler.cache_clear()
 
 
 def test_without_a_token_the_offline_database_answers(settings):
@@ -101,7 +101,7 @@ def test_a_geo_failure_never_loses_the_log_entry(api_client, ipinfo_api, monkeyp
     def broken_database():
         raise OSError("geo database unreadable")
 
-    monkeypatch.setattr("core.geoip._offline_database", broken_database)
+    monkeypatch.setattr("core.geo._offline_database", broken_database)
 
     api_client.get("/api/products/", REMOTE_ADDR="8.8.8.8")
     request_logs_drain()

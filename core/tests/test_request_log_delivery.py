@@ -16,11 +16,11 @@ from django.utils import timezone
 from core import request_log_buffer
 from core.models import RequestLog, RequestLogDaily
 from core.request_log_buffer import BufferConsumer
-from core.services import request_log_record, request_logs_drain, request_logs_flush, request_logs_insert
-from core.tasks import heartbeat
+from core.request_logs import request_log_record, request_logs_drain, request_logs_flush, request_logs_insert
 from core.tests.concurrency import backends_blocked_by
 from core.tests.conftest import entry, requires_redis
 from duka_app.celery import app as celery_app
+from duka_app.ops.tasks import heartbeat
 
 pytestmark = requires_redis
 

@@ -7,7 +7,7 @@ from django.db import connection
 from accounts.tests.factories import DEFAULT_PASSWORD
 from core import request_log_buffer
 from core.models import RequestLog, RequestLogDaily
-from core.services import request_logs_drain, request_logs_flush
+from core.request_logs import request_logs_drain, request_logs_flush
 from core.tests.conftest import requires_redis
 
 CHROME = "Mozilla/5.0 " + "x" * 1000

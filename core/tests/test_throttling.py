@@ -5,8 +5,8 @@ import pytest
 
 from accounts.models import User
 from accounts.tests.factories import DEFAULT_PASSWORD
-from core.cache import FailOpenRedisCache
 from core.tests.concurrency import run_concurrently
+from duka_app.ops.cache import FailOpenRedisCache
 
 TOKEN = "/api/auth/token/"
 

@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from core.models import BlacklistedIP, SuspiciousIP
-from core.services import request_logs_insert
+from core.request_logs import request_logs_insert
 from core.tests.conftest import entry
 from store.models import Order
 from store.tests.factories import CategoryFactory, OrderFactory, OrderItemFactory, ProductFactory

@@ -14,7 +14,7 @@ from django.conf import settings
 from accounts.models import User
 from accounts.tests.factories import DEFAULT_PASSWORD
 from core.models import BlacklistedIP
-from core.parsers import MAX_DEPTH
+from duka_app.api.parsers import MAX_DEPTH
 from store.models import CartItem, Order, Product
 from store.tests.factories import CategoryFactory, ProductFactory
 from store.tests.shopping import fill_cart

@@ -8,10 +8,10 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.db import transaction
 
-from core.jobs import worker_heartbeat_age
-from core.queue import enqueue_on_commit
-from core.tasks import heartbeat
 from duka_app.celery import app as celery_app
+from duka_app.ops.heartbeat import worker_heartbeat_age
+from duka_app.ops.queue import enqueue_on_commit
+from duka_app.ops.tasks import heartbeat
 from duka_app.tests.processes import BASE_DIR, child_environment, redis_answers, worker_start, worker_stop
 from store.models import Product
 from store.tasks import low_stock_alert
@@ -103,8 +103,8 @@ def test_enqueueing_to_a_dead_broker_logs_and_returns(request, broker):
     broker_url = "redis://127.0.0.1:1/0" if broker == "closed-port" else request.getfixturevalue("silent_listener")
     script = (
         "import django; django.setup()\n"
-        "from core.queue import enqueue_on_commit\n"
-        "from core.tasks import heartbeat\n"
+        "from duka_app.ops.queue import enqueue_on_commit\n"
+        "from duka_app.ops.tasks import heartbeat\n"
         "enqueue_on_commit(heartbeat)\n"
         "print('returned')\n"
     )

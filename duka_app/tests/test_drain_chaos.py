@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from core import request_log_buffer
 from core.models import RequestLog, RequestLogDaily
-from core.services import log_day, request_log_record, request_logs_drain, request_logs_flush
+from core.request_logs import log_day, request_log_record, request_logs_drain, request_logs_flush
 from core.tasks import drain_request_logs
 from core.tests.concurrency import backends_blocked_by
 from core.tests.conftest import entry

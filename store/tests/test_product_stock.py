@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from drf_spectacular.generators import SchemaGenerator
 
+from duka_app.api.errors import domain_error_status
 from store import services
 from store.exceptions import InsufficientStock, StockOutOfRange
 from store.models import Product
@@ -216,7 +217,7 @@ def test_an_adjustment_below_zero_is_insufficient_stock_and_changes_nothing(kett
     with pytest.raises(InsufficientStock) as refused:
         services.product_stock_adjust(product=kettle, delta=-3, reason="adjustment", actor=manager)
 
-    assert (refused.value.status_code, refused.value.code) == (409, "insufficient_stock")
+    assert (domain_error_status(refused.value), refused.value.code) == (409, "insufficient_stock")
     assert refused.value.data == {"items": [{"product_id": kettle.pk, "requested": 3, "available": 2}]}
     assert state(kettle)[0] == 2
 
@@ -226,5 +227,5 @@ def test_an_adjustment_past_the_integer_range_is_refused(kettle, manager):
     with pytest.raises(StockOutOfRange) as refused:
         services.product_stock_adjust(product=kettle, delta=services.STOCK_MAX, reason="adjustment", actor=manager)
 
-    assert (refused.value.status_code, refused.value.code) == (400, "stock_out_of_range")
+    assert (domain_error_status(refused.value), refused.value.code) == (400, "stock_out_of_range")
     assert state(kettle)[0] == 10

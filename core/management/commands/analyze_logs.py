@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from core.services import suspicious_ips_analyze
+from core.analysis import suspicious_ips_analyze
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from core.jobs import request_logs_cleanup
+from core.request_logs import request_logs_cleanup
 
 
 class Command(BaseCommand):

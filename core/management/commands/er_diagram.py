@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from core.er_diagram import er_diagram_render
+from duka_app.ops.er_diagram import er_diagram_render
 
 
 class Command(BaseCommand):

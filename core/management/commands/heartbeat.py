@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 from django.core.management.base import BaseCommand
 
-from core.jobs import worker_heartbeat_record
+from duka_app.ops.heartbeat import worker_heartbeat_record
 
 
 class Command(BaseCommand):

@@ -7,9 +7,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core.geoip import countries_resolve
+from core.blacklist import blacklist_add
+from core.geo import countries_resolve
 from core.models import BlacklistedIP, RequestLog, SuspiciousIP
-from core.services import blacklist_add, daily_counts_add, log_day
+from core.request_logs import daily_counts_add, log_day
 
 # Seven public addresses in five countries (US, AU, GB, DE, BR per the offline database).
 SEED_IPS = ["8.8.8.8", "1.1.1.1", "81.2.69.142", "212.58.244.20", "5.9.0.1", "46.4.0.1", "200.160.2.3"]

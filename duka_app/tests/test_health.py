@@ -8,8 +8,8 @@ from django.db import connection
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from core.jobs import WORKER_HEARTBEAT_CACHE_KEY, worker_heartbeat_record
 from duka_app.celery import app as celery_app
+from duka_app.ops.heartbeat import WORKER_HEARTBEAT_CACHE_KEY, worker_heartbeat_record
 
 CLOSED_PORT_REDIS = "redis://127.0.0.1:1/0"
 UNREACHABLE_CACHE = {

@@ -1,12 +1,10 @@
-"""Domain errors and the API's exception handler.
+"""The API's exception handler: every error but a validation error as `{"detail": ..., "code": ..., **data}`.
 
-Services raise `DomainError` subclasses carrying a stable `code`, an HTTP status and the data a client
-needs; `api_exception_handler` renders them, and every other non-validation error, as
-`{"detail": ..., "code": ..., **data}`. Validation errors keep DRF's `{"field": ["message"]}` shape.
+Services raise domain errors (duka_app/errors.py); the handler gives each kind its HTTP status. Validation
+errors keep DRF's `{"field": ["message"]}` shape.
 """
 
 import logging
-from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
@@ -16,24 +14,15 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
+from duka_app.errors import Conflict, DomainError, NotFound
+
 logger = logging.getLogger(__name__)
 
-
-class DomainError(Exception):
-    status_code = status.HTTP_400_BAD_REQUEST
-    code = "error"
-    default_detail = "The request could not be completed."
-
-    def __init__(self, detail: str | None = None, **data: Any) -> None:
-        self.detail = detail or self.default_detail
-        self.data = data
-        super().__init__(self.detail)
-
-
-class Conflict(DomainError):
-    status_code = status.HTTP_409_CONFLICT
-    code = "conflict"
-    default_detail = "The request conflicts with the current state of the resource."
+# The status of each kind of domain error; the first kind in an error's class hierarchy wins, any other is a 400.
+DOMAIN_ERROR_STATUS: dict[type[DomainError], int] = {
+    NotFound: status.HTTP_404_NOT_FOUND,
+    Conflict: status.HTTP_409_CONFLICT,
+}
 
 
 class OutOfRange(exceptions.APIException):
@@ -57,7 +46,7 @@ class TooManyFields(exceptions.APIException):
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DomainError):
         set_rollback()
-        return Response({"detail": exc.detail, "code": exc.code, **exc.data}, status=exc.status_code)
+        return Response({"detail": exc.detail, "code": str(exc.code), **exc.data}, status=domain_error_status(exc))
     if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
         # Django's upload limits, hit while the body is read: its own handler would answer with an HTML 400.
         logging.getLogger(f"django.security.{type(exc).__name__}").warning("%s", exc)
@@ -77,6 +66,13 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(response.data, dict) and "code" not in response.data:
         response.data["code"] = _code_of(exc)
     return response
+
+
+def domain_error_status(exc: DomainError) -> int:
+    for kind in type(exc).__mro__:
+        if kind in DOMAIN_ERROR_STATUS:
+            return DOMAIN_ERROR_STATUS[kind]
+    return status.HTTP_400_BAD_REQUEST
 
 
 def _code_of(exc: Exception) -> str:

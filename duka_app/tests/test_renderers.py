@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.renderers import JSONRenderer
 
-from core.renderers import OrjsonRenderer
+from duka_app.api.renderers import OrjsonRenderer
 
 AWARE = datetime.datetime(2030, 1, 2, 3, 4, 5, 678901, tzinfo=datetime.UTC)
 NAIROBI = datetime.timezone(datetime.timedelta(hours=3))

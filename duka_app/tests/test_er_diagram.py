@@ -5,7 +5,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 
-from core.er_diagram import APP_LABELS, collect, er_diagram_render
+from duka_app.ops.er_diagram import APP_LABELS, collect, er_diagram_render
 
 
 def test_committed_er_html_is_current(tmp_path):

@@ -7,8 +7,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from core.filters import FilterBackend, FilterSet
 from core.models import RequestLog
+from duka_app.api.filters import FilterBackend, FilterSet
 
 
 class MethodFilter(FilterSet):

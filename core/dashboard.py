@@ -1,3 +1,6 @@
+"""The security dashboard's queries: traffic per day, country and IP from the daily rollup, and the counts of
+blacklisted and suspicious IPs."""
+
 from datetime import date, timedelta
 
 from django.db.models import Max, Q, Sum

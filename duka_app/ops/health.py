@@ -10,8 +10,8 @@ from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import DatabaseError, connection, models
 
-from core.jobs import worker_heartbeat_age
 from duka_app.celery import app as celery_app
+from duka_app.ops.heartbeat import worker_heartbeat_age
 
 logger = logging.getLogger(__name__)
 

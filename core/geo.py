@@ -3,6 +3,7 @@
 ipinfo.io answers first when IPINFO_TOKEN is set; the offline geoip2fast database (shipped in its
 wheel) answers the rest. Private, loopback and reserved addresses have no country, and only a valid
 two-letter code is ever returned, whatever a backend answers.
+ipinfo.io's handler caches its answers; a slow or failing API returns what it has.
 """
 
 import ipaddress
@@ -10,7 +11,8 @@ import logging
 import re
 from functools import lru_cache
 
-from core.ipinfo_backend import ipinfo_countries
+import ipinfo
+from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +24,37 @@ def _offline_database():
     from geoip2fast import GeoIP2Fast
 
     return GeoIP2Fast(verbose=False)
+
+
+@lru_cache(maxsize=4)
+def _handler(token: str):
+    return ipinfo.getHandler(
+        token,
+        request_options={"timeout": settings.IPINFO_TIMEOUT_SECONDS},
+        cache_options={"maxsize": 100_000, "ttl": 24 * 60 * 60},
+    )
+
+
+def ipinfo_countries(ips: list[str]) -> dict[str, str]:
+    """Raw country answers for public IPs, keyed by IP; IPs the API did not answer are absent."""
+    if not ips or not settings.IPINFO_TOKEN:
+        return {}
+    try:
+        details = _handler(settings.IPINFO_TOKEN).getBatchDetails(
+            ips,
+            timeout_per_batch=settings.IPINFO_TIMEOUT_SECONDS,
+            timeout_total=settings.IPINFO_TIMEOUT_SECONDS * 3,
+            raise_on_fail=False,
+        )
+    except Exception:
+        logger.warning("ipinfo batch lookup failed; using the offline database.", exc_info=True)
+        return {}
+    countries = {}
+    for ip, detail in (details or {}).items():
+        country = detail.get("country") if isinstance(detail, dict) else getattr(detail, "country", None)
+        if isinstance(country, str):
+            countries[ip] = country
+    return countries
 
 
 def is_public_ip(ip: str) -> bool:

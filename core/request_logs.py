@@ -1,42 +1,23 @@
-"""Request logging, blacklist and suspicious-IP rules."""
+"""Request logs: each request's entry recorded (through the Redis buffer), drained into the database in bulk,
+given its country, counted in the daily rollup the dashboard reads, and deleted after the retention period."""
 
 import contextlib
-import ipaddress
 import logging
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from core import request_log_buffer
-from core.blacklist import blacklist_snapshot_publish
-from core.client_ip import RequestOrigin
-from core.exceptions import DomainError
-from core.geoip import countries_resolve
-from core.models import BlacklistedIP, RequestLog, RequestLogDaily, SuspiciousIP
+from core.geo import countries_resolve
+from core.models import RequestLog, RequestLogDaily
 
 logger = logging.getLogger(__name__)
-
-FAILED_LOGIN_PATH = "/api/auth/token/"
-ERROR_STATUSES = (401, 403, 404)
-
-
-class AlreadyBlacklisted(DomainError):
-    code = "already_blacklisted"
-    default_detail = "This IP address is already blacklisted."
-
-
-class IPNotBlockable(DomainError):
-    code = "ip_not_blockable"
-    default_detail = "This IP address cannot be blacklisted."
-
-
-# --- request logs -----------------------------------------------------------------------------------------
 
 
 def request_log_record(*, entry: dict) -> None:
@@ -229,202 +210,27 @@ def request_logs_resolve_pending(*, batch_size: int = 5000) -> int:
             resolved += len(rows)
 
 
-# --- blacklist --------------------------------------------------------------------------------------------
-
-
-def _publish_after_commit() -> None:
-    transaction.on_commit(blacklist_snapshot_publish)
-
-
-def blacklist_check_blockable(*, ip: str, origin: RequestOrigin | None = None) -> None:
-    """Refuse an address whose blocking would lock the store out (`IPNotBlockable`).
-
-    Loopback and unspecified addresses (the server itself; `0.0.0.0` also stands for a client whose address is
-    unknown), the caller's own address (`origin`, the request that asks), and a trusted proxy's: one the request
-    came through, or one in `TRUSTED_PROXY_NETWORKS`; blocking a proxy refuses every client behind it, and the
-    load balancer's health checks.
-    """
-    address = ipaddress.ip_address(ip)
-    address = getattr(address, "ipv4_mapped", None) or address
-    if address.is_loopback or address.is_unspecified:
-        raise IPNotBlockable("Loopback and unspecified addresses cannot be blacklisted.")
-    if origin is not None and ip == origin.client:
-        raise IPNotBlockable("This is the address your request comes from; blacklisting it would lock you out.")
-    if (origin is not None and ip in origin.proxies) or any(
-        address in ipaddress.ip_network(network, strict=False) for network in settings.TRUSTED_PROXY_NETWORKS
-    ):
-        raise IPNotBlockable("This is a trusted proxy's address; blacklisting it would block every client behind it.")
-
-
-@transaction.atomic
-def blacklist_add(
+def request_logs_cleanup(
     *,
-    ip: str,
-    reason: str = "",
-    expires_at: datetime | None = None,
-    created_by=None,
-    origin: RequestOrigin | None = None,
-) -> BlacklistedIP:
-    blacklist_check_blockable(ip=ip, origin=origin)
-    if BlacklistedIP.objects.filter(ip=ip).exists():
-        raise AlreadyBlacklisted(ip=ip)
-    entry = BlacklistedIP.objects.create(ip=ip, reason=reason, expires_at=expires_at, created_by=created_by)
-    _publish_after_commit()
-    return entry
+    older_than_days: int,
+    batch_size: int = 10_000,
+    dry_run: bool = False,
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """Delete request logs older than `older_than_days`, `batch_size` rows per statement so no single delete
+    holds locks or bloats the WAL for long. Returns how many were (or, with `dry_run`, would be) deleted.
 
-
-@transaction.atomic
-def blacklist_update(*, entry: BlacklistedIP, origin: RequestOrigin | None = None, **fields) -> BlacklistedIP:
-    if "ip" in fields:
-        blacklist_check_blockable(ip=fields["ip"], origin=origin)
-    for name, value in fields.items():
-        setattr(entry, name, value)
-    entry.save(update_fields=list(fields))
-    _publish_after_commit()
-    return entry
-
-
-@transaction.atomic
-def blacklist_remove(*, entry: BlacklistedIP) -> None:
-    entry.delete()
-    _publish_after_commit()
-
-
-@transaction.atomic
-def blacklist_remove_many(*, ips: list[str]) -> int:
-    deleted, _ = BlacklistedIP.objects.filter(ip__in=ips).delete()
-    _publish_after_commit()
+    The dashboard's daily counts go with them for every day that lies wholly before the cutoff, so the
+    dashboard never reports traffic whose logs are gone."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    expired = RequestLog.objects.filter(timestamp__lt=cutoff).order_by()
+    if dry_run:
+        return expired.count()
+    deleted = 0
+    while batch := list(expired.values_list("pk", flat=True)[:batch_size]):
+        count, _ = RequestLog.objects.filter(pk__in=batch).delete()
+        deleted += count
+        if on_progress is not None:
+            on_progress(deleted)
+    RequestLogDaily.objects.filter(day__lt=log_day(cutoff)).delete()
     return deleted
-
-
-# --- suspicious IPs ---------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def suspicious_ip_blacklist(
-    *,
-    suspicious: SuspiciousIP,
-    created_by=None,
-    reason: str = "",
-    expires_at: datetime | None = None,
-    origin: RequestOrigin | None = None,
-) -> tuple[BlacklistedIP, bool]:
-    """Blacklist a suspicious IP and mark it resolved. Returns the entry and whether it was created."""
-    SuspiciousIP.objects.filter(pk=suspicious.pk).update(resolved=True)
-    suspicious.resolved = True
-    existing = BlacklistedIP.objects.filter(ip=suspicious.ip).first()
-    if existing:
-        return existing, False
-    entry = blacklist_add(
-        ip=suspicious.ip,
-        reason=reason or f"Suspicious: {suspicious.reason}"[:255],
-        expires_at=expires_at,
-        created_by=created_by,
-        origin=origin,
-    )
-    return entry, True
-
-
-def suspicious_ip_resolve(*, suspicious: SuspiciousIP) -> SuspiciousIP:
-    SuspiciousIP.objects.filter(pk=suspicious.pk).update(resolved=True)
-    suspicious.resolved = True
-    return suspicious
-
-
-def suspicious_ips_analyze(*, now: datetime | None = None) -> dict[str, int]:
-    """Flag IPs whose activity in the last `SECURITY_ANALYZE_WINDOW_MINUTES` passes a threshold.
-
-    Counters are the window's counts (kept at their peak), so running twice over the same window
-    changes nothing. An IP above the auto-blacklist thresholds is blacklisted until the expiry, when
-    `SECURITY_AUTO_BLACKLIST` is on. Returns {"flagged": n, "blacklisted": n}.
-    """
-    now = now or timezone.now()
-    config = settings.SECURITY_ANALYZE
-    since = now - timedelta(minutes=config["WINDOW_MINUTES"])
-    failed_login = Q(method="POST", path=FAILED_LOGIN_PATH, status_code=401)
-    activity = (
-        RequestLog.objects.filter(timestamp__gt=since, timestamp__lte=now)
-        .values("ip")
-        .annotate(
-            requests=Count("id"),
-            errors=Count("id", filter=Q(status_code__in=ERROR_STATUSES)),
-            failed_logins=Count("id", filter=failed_login),
-            first=Min("timestamp"),
-            last=Max("timestamp"),
-        )
-        .filter(
-            Q(requests__gte=config["MAX_REQUESTS"])
-            | Q(errors__gte=config["MAX_ERRORS"])
-            | Q(failed_logins__gte=config["MAX_FAILED_LOGINS"])
-        )
-        .order_by("ip")
-    )
-    flagged = blacklisted = 0
-    for row in activity:
-        _suspicious_upsert(row=row, config=config)
-        flagged += 1
-        if config["AUTO_BLACKLIST"] and _above_auto_blacklist(row, config):
-            blacklisted += _auto_blacklist(ip=row["ip"], row=row, now=now, minutes=config["AUTO_BLACKLIST_MINUTES"])
-    return {"flagged": flagged, "blacklisted": blacklisted}
-
-
-def _reasons(row: dict, config: dict) -> str:
-    reasons = []
-    if row["requests"] >= config["MAX_REQUESTS"]:
-        reasons.append(f"{row['requests']} requests")
-    if row["errors"] >= config["MAX_ERRORS"]:
-        reasons.append(f"{row['errors']} 401/403/404 responses")
-    if row["failed_logins"] >= config["MAX_FAILED_LOGINS"]:
-        reasons.append(f"{row['failed_logins']} failed logins")
-    return f"{', '.join(reasons)} within {config['WINDOW_MINUTES']} min"[:255]
-
-
-@transaction.atomic
-def _suspicious_upsert(*, row: dict, config: dict) -> None:
-    suspicious, created = SuspiciousIP.objects.select_for_update().get_or_create(
-        ip=row["ip"],
-        defaults={
-            "reason": _reasons(row, config),
-            "request_count": row["requests"],
-            "error_count": row["errors"],
-            "failed_login_count": row["failed_logins"],
-            "first_seen": row["first"],
-            "last_seen": row["last"],
-        },
-    )
-    if created or row["last"] <= suspicious.last_seen:
-        return
-    suspicious.reason = _reasons(row, config)
-    suspicious.request_count = max(suspicious.request_count, row["requests"])
-    suspicious.error_count = max(suspicious.error_count, row["errors"])
-    suspicious.failed_login_count = max(suspicious.failed_login_count, row["failed_logins"])
-    suspicious.last_seen = row["last"]
-    suspicious.resolved = False
-    suspicious.save()
-
-
-def _above_auto_blacklist(row: dict, config: dict) -> bool:
-    return (
-        row["requests"] >= config["BLACKLIST_REQUESTS"]
-        or row["errors"] >= config["BLACKLIST_ERRORS"]
-        or row["failed_logins"] >= config["BLACKLIST_FAILED_LOGINS"]
-    )
-
-
-def _auto_blacklist(*, ip: str, row: dict, now: datetime, minutes: int) -> int:
-    try:
-        blacklist_check_blockable(ip=ip)
-    except IPNotBlockable as error:
-        logger.warning("Not blacklisting %s automatically: %s", ip, error.detail)
-        return 0
-    if BlacklistedIP.objects.filter(ip=ip).exclude(expires_at__lte=now).exists():
-        return 0
-    with transaction.atomic():
-        BlacklistedIP.objects.filter(ip=ip).delete()
-        BlacklistedIP.objects.create(
-            ip=ip,
-            reason=f"Automatic: {_reasons(row, settings.SECURITY_ANALYZE)}"[:255],
-            expires_at=now + timedelta(minutes=minutes),
-        )
-        _publish_after_commit()
-    return 1

@@ -4,7 +4,7 @@ import json
 import pytest
 from rest_framework.exceptions import ParseError
 
-from core.parsers import MAX_DEPTH, JSONParser
+from duka_app.api.parsers import MAX_DEPTH, JSONParser
 
 
 def parse(text: str):
