@@ -15,12 +15,12 @@ PORT ?= 8000
 LOCK := $(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes \
 	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 
-.PHONY: install lock lock-upgrade lock-check run test lint format migrate seed worker beat bench clean
+.PHONY: install lock lock-upgrade lock-check run test test-fast lint format migrate seed worker beat bench clean
 
 # The settings default to production behaviour (DEBUG off, a real secret key required); the development
 # targets turn DEBUG on unless the caller chose otherwise, and the tests always run with it.
 run lint migrate seed worker beat: export DJANGO_DEBUG ?= 1
-test: export DJANGO_DEBUG = 1
+test test-fast: export DJANGO_DEBUG = 1
 
 # uv, at the version and hashes of its pin in requirements-dev.txt, installs everything else.
 $(UV):
@@ -72,6 +72,13 @@ run: migrate
 
 test: install
 	$(PY) -m pytest
+
+# The inner loop: everything but the tiers marked in pytest.ini (races, real workers and servers, the browser,
+# the schema fuzzing and other slow tests); `make test` still runs them all.
+FAST_TIER := not slow and not race and not contract and not browser and not worker
+
+test-fast: install
+	$(PY) -m pytest -m "$(FAST_TIER)"
 
 lint: install
 	$(BIN)/ruff check .

@@ -36,6 +36,19 @@ def _fresh_security_state():
     redis_breaker.reset()
 
 
+# The role matrix: every endpoint test that depends on who is asking runs once per role. "other_customer" is a
+# second shopper, for the rows a customer owns; where nothing is owned (the catalog, the security API) it
+# behaves as "customer" would, and the catalog matrices use ROLES_WITHOUT_OWNER.
+ROLES = ["anonymous", "customer", "other_customer", "manager", "admin"]
+ROLES_WITHOUT_OWNER = [role for role in ROLES if role != "other_customer"]
+ROLE_FIXTURES = {
+    "customer": "customer",
+    "other_customer": "other_customer",
+    "manager": "manager",
+    "admin": "admin_user",
+}
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
@@ -70,5 +83,25 @@ def client_for(api_client):
         if user is not None:
             client.force_authenticate(user)
         return client
+
+    return make
+
+
+@pytest.fixture
+def user_as(request):
+    """`user_as("manager")` is the user of that role (one of ROLES), None for "anonymous"."""
+
+    def make(role: str):
+        return None if role == "anonymous" else request.getfixturevalue(ROLE_FIXTURES[role])
+
+    return make
+
+
+@pytest.fixture
+def client_as(user_as, client_for):
+    """`client_as("manager")` is an API client for that role (one of ROLES)."""
+
+    def make(role: str) -> APIClient:
+        return client_for(user_as(role))
 
     return make

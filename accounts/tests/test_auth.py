@@ -219,6 +219,7 @@ def test_refresh_refuses_a_deleted_or_deactivated_user(api_client, customer):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.race
 def test_ten_parallel_refreshes_of_one_token_let_exactly_one_through():
     from rest_framework.test import APIClient
 

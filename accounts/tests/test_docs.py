@@ -19,5 +19,6 @@ def test_docs_use_only_assets_served_by_this_server(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.contract
 def test_schema_validates_without_warnings(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))

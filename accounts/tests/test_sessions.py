@@ -214,6 +214,7 @@ def test_logout_all_rejects_a_body_that_is_not_a_json_object(customer, payload):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.race
 def test_a_refresh_racing_logout_all_never_leaves_a_usable_token():
     UserFactory(username="racer")
     for _ in range(5):

@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.models import BlacklistedIP, RequestLog, SuspiciousIP
+from core.tests.factories import BlacklistedIPFactory, SuspiciousIPFactory
 
 
 @pytest.fixture
@@ -92,8 +93,8 @@ def test_request_logs_are_read_only(admin_client, add_logs):
 @pytest.mark.django_db
 def test_suspicious_actions_blacklist_and_resolve(admin_client, django_capture_on_commit_callbacks):
     now = datetime.now(UTC)
-    first = SuspiciousIP.objects.create(ip="203.0.113.1", reason="burst", first_seen=now, last_seen=now)
-    second = SuspiciousIP.objects.create(ip="203.0.113.2", reason="burst", first_seen=now, last_seen=now)
+    first = SuspiciousIPFactory(ip="203.0.113.1", first_seen=now)
+    second = SuspiciousIPFactory(ip="203.0.113.2", first_seen=now)
 
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post("/admin/core/suspiciousip/", {"action": "blacklist_selected", "_selected_action": [first.pk]})
@@ -105,7 +106,7 @@ def test_suspicious_actions_blacklist_and_resolve(admin_client, django_capture_o
 
 @pytest.mark.django_db
 def test_unblock_action(admin_client, client, django_capture_on_commit_callbacks):
-    entry = BlacklistedIP.objects.create(ip="203.0.113.1")
+    entry = BlacklistedIPFactory(ip="203.0.113.1")
 
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post("/admin/core/blacklistedip/", {"action": "unblock", "_selected_action": [entry.pk]})

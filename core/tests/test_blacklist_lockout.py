@@ -223,6 +223,7 @@ def test_the_admin_suspicious_action_skips_unblockable_addresses(admin_client, d
 
 
 @pytest.mark.parametrize("value", ["10.0.0.0/33", "not-a-network", "10.0.0.0/8,proxy.example.com"])
+@pytest.mark.slow
 def test_a_bad_proxy_network_stops_the_start(value):
     env = {**os.environ, "TRUSTED_PROXY_NETWORKS": value, "DJANGO_SETTINGS_MODULE": "duka_app.settings"}
 

@@ -9,16 +9,12 @@ from core.models import RequestLog, RequestLogDaily
 from core.request_logs import request_logs_cleanup, request_logs_insert
 from core.tasks import cleanup_logs
 from core.tests.conftest import entry
+from core.tests.factories import RequestLogFactory
 
 
 def make_logs(*, days_ago: float, count: int) -> None:
     at = timezone.now() - timedelta(days=days_ago)
-    RequestLog.objects.bulk_create(
-        RequestLog(
-            timestamp=at, ip="203.0.113.7", method="GET", path="/api/products/", status_code=200, response_time_ms=3.5
-        )
-        for _ in range(count)
-    )
+    RequestLogFactory.create_batch(count, timestamp=at)
 
 
 def run(*args: str) -> str:

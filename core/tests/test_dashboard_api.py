@@ -4,10 +4,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from conftest import ROLES
 from core.dashboard import dashboard_last_day
-from core.models import BlacklistedIP, SuspiciousIP
 from core.request_logs import request_logs_drain
 from core.tests.conftest import LOGGING_QUERIES
+from core.tests.factories import BlacklistedIPFactory, SuspiciousIPFactory
 
 URL = "/api/security/dashboard/"
 DAY = datetime(2026, 3, 10, tzinfo=UTC)
@@ -62,12 +63,11 @@ def expected(rows, day_from, day_to, top_n):
     ],
 )
 def test_the_numbers_equal_counts_computed_from_the_logs(client_for, manager, seeded, day_from, day_to, top_n):
-    BlacklistedIP.objects.create(ip="203.0.113.1")
-    BlacklistedIP.objects.create(ip="203.0.113.2", expires_at=timezone.now() - timedelta(minutes=1))
-    BlacklistedIP.objects.create(ip="203.0.113.3", expires_at=timezone.now() + timedelta(minutes=1))
-    now = timezone.now()
-    SuspiciousIP.objects.create(ip="203.0.113.4", reason="x", first_seen=now, last_seen=now)
-    SuspiciousIP.objects.create(ip="203.0.113.5", reason="x", first_seen=now, last_seen=now, resolved=True)
+    BlacklistedIPFactory(ip="203.0.113.1")
+    BlacklistedIPFactory(ip="203.0.113.2", expires_at=timezone.now() - timedelta(minutes=1))
+    BlacklistedIPFactory(ip="203.0.113.3", expires_at=timezone.now() + timedelta(minutes=1))
+    SuspiciousIPFactory(ip="203.0.113.4")
+    SuspiciousIPFactory(ip="203.0.113.5", resolved=True)
 
     response = client_for(manager).get(URL, {"from": day_from, "to": day_to, "top_n": top_n})
 
@@ -205,15 +205,11 @@ def test_the_first_and_last_allowed_days_are_answered(client_for, manager, param
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("user_fixture", "status"),
-    [(None, 401), ("customer", 403), ("other_customer", 403), ("manager", 200), ("admin_user", 200)],
-    ids=["anonymous", "customer", "other-customer", "manager", "admin"],
-)
-def test_role_matrix(request, client_for, user_fixture, status):
-    user = request.getfixturevalue(user_fixture) if user_fixture else None
+@pytest.mark.parametrize("role", ROLES)
+def test_role_matrix(client_as, role):
+    status = {"anonymous": 401, "customer": 403, "other_customer": 403, "manager": 200, "admin": 200}[role]
 
-    assert client_for(user).get(URL).status_code == status
+    assert client_as(role).get(URL).status_code == status
 
 
 @pytest.mark.django_db

@@ -112,6 +112,7 @@ def test_a_drain_leaves_a_batch_alone_while_its_lease_runs(settings):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.race
 def test_a_batch_redelivered_while_its_first_drain_still_writes_it_is_stored_once(settings):
     """The second drain's insert waits on the first's uncommitted rows (the unique entry id), then skips them."""
     settings.REQUEST_LOG_DRAIN_LEASE_SECONDS = 0

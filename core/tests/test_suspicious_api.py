@@ -3,17 +3,17 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from conftest import ROLES
 from core.models import BlacklistedIP, SuspiciousIP
 from core.tests.conftest import LOGGING_QUERIES
+from core.tests.factories import SuspiciousIPFactory
 
 LIST = "/api/security/suspicious/"
 
 
 def make(ip: str, minutes_ago: int, resolved: bool = False) -> SuspiciousIP:
     seen = timezone.now() - timedelta(minutes=minutes_ago)
-    return SuspiciousIP.objects.create(
-        ip=ip, reason="burst", request_count=9, first_seen=seen, last_seen=seen, resolved=resolved
-    )
+    return SuspiciousIPFactory(ip=ip, request_count=9, first_seen=seen, resolved=resolved)
 
 
 @pytest.fixture
@@ -125,13 +125,10 @@ def test_unknown_ids_are_404(client_for, manager, pk):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("user_fixture", "denied"),
-    [(None, 401), ("customer", 403), ("other_customer", 403), ("manager", None), ("admin_user", None)],
-    ids=["anonymous", "customer", "other-customer", "manager", "admin"],
-)
-def test_role_matrix(request, client_for, flagged, user_fixture, denied):
-    client = client_for(request.getfixturevalue(user_fixture) if user_fixture else None)
+@pytest.mark.parametrize("role", ROLES)
+def test_role_matrix(client_as, flagged, role):
+    client = client_as(role)
+    denied = {"anonymous": 401, "customer": 403, "other_customer": 403, "manager": None, "admin": None}[role]
     target = flagged[0]
 
     statuses = [

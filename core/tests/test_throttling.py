@@ -152,6 +152,7 @@ def test_a_success_before_the_limit_resets_the_count(api_client, customer, setti
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.race
 def test_parallel_failures_from_one_ip_never_block_the_user_elsewhere(settings):
     from rest_framework.test import APIClient
 

@@ -36,7 +36,7 @@ EXAMPLES_PER_OPERATION = int(os.environ.get("CONTRACT_EXAMPLES", "30"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 # Sequences restart for each operation, so the fuzzer's small ids (1, 2, ...) name the objects below.
-pytestmark = pytest.mark.django_db(transaction=True, reset_sequences=True)
+pytestmark = [pytest.mark.contract, pytest.mark.django_db(transaction=True, reset_sequences=True)]
 
 
 def bearer_headers(user) -> dict[str, str]:

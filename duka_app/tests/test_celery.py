@@ -99,6 +99,7 @@ def silent_listener():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("broker", ["closed-port", "silent"])
+@pytest.mark.slow
 def test_enqueueing_to_a_dead_broker_logs_and_returns(request, broker):
     broker_url = "redis://127.0.0.1:1/0" if broker == "closed-port" else request.getfixturevalue("silent_listener")
     script = (
@@ -125,6 +126,7 @@ def test_enqueueing_to_a_dead_broker_logs_and_returns(request, broker):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.worker
 def test_a_real_worker_runs_the_jobs_it_is_sent(tmp_path, manager):
     if not settings.REDIS_URL:
         pytest.skip("REDIS_URL is unset: a real worker needs a real broker")

@@ -22,6 +22,8 @@ from core.tests.conftest import entry
 from duka_app.celery import app as celery_app
 from duka_app.tests.processes import redis_answers, worker_start, worker_stop
 
+pytestmark = pytest.mark.worker
+
 BATCH = 10
 WORKER_ENVIRONMENT = {
     "REQUEST_LOG_DRAIN_BATCH_SIZE": str(BATCH),

@@ -17,6 +17,8 @@ import psutil
 import pytest
 from django.conf import settings
 
+pytestmark = pytest.mark.worker
+
 SELECT_ONE = """
 from django.db import connection
 with connection.cursor() as cursor:

@@ -5,6 +5,7 @@ import runpy
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 from duka_app.log_format import JsonFormatter
@@ -73,6 +74,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.worker
 def test_gunicorn_master_loads_the_app_and_urlconf_without_anything_a_fork_would_share():
     """Workers are forked from the master: it must hold no database or Redis connection and no thread."""
     result = subprocess.run(

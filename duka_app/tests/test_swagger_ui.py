@@ -15,6 +15,7 @@ CHROMEDRIVER = Path("/usr/bin/chromedriver")
 WAIT_SECONDS = 30
 
 pytestmark = [
+    pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         not (CHROMIUM.exists() and CHROMEDRIVER.exists()),

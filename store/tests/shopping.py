@@ -4,12 +4,6 @@ from store.models import Cart, CartItem, Order, Product
 from store.services import order_place
 from store.tests.factories import CartItemFactory
 
-ROLES = ["anonymous", "customer", "other_customer", "manager", "admin_user"]
-
-
-def user_for(request, role: str):
-    return None if role == "anonymous" else request.getfixturevalue(role)
-
 
 def fill_cart(user, *lines: tuple[Product, int]) -> list[CartItem]:
     cart, _ = Cart.objects.get_or_create(user=user)

@@ -4,14 +4,15 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
+from conftest import ROLES
 from core.tests.concurrency import run_concurrently
 from store.models import CartItem
 from store.tests.factories import ProductFactory
-from store.tests.shopping import ROLES, cart_state, fill_cart, user_for, world_state
+from store.tests.shopping import cart_state, fill_cart, world_state
 
 CART = "/api/cart/"
 MISSING = object()
-ALLOWED = {"anonymous": 401, "customer": 200, "other_customer": 200, "manager": 403, "admin_user": 200}
+ALLOWED = {"anonymous": 401, "customer": 200, "other_customer": 200, "manager": 403, "admin": 200}
 
 
 def line_url(item) -> str:
@@ -64,8 +65,8 @@ def test_list_shows_the_callers_lines_with_current_prices(client_for, customer, 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_list_role_matrix(request, client_for, role):
-    response = client_for(user_for(request, role)).get(CART)
+def test_list_role_matrix(client_as, role):
+    response = client_as(role).get(CART)
 
     assert response.status_code == ALLOWED[role]
     if response.status_code == 200:
@@ -102,12 +103,12 @@ def test_add_creates_a_line_then_merges_into_it(client_for, customer, product):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_add_role_matrix(request, client_for, product, role):
-    user = user_for(request, role)
+def test_add_role_matrix(user_as, client_for, product, role):
+    user = user_as(role)
 
     response = client_for(user).post(CART, {"product_id": product.pk}, format="json")
 
-    assert response.status_code == {**ALLOWED, "customer": 201, "other_customer": 201, "admin_user": 201}[role]
+    assert response.status_code == {**ALLOWED, "customer": 201, "other_customer": 201, "admin": 201}[role]
     assert CartItem.objects.count() == (1 if response.status_code == 201 else 0)
 
 
@@ -184,6 +185,7 @@ def test_add_rejects_malformed_or_non_object_json(client_for, customer, payload)
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.race
 def test_concurrent_adds_of_one_product_merge_into_one_line():
     buyer = UserFactory()
     product = ProductFactory(stock=100)
@@ -200,6 +202,7 @@ def test_concurrent_adds_of_one_product_merge_into_one_line():
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.race
 def test_concurrent_adds_never_exceed_the_stock():
     buyer = UserFactory()
     product = ProductFactory(stock=5)
@@ -220,12 +223,12 @@ def test_concurrent_adds_never_exceed_the_stock():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_retrieve_role_matrix(request, client_for, customer, product, role):
+def test_retrieve_role_matrix(client_as, customer, product, role):
     (line,) = fill_cart(customer, (product, 2))
 
-    response = client_for(user_for(request, role)).get(line_url(line))
+    response = client_as(role).get(line_url(line))
 
-    expected = {"anonymous": 401, "customer": 200, "other_customer": 404, "manager": 403, "admin_user": 404}
+    expected = {"anonymous": 401, "customer": 200, "other_customer": 404, "manager": 403, "admin": 404}
     assert response.status_code == expected[role]
     if response.status_code == 200:
         assert response.json()["quantity"] == 2
@@ -254,12 +257,12 @@ def test_patch_sets_the_quantity(client_for, customer, product):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_patch_role_matrix(request, client_for, customer, product, role):
+def test_patch_role_matrix(client_as, customer, product, role):
     (line,) = fill_cart(customer, (product, 1))
 
-    response = client_for(user_for(request, role)).patch(line_url(line), {"quantity": 3}, format="json")
+    response = client_as(role).patch(line_url(line), {"quantity": 3}, format="json")
 
-    expected = {"anonymous": 401, "customer": 200, "other_customer": 404, "manager": 403, "admin_user": 404}
+    expected = {"anonymous": 401, "customer": 200, "other_customer": 404, "manager": 403, "admin": 404}
     assert response.status_code == expected[role]
     assert cart_state(customer) == [(product.pk, 3 if expected[role] == 200 else 1)]
 
@@ -321,12 +324,12 @@ def test_put_is_not_allowed(client_for, customer, product):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_delete_role_matrix(request, client_for, customer, product, role):
+def test_delete_role_matrix(client_as, customer, product, role):
     (line,) = fill_cart(customer, (product, 1))
 
-    response = client_for(user_for(request, role)).delete(line_url(line))
+    response = client_as(role).delete(line_url(line))
 
-    expected = {"anonymous": 401, "customer": 204, "other_customer": 404, "manager": 403, "admin_user": 404}
+    expected = {"anonymous": 401, "customer": 204, "other_customer": 404, "manager": 403, "admin": 404}
     assert response.status_code == expected[role]
     assert cart_state(customer) == ([] if expected[role] == 204 else [(product.pk, 1)])
 
@@ -347,8 +350,8 @@ def test_summary_totals_the_callers_cart(client_for, customer, other_customer, p
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_summary_role_matrix(request, client_for, role):
-    response = client_for(user_for(request, role)).get(CART + "summary/")
+def test_summary_role_matrix(client_as, role):
+    response = client_as(role).get(CART + "summary/")
 
     assert response.status_code == ALLOWED[role]
     if response.status_code == 200:

@@ -1,7 +1,7 @@
 import pytest
 
+from conftest import ROLES_WITHOUT_OWNER
 from store.models import Category, Product
-from store.tests.conftest import ROLES
 from store.tests.factories import CategoryFactory, ProductFactory
 
 WRITE_STATUS = {"anonymous": 401, "customer": 403, "manager": None, "admin": None}
@@ -23,7 +23,7 @@ def category_json(category: Category, product_count: int = 0) -> dict:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", ROLES_WITHOUT_OWNER)
 def test_anyone_lists_categories(client_as, role):
     books = CategoryFactory(name="Books", slug="books", description="Paper")
     ProductFactory.create_batch(2, category=books)
@@ -36,7 +36,7 @@ def test_anyone_lists_categories(client_as, role):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", ROLES_WITHOUT_OWNER)
 def test_anyone_retrieves_a_category(client_as, role):
     books = CategoryFactory(name="Books", slug="books")
 
@@ -47,7 +47,7 @@ def test_anyone_retrieves_a_category(client_as, role):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", ROLES_WITHOUT_OWNER)
 def test_only_managers_and_admins_create_categories(client_as, role):
     response = client_as(role).post("/api/categories/", {"name": "Garden Tools", "description": "Rakes"}, format="json")
 
@@ -62,7 +62,7 @@ def test_only_managers_and_admins_create_categories(client_as, role):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", ROLES_WITHOUT_OWNER)
 @pytest.mark.parametrize("method", ["put", "patch"])
 def test_only_managers_and_admins_update_categories(client_as, role, method):
     books = CategoryFactory(name="Books", slug="books", description="Paper")
@@ -83,7 +83,7 @@ def test_only_managers_and_admins_update_categories(client_as, role, method):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", ROLES_WITHOUT_OWNER)
 def test_only_managers_and_admins_delete_empty_categories(client_as, role):
     books = CategoryFactory()
 

@@ -5,10 +5,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from conftest import ROLES
 from store.models import Order, OrderItem, Product
 from store.services import order_place
 from store.tests.factories import ProductFactory
-from store.tests.shopping import ROLES, cart_state, fill_cart, stock_of, user_for, world_state
+from store.tests.shopping import cart_state, fill_cart, stock_of, world_state
 
 CHECKOUT = "/api/checkout/"
 
@@ -102,14 +103,14 @@ def test_the_order_keeps_its_prices_and_names_when_the_product_changes(client_fo
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_checkout_role_matrix(request, client_for, teapot, role):
-    user = user_for(request, role)
+def test_checkout_role_matrix(user_as, client_for, teapot, role):
+    user = user_as(role)
     if user is not None:
         fill_cart(user, (teapot, 1))
 
     response = client_for(user).post(CHECKOUT)
 
-    expected = {"anonymous": 401, "customer": 201, "other_customer": 201, "manager": 403, "admin_user": 201}
+    expected = {"anonymous": 401, "customer": 201, "other_customer": 201, "manager": 403, "admin": 201}
     assert response.status_code == expected[role]
     assert Order.objects.count() == (1 if expected[role] == 201 else 0)
     assert stock_of(teapot) == [4 if expected[role] == 201 else 5]

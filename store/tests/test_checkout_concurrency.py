@@ -10,6 +10,8 @@ from store.models import Order, OrderItem
 from store.tests.factories import ProductFactory
 from store.tests.shopping import fill_cart, place_order, stock_of
 
+pytestmark = pytest.mark.race
+
 
 def post_as(user, url: str, **extra):
     def call():

@@ -143,6 +143,7 @@ def test_low_stock_task_calls_the_same_job(recipients, low_stock):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.race
 def test_concurrent_low_stock_alerts_report_each_product_once(recipients):
     products = [ProductFactory(name=f"Scarce {index:02d}", stock=index % 3) for index in range(30)]
 
@@ -248,6 +249,7 @@ def test_order_reminders_task_calls_the_same_job(orders):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.race
 def test_concurrent_reminder_runs_remind_each_order_once(customer):
     due = [make_order(user=customer, hours_ago=30) for _ in range(20)]
 

@@ -1,10 +1,11 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from conftest import ROLES
 from store.models import Order, Product
 from store.services import order_cancel
 from store.tests.factories import ProductFactory
-from store.tests.shopping import ROLES, fill_cart, place_order, stock_of, user_for, world_state
+from store.tests.shopping import fill_cart, place_order, stock_of, world_state
 
 ORDERS = "/api/orders/"
 PENDING, PAID, SHIPPED, DELIVERED, CANCELLED = (
@@ -35,18 +36,18 @@ def carols_order(customer, product):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_list_role_matrix(request, client_for, customer, other_customer, product, role):
+def test_list_role_matrix(client_as, customer, other_customer, product, role):
     carols = place_order(customer, (product, 1))
     oscars = place_order(other_customer, (product, 1))
 
-    response = client_for(user_for(request, role)).get(ORDERS)
+    response = client_as(role).get(ORDERS)
 
     expected = {
         "anonymous": None,
         "customer": [carols.pk],
         "other_customer": [oscars.pk],
         "manager": [oscars.pk, carols.pk],
-        "admin_user": [oscars.pk, carols.pk],
+        "admin": [oscars.pk, carols.pk],
     }[role]
     if expected is None:
         assert response.status_code == 401
@@ -57,10 +58,10 @@ def test_list_role_matrix(request, client_for, customer, other_customer, product
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_detail_role_matrix(request, client_for, carols_order, role):
-    response = client_for(user_for(request, role)).get(order_url(carols_order))
+def test_detail_role_matrix(client_as, carols_order, role):
+    response = client_as(role).get(order_url(carols_order))
 
-    expected = {"anonymous": 401, "customer": 200, "other_customer": 404, "manager": 200, "admin_user": 200}
+    expected = {"anonymous": 401, "customer": 200, "other_customer": 404, "manager": 200, "admin": 200}
     assert response.status_code == expected[role]
     if response.status_code == 200:
         assert response.json()["id"] == carols_order.pk
@@ -152,11 +153,11 @@ def test_the_owner_cancels_a_pending_order_and_the_stock_comes_back(client_for, 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("status", [PENDING, PAID, SHIPPED, DELIVERED, CANCELLED])
-def test_cancel_matrix(request, client_for, customer, product, role, status):
+def test_cancel_matrix(client_as, customer, product, role, status):
     order = place_order(customer, (product, 3), status=status)
     before = world_state()
 
-    response = client_for(user_for(request, role)).post(order_url(order, "cancel/"))
+    response = client_as(role).post(order_url(order, "cancel/"))
 
     staff_may = status in {PENDING, PAID}
     expected = {
@@ -164,7 +165,7 @@ def test_cancel_matrix(request, client_for, customer, product, role, status):
         "customer": 200 if status == PENDING else 400,
         "other_customer": 404,
         "manager": 200 if staff_may else 400,
-        "admin_user": 200 if staff_may else 400,
+        "admin": 200 if staff_may else 400,
     }[role]
     assert response.status_code == expected
     if expected == 200:
@@ -229,10 +230,10 @@ def test_every_other_transition_is_400(client_for, manager, customer, product, c
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_status_change_role_matrix(request, client_for, carols_order, role):
-    response = client_for(user_for(request, role)).patch(order_url(carols_order), {"status": "paid"}, format="json")
+def test_status_change_role_matrix(client_as, carols_order, role):
+    response = client_as(role).patch(order_url(carols_order), {"status": "paid"}, format="json")
 
-    expected = {"anonymous": 401, "customer": 403, "other_customer": 403, "manager": 200, "admin_user": 200}
+    expected = {"anonymous": 401, "customer": 403, "other_customer": 403, "manager": 200, "admin": 200}
     assert response.status_code == expected[role]
     assert Order.objects.get().status == (PAID if expected[role] == 200 else PENDING)
 

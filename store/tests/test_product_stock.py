@@ -7,11 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from drf_spectacular.generators import SchemaGenerator
 
+from conftest import ROLES_WITHOUT_OWNER
 from duka_app.api.errors import domain_error_status
 from store import services
 from store.exceptions import InsufficientStock, StockOutOfRange
 from store.models import Product
-from store.tests.conftest import ROLES
 from store.tests.factories import ProductFactory
 from store.tests.shopping import place_order
 
@@ -46,7 +46,7 @@ def test_a_description_patch_writes_the_description_only(client_as, kettle, cust
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", ROLES_WITHOUT_OWNER)
 def test_the_stock_is_set_with_the_stock_last_read(client_as, kettle, role):
     before = state(kettle)
 

@@ -2,9 +2,9 @@ from decimal import Decimal
 
 import pytest
 
+from conftest import ROLES_WITHOUT_OWNER
 from core.tests.concurrency import run_concurrently
 from store.models import Product
-from store.tests.conftest import ROLES
 from store.tests.factories import CategoryFactory, ProductFactory
 
 WRITE_STATUS = {"anonymous": 401, "customer": 403, "manager": None, "admin": None}
@@ -76,7 +76,7 @@ def snapshot() -> list[tuple]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", ROLES_WITHOUT_OWNER)
 def test_anyone_reads_active_products(client_as, role, phone):
     client = client_as(role)
 
@@ -116,7 +116,7 @@ def test_unknown_or_malformed_slugs_are_404(client_as, slug):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", ROLES_WITHOUT_OWNER)
 def test_only_managers_and_admins_create_products(client_as, role, phones):
     response = client_as(role).post("/api/products/", create_body(phones, discount_price="79.90"), format="json")
 
@@ -139,7 +139,7 @@ def test_only_managers_and_admins_create_products(client_as, role, phones):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", ROLES_WITHOUT_OWNER)
 def test_only_managers_and_admins_replace_products(client_as, role, phone):
     tablets = CategoryFactory(name="Tablets", slug="tablets")
     before = snapshot()
@@ -169,7 +169,7 @@ def test_only_managers_and_admins_replace_products(client_as, role, phone):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", ROLES_WITHOUT_OWNER)
 def test_only_managers_and_admins_patch_products(client_as, role, phone):
     before = snapshot()
 
@@ -188,7 +188,7 @@ def test_only_managers_and_admins_patch_products(client_as, role, phone):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", ROLES_WITHOUT_OWNER)
 def test_only_managers_and_admins_delete_products(client_as, role, phone):
     response = client_as(role).delete("/api/products/blue-phone/")
 
@@ -366,6 +366,7 @@ def test_the_slug_is_stable_when_the_name_changes_and_changes_only_when_given(cl
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.race
 def test_concurrent_creates_with_the_same_name_all_get_distinct_slugs(client_for, manager):
     category = CategoryFactory()
     threads_count = 6
@@ -387,6 +388,7 @@ def test_concurrent_creates_with_the_same_name_all_get_distinct_slugs(client_for
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.race
 def test_concurrent_creates_with_the_same_sku_create_one_product_and_400_the_rest(client_for, manager):
     category = CategoryFactory()
     threads_count = 4

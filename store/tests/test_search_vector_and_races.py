@@ -128,6 +128,7 @@ def test_a_slug_that_stays_taken_is_a_validation_error_after_a_few_attempts():
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.race
 def test_a_category_being_filled_concurrently_is_not_deleted():
     category = CategoryFactory()
     product_saved, delete_started = threading.Event(), threading.Event()

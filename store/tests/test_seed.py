@@ -176,6 +176,7 @@ def test_existing_slugs_get_a_suffix():
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_progress_is_reported_for_long_runs():
     output = seed(products=4000, customers=0)
 

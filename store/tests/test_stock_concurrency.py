@@ -13,6 +13,8 @@ from store.tests.admin_forms import admin_form, list_row
 from store.tests.factories import ProductFactory
 from store.tests.shopping import fill_cart, stock_of
 
+pytestmark = pytest.mark.race
+
 INITIAL_STOCK = 20
 BUYERS = 12
 EDITS = 15
