@@ -1,7 +1,8 @@
 """Domain errors: what a service refuses, in terms of the domain, with no HTTP in sight.
 
 Each error carries a stable `code` (from its app's enumeration), a `detail` for people and any data a
-client needs (`DomainError("...", items=[...])`). The kind of error (`NotFound`, `Conflict`, ...) is all a
+client needs (`DomainError("...", items=[...])`). An error about one input names it (`field="slug"`): the API
+answers it as a validation error of that field. The kind of error (`NotFound`, `Conflict`, ...) is all a
 service says about it; the API's exception handler (duka_app/api/errors.py) maps each kind to a status.
 """
 
@@ -14,8 +15,9 @@ class DomainError(Exception):
     code: str = "error"
     default_detail = "The request could not be completed."
 
-    def __init__(self, detail: str | None = None, **data: Any) -> None:
+    def __init__(self, detail: str | None = None, *, field: str | None = None, **data: Any) -> None:
         self.detail = detail or self.default_detail
+        self.field = field
         self.data = data
         super().__init__(self.detail)
 

@@ -8,8 +8,15 @@ from django.forms.models import BaseModelFormSet
 from django.http import HttpRequest
 
 from duka_app.errors import DomainError
-from store import services
+from store.constants import MAX_STOCK
 from store.models import Cart, CartItem, Category, Order, OrderItem, Product
+from store.services.catalog import (
+    STOCK_REASON_ADJUSTMENT,
+    product_stock_adjust,
+    product_stock_lock,
+    product_update,
+)
+from store.services.orders import order_status_change
 
 
 @admin.register(Category)
@@ -52,7 +59,7 @@ class ProductAdminForm(forms.ModelForm):
 
     stock = forms.IntegerField(
         min_value=0,
-        max_value=services.STOCK_MAX,
+        max_value=MAX_STOCK,
         show_hidden_initial=True,
         widget=AdminIntegerFieldWidget,
         help_text="Changes are applied as a difference to the current stock, so sales since the page was "
@@ -75,11 +82,11 @@ class ProductAdminForm(forms.ModelForm):
             return cleaned_data
         # Runs inside the admin's save transaction: the lock is held until the difference is written.
         category = cleaned_data.get("category") if "category" in self.changed_data else None
-        current = services.product_stock_lock(product_ids=[self.instance.pk], category=category).get(self.instance.pk)
+        current = product_stock_lock(product_ids=[self.instance.pk], category=category).get(self.instance.pk)
         if current is None:
             raise ValidationError("This product was deleted meanwhile.")
         delta = cleaned_data["stock"] - loaded
-        if not 0 <= current + delta <= services.STOCK_MAX:
+        if not 0 <= current + delta <= MAX_STOCK:
             self.add_error(
                 "stock",
                 f"The stock is {current} now ({loaded} when the page was loaded); changing it by {delta:+d} "
@@ -96,14 +103,14 @@ class ProductAdminForm(forms.ModelForm):
             loaded = field.to_python(raw)
         except ValidationError:
             return None
-        return loaded if loaded is not None and 0 <= loaded <= services.STOCK_MAX else None
+        return loaded if loaded is not None and 0 <= loaded <= MAX_STOCK else None
 
 
 class ProductListFormSet(BaseModelFormSet):
     def full_clean(self):
         """Lock the page's changed products in primary-key order before any row checks its stock: rows
         locked one by one in the list's order could wait in a cycle with a checkout."""
-        services.product_stock_lock(product_ids=[form.instance.pk for form in self.forms if form.has_changed()])
+        product_stock_lock(product_ids=[form.instance.pk for form in self.forms if form.has_changed()])
         super().full_clean()
 
 
@@ -145,11 +152,11 @@ class ProductAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         if form.stock_delta:
-            services.product_stock_adjust(
-                product=obj, delta=form.stock_delta, reason=services.STOCK_REASON_ADJUSTMENT, actor=request.user
+            product_stock_adjust(
+                product=obj, delta=form.stock_delta, reason=STOCK_REASON_ADJUSTMENT, actor=request.user
             )
         fields = {name: getattr(obj, name) for name in form.changed_data if name != "stock"}
-        services.product_update(product=obj, actor=request.user, **fields)
+        product_update(product=obj, actor=request.user, **fields)
 
 
 # --- cart, checkout, orders ---------------------------------------------------------------------------------
@@ -190,7 +197,7 @@ def _order_status_action(status: str, description: str):
         changed = 0
         for order_id in queryset.values_list("pk", flat=True):
             try:
-                services.order_status_change(order_id=order_id, status=status, by=request.user)
+                order_status_change(order_id=order_id, status=status, by=request.user)
                 changed += 1
             except DomainError as error:
                 modeladmin.message_user(request, f"Order #{order_id}: {error.detail}", messages.WARNING)

@@ -7,10 +7,10 @@ from django_filters import rest_framework as filters
 
 from accounts.roles import is_manager
 from duka_app.api.filters import FilterSet
+from store.constants import MAX_ID
 from store.models import Category, Order, Product
 
 MAX_SEARCH_LENGTH = 200
-MAX_ID = 2**63 - 1
 SEARCH_CONFIG = "english"
 
 
@@ -126,18 +126,9 @@ class ProductFilter(FilterSet):
         )
 
 
-# --- cart, checkout, orders ---------------------------------------------------------------------------------
-
-MAX_ID = 9_223_372_036_854_775_807
-
-
-class IntegerFilter(filters.Filter):
-    field_class = forms.IntegerField
-
-
 class OrderFilter(FilterSet):
     status = filters.ChoiceFilter(choices=Order.Status.choices)
-    user = IntegerFilter(field_name="user_id", min_value=1, max_value=MAX_ID)
+    user = IdFilter(field_name="user_id")
 
     class Meta:
         model = Order

@@ -19,8 +19,8 @@ from faker import Faker
 
 from accounts.models import CustomerProfile, User
 from accounts.services import user_create
-from store import services
 from store.models import Category, Order, Product
+from store.services.catalog import category_create
 
 MANAGER_USERNAME = "manager"
 MANAGER_PASSWORD = "duka-manager-demo"
@@ -236,7 +236,7 @@ def _seed_categories() -> tuple[list[Category], int]:
     for plan in CATEGORIES:
         category = Category.objects.filter(name__iexact=plan.name).first()
         if category is None:
-            category = services.category_create(name=plan.name, description=plan.description)
+            category = category_create(name=plan.name, description=plan.description)
             created += 1
         categories.append(category)
     return categories, created

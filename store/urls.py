@@ -1,15 +1,15 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from store import views
+from store.views import cart, catalog, checkout, orders
 
 router = SimpleRouter()
-router.register("categories", views.CategoryViewSet, basename="category")
-router.register("products", views.ProductViewSet, basename="product")
-router.register("cart", views.CartViewSet, basename="cart")
-router.register("orders", views.OrderViewSet, basename="order")
+router.register("categories", catalog.CategoryViewSet, basename="category")
+router.register("products", catalog.ProductViewSet, basename="product")
+router.register("cart", cart.CartViewSet, basename="cart")
+router.register("orders", orders.OrderViewSet, basename="order")
 
 urlpatterns = [
-    path("checkout/", views.CheckoutView.as_view(), name="checkout"),
+    path("checkout/", checkout.CheckoutView.as_view(), name="checkout"),
     *router.urls,
 ]

@@ -1,7 +1,7 @@
 """The API's exception handler: every error but a validation error as `{"detail": ..., "code": ..., **data}`.
 
 Services raise domain errors (duka_app/errors.py); the handler gives each kind its HTTP status. Validation
-errors keep DRF's `{"field": ["message"]}` shape.
+errors, and domain errors about one input `field`, keep DRF's `{"field": ["message"]}` shape and its 400.
 """
 
 import logging
@@ -46,7 +46,7 @@ class TooManyFields(exceptions.APIException):
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DomainError):
         set_rollback()
-        return Response({"detail": exc.detail, "code": str(exc.code), **exc.data}, status=domain_error_status(exc))
+        return domain_error_response(exc)
     if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
         # Django's upload limits, hit while the body is read: its own handler would answer with an HTML 400.
         logging.getLogger(f"django.security.{type(exc).__name__}").warning("%s", exc)
@@ -66,6 +66,12 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(response.data, dict) and "code" not in response.data:
         response.data["code"] = _code_of(exc)
     return response
+
+
+def domain_error_response(exc: DomainError) -> Response:
+    if exc.field is not None:
+        return Response({exc.field: [exc.detail]}, status=status.HTTP_400_BAD_REQUEST)
+    return Response({"detail": exc.detail, "code": str(exc.code), **exc.data}, status=domain_error_status(exc))
 
 
 def domain_error_status(exc: DomainError) -> int:

@@ -1,7 +1,7 @@
 """Helpers for the cart, checkout and order tests."""
 
 from store.models import Cart, CartItem, Order, Product
-from store.services import order_place
+from store.services.checkout import order_place
 from store.tests.factories import CartItemFactory
 
 

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from conftest import ROLES
 from store.models import Order, OrderItem, Product
-from store.services import order_place
+from store.services.checkout import order_place
 from store.tests.factories import ProductFactory
 from store.tests.shopping import cart_state, fill_cart, stock_of, world_state
 

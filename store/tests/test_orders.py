@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 
 from conftest import ROLES
 from store.models import Order, Product
-from store.services import order_cancel
+from store.services.orders import order_cancel
 from store.tests.factories import ProductFactory
 from store.tests.shopping import fill_cart, place_order, stock_of, world_state
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from store.models import Product
-from store.serializers import ProductSerializer
+from store.serializers.catalog import ProductSerializer
 from store.tests.factories import CategoryFactory, ProductFactory
 
 

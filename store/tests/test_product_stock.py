@@ -9,9 +9,10 @@ from drf_spectacular.generators import SchemaGenerator
 
 from conftest import ROLES_WITHOUT_OWNER
 from duka_app.api.errors import domain_error_status
-from store import services
-from store.exceptions import InsufficientStock, StockOutOfRange
+from store.constants import MAX_STOCK
+from store.errors import InsufficientStock, StockOutOfRange
 from store.models import Product
+from store.services import catalog
 from store.tests.factories import ProductFactory
 from store.tests.shopping import place_order
 
@@ -204,7 +205,7 @@ def test_adjusting_the_stock_adds_the_delta_to_the_current_stock(kettle, manager
     product = Product.objects.get(pk=kettle.pk)
     Product.objects.filter(pk=kettle.pk).update(stock=10)
 
-    adjusted = services.product_stock_adjust(product=product, delta=delta, reason="adjustment", actor=manager)
+    adjusted = catalog.product_stock_adjust(product=product, delta=delta, reason="adjustment", actor=manager)
 
     assert adjusted.stock == stock
     assert state(kettle)[0] == stock
@@ -215,7 +216,7 @@ def test_an_adjustment_below_zero_is_insufficient_stock_and_changes_nothing(kett
     place_order(customer, (kettle, 8))
 
     with pytest.raises(InsufficientStock) as refused:
-        services.product_stock_adjust(product=kettle, delta=-3, reason="adjustment", actor=manager)
+        catalog.product_stock_adjust(product=kettle, delta=-3, reason="adjustment", actor=manager)
 
     assert (domain_error_status(refused.value), refused.value.code) == (409, "insufficient_stock")
     assert refused.value.data == {"items": [{"product_id": kettle.pk, "requested": 3, "available": 2}]}
@@ -225,7 +226,7 @@ def test_an_adjustment_below_zero_is_insufficient_stock_and_changes_nothing(kett
 @pytest.mark.django_db
 def test_an_adjustment_past_the_integer_range_is_refused(kettle, manager):
     with pytest.raises(StockOutOfRange) as refused:
-        services.product_stock_adjust(product=kettle, delta=services.STOCK_MAX, reason="adjustment", actor=manager)
+        catalog.product_stock_adjust(product=kettle, delta=MAX_STOCK, reason="adjustment", actor=manager)
 
     assert (domain_error_status(refused.value), refused.value.code) == (400, "stock_out_of_range")
     assert state(kettle)[0] == 10

@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection, transaction
-from rest_framework.exceptions import ValidationError
 
-from store import services
-from store.exceptions import CategoryNotEmpty
+from duka_app.api.errors import domain_error_response
+from store.errors import CategoryGone, CategoryNotEmpty, UniqueValueTaken
 from store.models import Category, Product
+from store.services import catalog
 from store.tests.factories import CategoryFactory, ProductFactory
 
 
@@ -80,10 +80,11 @@ def test_the_service_turns_a_duplicate_sku_race_into_a_validation_error():
     category = CategoryFactory()
     ProductFactory(category=category, sku="DUP-1")
 
-    with pytest.raises(ValidationError) as error:
-        services.product_create(category=category, name="Other", sku="DUP-1", price=Decimal("1.00"))
+    with pytest.raises(UniqueValueTaken) as error:
+        catalog.product_create(category=category, name="Other", sku="DUP-1", price=Decimal("1.00"))
 
-    assert error.value.detail == {"sku": ["A product with this SKU already exists."]}
+    response = domain_error_response(error.value)
+    assert (response.status_code, response.data) == (400, {"sku": ["A product with this SKU already exists."]})
     assert Product.objects.filter(sku="DUP-1").count() == 1
 
 
@@ -93,10 +94,14 @@ def test_the_service_refuses_a_category_deleted_meanwhile():
     stale = Category(pk=category.pk, name=category.name)
     category.delete()
 
-    with pytest.raises(ValidationError) as error:
-        services.product_create(category=stale, name="Other", sku="X-1", price=Decimal("1.00"))
+    with pytest.raises(CategoryGone) as error:
+        catalog.product_create(category=stale, name="Other", sku="X-1", price=Decimal("1.00"))
 
-    assert "category_id" in error.value.detail
+    response = domain_error_response(error.value)
+    assert (response.status_code, response.data) == (
+        400,
+        {"category_id": [f'Invalid pk "{stale.pk}" - object does not exist.']},
+    )
     assert not Product.objects.exists()
 
 
@@ -107,7 +112,7 @@ def test_a_generated_slug_taken_meanwhile_is_regenerated():
     candidates = iter(["taken", "free"])
     product = Product(category=category, name="New", sku="N-1", price=Decimal("1.00"))
 
-    saved = services._save_with_unique_slug(instance=product, generate_slug=lambda: next(candidates))
+    saved = catalog._save_with_unique_slug(instance=product, generate_slug=lambda: next(candidates))
 
     assert Product.objects.get(pk=saved.pk).slug == "free"
 
@@ -119,11 +124,12 @@ def test_a_slug_that_stays_taken_is_a_validation_error_after_a_few_attempts():
     attempts = []
     product = Product(category=category, name="New", sku="N-1", price=Decimal("1.00"))
 
-    with pytest.raises(ValidationError) as error:
-        services._save_with_unique_slug(instance=product, generate_slug=lambda: attempts.append(1) or "taken")
+    with pytest.raises(UniqueValueTaken) as error:
+        catalog._save_with_unique_slug(instance=product, generate_slug=lambda: attempts.append(1) or "taken")
 
-    assert error.value.detail == {"slug": ["A product with this slug already exists."]}
-    assert len(attempts) == services.SLUG_ATTEMPTS
+    response = domain_error_response(error.value)
+    assert (response.status_code, response.data) == (400, {"slug": ["A product with this slug already exists."]})
+    assert len(attempts) == catalog.SLUG_ATTEMPTS
     assert Product.objects.count() == 1
 
 
@@ -137,7 +143,7 @@ def test_a_category_being_filled_concurrently_is_not_deleted():
     def create_product() -> None:
         try:
             with transaction.atomic():
-                services.product_create(category=category, name="Late", sku="L-1", price=Decimal("1.00"))
+                catalog.product_create(category=category, name="Late", sku="L-1", price=Decimal("1.00"))
                 product_saved.set()
                 delete_started.wait(timeout=10)
                 # Give the delete time to reach the category lock while this product is still uncommitted.
@@ -149,7 +155,7 @@ def test_a_category_being_filled_concurrently_is_not_deleted():
         try:
             product_saved.wait(timeout=10)
             delete_started.set()
-            services.category_delete(category=category)
+            catalog.category_delete(category=category)
             outcome["deleted"] = True
         except CategoryNotEmpty as error:
             outcome["conflict"] = error.data

@@ -5,16 +5,13 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
-from store.models import CartItem, Category, Order, OrderItem, Product
-from store.services import STOCK_MAX
+from store.constants import MAX_STOCK
+from store.models import Category, Product
+from store.serializers.fields import money_field
 
 MIN_PRICE = Decimal("0.01")
-CENT = Decimal("0.01")
-
-
-def money_text(value: Decimal | None) -> str | None:
-    """Money as DRF's `DecimalField(decimal_places=2)` writes it: a string with two decimals."""
-    return None if value is None else f"{value.quantize(CENT):f}"
+# Written out by hand in `ProductSerializer.to_representation`, as the declared money fields would write it.
+MONEY = money_field()
 
 
 def timestamp_text(value: datetime, tz) -> str:
@@ -65,7 +62,7 @@ class ProductSerializer(serializers.ModelSerializer):
     final_price = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True)
     expected_stock = serializers.IntegerField(
         min_value=0,
-        max_value=STOCK_MAX,
+        max_value=MAX_STOCK,
         required=False,
         write_only=True,
         help_text="Required with `stock` when changing a product: the stock you last read. If the stock is "
@@ -111,7 +108,7 @@ class ProductSerializer(serializers.ModelSerializer):
         cost more than the page's SQL. The result is the same, field for field: a test compares it
         with `ModelSerializer.to_representation` for products of every shape.
         """
-        category = product.category
+        category, discount = product.category, product.discount_price
         tz = timezone.get_current_timezone()
         return {
             "id": product.id,
@@ -119,9 +116,9 @@ class ProductSerializer(serializers.ModelSerializer):
             "slug": product.slug,
             "sku": product.sku,
             "description": product.description,
-            "price": money_text(product.price),
-            "discount_price": money_text(product.discount_price),
-            "final_price": money_text(product.final_price),
+            "price": MONEY.to_representation(product.price),
+            "discount_price": None if discount is None else MONEY.to_representation(discount),
+            "final_price": MONEY.to_representation(product.final_price),
             "stock": product.stock,
             "in_stock": product.in_stock,
             "is_active": product.is_active,
@@ -146,112 +143,3 @@ class ProductSerializer(serializers.ModelSerializer):
                 {field: [f"The discount price ({discount_price}) must be lower than the price ({price})."]}
             )
         return attrs
-
-
-# --- cart, checkout, orders ---------------------------------------------------------------------------------
-
-# Quantities are stored as PostgreSQL integers; bigger values are rejected before they reach the database.
-MAX_QUANTITY = 2_147_483_647
-MAX_ID = 9_223_372_036_854_775_807
-
-
-def money_field(**kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=None, decimal_places=2, read_only=True, **kwargs)
-
-
-class CartProductSerializer(serializers.ModelSerializer):
-    final_price = money_field()
-
-    class Meta:
-        model = Product
-        fields = ["id", "slug", "name", "final_price", "stock"]
-
-
-class CartItemSerializer(serializers.ModelSerializer):
-    product = CartProductSerializer(read_only=True)
-    product_id = serializers.IntegerField(read_only=True)
-    unit_price = money_field()
-    line_total = money_field()
-
-    class Meta:
-        model = CartItem
-        fields = ["id", "product", "product_id", "quantity", "unit_price", "line_total"]
-        read_only_fields = fields
-
-
-class CartItemAddSerializer(serializers.Serializer):
-    product_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY, default=1)
-
-    def validate(self, attrs: dict) -> dict:
-        product = Product.objects.filter(pk=attrs["product_id"], is_active=True).first()
-        if product is None:
-            raise serializers.ValidationError({"product_id": ["No product for sale with this id."]})
-        return {"product": product, "quantity": attrs["quantity"]}
-
-
-class CartItemUpdateSerializer(serializers.Serializer):
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
-
-
-class CartSummarySerializer(serializers.Serializer):
-    lines = serializers.IntegerField()
-    quantity = serializers.IntegerField()
-    subtotal = money_field()
-
-
-class OrderItemSerializer(serializers.ModelSerializer):
-    product_id = serializers.IntegerField(read_only=True, allow_null=True)
-    product_slug = serializers.CharField(read_only=True, allow_null=True)
-    price_at_purchase = money_field()
-    line_total = money_field()
-
-    class Meta:
-        model = OrderItem
-        fields = [
-            "id",
-            "product_id",
-            "product_slug",
-            "product_name",
-            "sku",
-            "quantity",
-            "price_at_purchase",
-            "line_total",
-        ]
-        read_only_fields = fields
-
-
-class OrderSerializer(serializers.ModelSerializer):
-    items = OrderItemSerializer(many=True, read_only=True)
-    total_amount = money_field()
-
-    class Meta:
-        model = Order
-        fields = [
-            "id",
-            "status",
-            "total_amount",
-            "items",
-            "phone",
-            "address",
-            "city",
-            "country",
-            "postal_code",
-            "created_at",
-        ]
-        read_only_fields = fields
-
-
-class OrderStatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Order.Status.choices)
-
-
-class CheckoutSerializer(serializers.Serializer):
-    """Checkout takes no fields: the order is made from the cart, and fields like status or total_amount are
-    ignored. The body, if any, must still be a JSON object."""
-
-
-class CheckoutHeaderSerializer(serializers.Serializer):
-    """The optional `Idempotency-Key` request header: 1 to 255 printable ASCII characters."""
-
-    idempotency_key = serializers.RegexField(r"^[\x20-\x7e]+\Z", max_length=255, required=False)

@@ -1,36 +1,30 @@
+"""The catalog: categories and products, and the one way stock changes by hand."""
+
 import logging
 import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import TypeVar
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.db.models.functions import Now
 from django.utils.text import slugify
-from rest_framework.exceptions import ValidationError
 
 from accounts.models import User
-from accounts.roles import is_manager
-from accounts.selectors import profile_get_for_user
-from store.exceptions import (
-    CartEmpty,
-    CartItemNotFound,
-    CartQuantityInvalid,
+from store.constants import MAX_STOCK
+from store.errors import (
+    CategoryGone,
     CategoryNotEmpty,
     InsufficientStock,
-    InvalidStatusTransition,
     ProductNotFound,
-    ProductUnavailable,
     StockChanged,
     StockOutOfRange,
+    UniqueValueTaken,
 )
-from store.models import Cart, CartItem, Category, Order, OrderItem, Product
+from store.models import Category, Product
 
 SLUG_ATTEMPTS = 5
-# Stock is a PostgreSQL integer.
-STOCK_MAX = 2_147_483_647
 # Why a manager changed the stock by hand (the API's PATCH with `stock`, the admin's forms).
 STOCK_REASON_ADJUSTMENT = "adjustment"
 
@@ -82,7 +76,7 @@ def _save_with_unique_slug(
                 raise
             meta = type(instance)._meta
             message = f"A {meta.verbose_name} with this {meta.get_field(field).verbose_name} already exists."
-            raise ValidationError({field: [message]}) from error
+            raise UniqueValueTaken(message, field=field) from error
 
 
 def _category_lock(*, category: Category) -> Category:
@@ -92,15 +86,15 @@ def _category_lock(*, category: Category) -> Category:
     """
     locked = Category.objects.select_for_update(no_key=True).filter(pk=category.pk).first()
     if locked is None:
-        raise ValidationError({"category_id": [f'Invalid pk "{category.pk}" - object does not exist.']})
+        raise CategoryGone(f'Invalid pk "{category.pk}" - object does not exist.', field="category_id")
     return locked
 
 
-def _line_detail(*, product_id: int, requested: int, available: int) -> dict[str, int]:
+def line_detail(*, product_id: int, requested: int, available: int) -> dict[str, int]:
     return {"product_id": product_id, "requested": requested, "available": available}
 
 
-def _products_lock(*, product_ids: Iterable[int]) -> list[Product]:
+def products_lock(*, product_ids: Iterable[int]) -> list[Product]:
     """Row-lock products in primary-key order, the one order every stock writer uses, so that two writers
     never wait on each other in a cycle. NO KEY UPDATE is enough for a stock change and leaves inserts of
     cart lines and order items that reference the product unblocked."""
@@ -113,7 +107,7 @@ def _products_lock(*, product_ids: Iterable[int]) -> list[Product]:
 
 
 def _product_lock(*, product: Product) -> Product:
-    locked = _products_lock(product_ids=[product.pk])
+    locked = products_lock(product_ids=[product.pk])
     if not locked:
         raise ProductNotFound()
     return locked[0]
@@ -212,10 +206,10 @@ def product_stock_adjust(*, product: Product, delta: int, reason: str, actor: Us
     if result < 0:
         raise InsufficientStock(
             f"Only {locked.stock} in stock; cannot remove {-delta}.",
-            items=[_line_detail(product_id=product.pk, requested=-delta, available=locked.stock)],
+            items=[line_detail(product_id=product.pk, requested=-delta, available=locked.stock)],
         )
-    if result > STOCK_MAX:
-        raise StockOutOfRange(f"The stock cannot exceed {STOCK_MAX}.", stock=locked.stock)
+    if result > MAX_STOCK:
+        raise StockOutOfRange(f"The stock cannot exceed {MAX_STOCK}.", stock=locked.stock)
     if delta:
         Product.objects.filter(pk=product.pk).update(stock=F("stock") + delta, updated_at=Now())
         logger.info(
@@ -248,188 +242,9 @@ def product_stock_lock(*, product_ids: Iterable[int], category: Category | None 
     also move to `category`, it is locked first, in `product_update`'s order."""
     if category is not None:
         _category_lock(category=category)
-    return {product.pk: product.stock for product in _products_lock(product_ids=product_ids)}
+    return {product.pk: product.stock for product in products_lock(product_ids=product_ids)}
 
 
 @transaction.atomic
 def product_delete(*, product: Product) -> None:
     product.delete()
-
-
-# --- cart, checkout, orders ---------------------------------------------------------------------------------
-
-
-# Where a manager may move an order. Cancelling goes through `order_cancel`, which restores the stock.
-ORDER_TRANSITIONS: dict[str, set[str]] = {
-    Order.Status.PENDING: {Order.Status.PAID, Order.Status.CANCELLED},
-    Order.Status.PAID: {Order.Status.SHIPPED, Order.Status.CANCELLED},
-    Order.Status.SHIPPED: {Order.Status.DELIVERED},
-    Order.Status.DELIVERED: set(),
-    Order.Status.CANCELLED: set(),
-}
-
-
-def _cart_lock(*, user: User) -> Cart:
-    """The user's cart, created on first use and row-locked: cart edits and checkouts of one user run one at a time."""
-    cart, _ = Cart.objects.select_for_update().get_or_create(user=user)
-    return cart
-
-
-@transaction.atomic
-def cart_item_add(*, user: User, product: Product, quantity: int) -> tuple[CartItem, bool]:
-    """Add `quantity` of an active product to the user's cart, merging with an existing line.
-
-    Returns the line and whether it is new. The merged quantity may not exceed the stock."""
-    cart = _cart_lock(user=user)
-    item = CartItem.objects.select_related("product").filter(cart=cart, product=product).first()
-    in_cart = item.quantity if item else 0
-    if in_cart + quantity > product.stock:
-        raise CartQuantityInvalid(
-            f"Only {product.stock} of this product in stock; {in_cart} already in the cart.",
-            items=[_line_detail(product_id=product.pk, requested=in_cart + quantity, available=product.stock)],
-        )
-    if item is None:
-        return CartItem.objects.create(cart=cart, product=product, quantity=quantity), True
-    item.quantity = in_cart + quantity
-    item.save(update_fields=["quantity", "updated_at"])
-    return item, False
-
-
-def _cart_item_locked(*, user: User, item_id: int) -> CartItem:
-    cart = _cart_lock(user=user)
-    item = CartItem.objects.select_related("product").filter(pk=item_id, cart=cart).first()
-    if item is None:
-        raise CartItemNotFound()
-    return item
-
-
-@transaction.atomic
-def cart_item_update(*, user: User, item_id: int, quantity: int) -> CartItem:
-    """Set the quantity of one of the user's cart lines (1..stock of an active product)."""
-    item = _cart_item_locked(user=user, item_id=item_id)
-    product = item.product
-    available = product.stock if product.is_active else 0
-    if quantity > available:
-        detail = f"Only {available} of this product in stock." if product.is_active else "This product is not for sale."
-        raise CartQuantityInvalid(
-            detail, items=[_line_detail(product_id=product.pk, requested=quantity, available=available)]
-        )
-    item.quantity = quantity
-    item.save(update_fields=["quantity", "updated_at"])
-    return item
-
-
-@transaction.atomic
-def cart_item_delete(*, user: User, item_id: int) -> None:
-    _cart_item_locked(user=user, item_id=item_id).delete()
-
-
-@transaction.atomic
-def order_place(*, user: User, idempotency_key: str = "") -> tuple[Order, bool]:
-    """Turn the user's cart into a pending order; returns the order and whether it was created now.
-
-    With an idempotency key, a repeated call returns the order first placed with that key and changes
-    nothing. The cart row lock makes one user's checkouts run one at a time, so a concurrent retry waits
-    for the first attempt and then finds its order. Product rows are locked in primary-key order and
-    checked under the lock; on any shortfall nothing is written."""
-    cart = _cart_lock(user=user)
-    if idempotency_key:
-        placed = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
-        if placed is not None:
-            return placed, False
-    lines = list(cart.items.order_by("product_id"))
-    if not lines:
-        raise CartEmpty()
-
-    products = {product.pk: product for product in _products_lock(product_ids=[line.product_id for line in lines])}
-    unavailable = [line for line in lines if line.product_id not in products or not products[line.product_id].is_active]
-    if unavailable:
-        raise ProductUnavailable(
-            items=[
-                _line_detail(product_id=line.product_id, requested=line.quantity, available=0) for line in unavailable
-            ]
-        )
-    short = [line for line in lines if products[line.product_id].stock < line.quantity]
-    if short:
-        raise InsufficientStock(
-            items=[
-                _line_detail(
-                    product_id=line.product_id, requested=line.quantity, available=products[line.product_id].stock
-                )
-                for line in short
-            ]
-        )
-
-    for line in lines:
-        products[line.product_id].stock -= line.quantity
-    Product.objects.bulk_update(products.values(), ["stock"])
-
-    profile = profile_get_for_user(user=user)
-    order = Order.objects.create(
-        user=user,
-        status=Order.Status.PENDING,
-        total_amount=sum((products[line.product_id].final_price * line.quantity for line in lines), Decimal("0.00")),
-        phone=profile.phone,
-        address=profile.address,
-        city=profile.city,
-        country=profile.country,
-        postal_code=profile.postal_code,
-        idempotency_key=idempotency_key,
-    )
-    OrderItem.objects.bulk_create(
-        OrderItem(
-            order=order,
-            product=products[line.product_id],
-            product_name=products[line.product_id].name,
-            sku=products[line.product_id].sku,
-            quantity=line.quantity,
-            price_at_purchase=products[line.product_id].final_price,
-        )
-        for line in lines
-    )
-    CartItem.objects.filter(cart=cart).delete()
-    return order, True
-
-
-def _order_lock(*, order_id: int) -> Order:
-    return Order.objects.select_for_update(of=("self",)).get(pk=order_id)
-
-
-def _stock_restore(*, order: Order) -> None:
-    quantities = {item.product_id: item.quantity for item in order.items.exclude(product=None)}
-    products = _products_lock(product_ids=quantities)
-    for product in products:
-        product.stock += quantities[product.pk]
-    Product.objects.bulk_update(products, ["stock"])
-
-
-@transaction.atomic
-def order_cancel(*, order_id: int, by: User) -> Order:
-    """Cancel an order and put its items back in stock.
-
-    The owner may cancel while the order is pending, managers and admins until it ships. The order row is
-    locked first, so a cancel racing a status change sees the status the other one left."""
-    order = _order_lock(order_id=order_id)
-    is_staff = is_manager(by)
-    if not is_staff and order.user_id != by.pk:
-        raise PermissionDenied("Only the customer who placed the order can cancel it.")
-    allowed_from = {Order.Status.PENDING, Order.Status.PAID} if is_staff else {Order.Status.PENDING}
-    if order.status not in allowed_from:
-        raise InvalidStatusTransition(f"An order that is {order.status} cannot be cancelled.")
-    _stock_restore(order=order)
-    order.status = Order.Status.CANCELLED
-    order.save(update_fields=["status", "updated_at"])
-    return order
-
-
-@transaction.atomic
-def order_status_change(*, order_id: int, status: str, by: User) -> Order:
-    """Move an order along pending → paid → shipped → delivered; cancelling restores the stock."""
-    if status == Order.Status.CANCELLED:
-        return order_cancel(order_id=order_id, by=by)
-    order = _order_lock(order_id=order_id)
-    if status not in ORDER_TRANSITIONS[order.status]:
-        raise InvalidStatusTransition(f"An order that is {order.status} cannot become {status}.")
-    order.status = status
-    order.save(update_fields=["status", "updated_at"])
-    return order

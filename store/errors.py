@@ -1,0 +1,79 @@
+"""The store's domain errors and their codes."""
+
+from enum import StrEnum
+
+from duka_app.errors import Conflict, DomainError, DuplicateValue, InvalidTransition, NotFound
+
+
+class ErrorCode(StrEnum):
+    CART_EMPTY = "cart_empty"
+    CATEGORY_NOT_EMPTY = "category_not_empty"
+    DOES_NOT_EXIST = "does_not_exist"
+    INSUFFICIENT_STOCK = "insufficient_stock"
+    INVALID_STATUS_TRANSITION = "invalid_status_transition"
+    PRODUCT_UNAVAILABLE = "product_unavailable"
+    QUANTITY_ABOVE_STOCK = "quantity_above_stock"
+    STOCK_CHANGED = "stock_changed"
+    STOCK_OUT_OF_RANGE = "stock_out_of_range"
+    UNIQUE = "unique"
+
+
+class UniqueValueTaken(DuplicateValue):
+    """A unique column (slug, SKU...) taken by a concurrent write; raised with the `field`."""
+
+    code = ErrorCode.UNIQUE
+
+
+class CategoryGone(DomainError):
+    """The category given for a product was deleted meanwhile; raised with `field="category_id"`."""
+
+    code = ErrorCode.DOES_NOT_EXIST
+    default_detail = "The category does not exist."
+
+
+class CategoryNotEmpty(Conflict):
+    code = ErrorCode.CATEGORY_NOT_EMPTY
+    default_detail = "This category still has products; move or delete them first."
+
+
+class CartQuantityInvalid(DomainError):
+    code = ErrorCode.QUANTITY_ABOVE_STOCK
+    default_detail = "The requested quantity is not available."
+
+
+class CartItemNotFound(NotFound):
+    default_detail = "No such line in your cart."
+
+
+class CartEmpty(DomainError):
+    code = ErrorCode.CART_EMPTY
+    default_detail = "The cart is empty."
+
+
+class InsufficientStock(Conflict):
+    code = ErrorCode.INSUFFICIENT_STOCK
+    default_detail = "Some products in the cart are not available in the requested quantity."
+
+
+class StockChanged(Conflict):
+    code = ErrorCode.STOCK_CHANGED
+    default_detail = "The stock changed since you read it; nothing was changed. Check the current stock and retry."
+
+
+class StockOutOfRange(DomainError):
+    code = ErrorCode.STOCK_OUT_OF_RANGE
+    default_detail = "The stock would be out of range."
+
+
+class ProductNotFound(NotFound):
+    default_detail = "No such product."
+
+
+class ProductUnavailable(Conflict):
+    code = ErrorCode.PRODUCT_UNAVAILABLE
+    default_detail = "Some products in the cart are no longer for sale."
+
+
+class InvalidStatusTransition(InvalidTransition):
+    code = ErrorCode.INVALID_STATUS_TRANSITION
+    default_detail = "The order cannot move to that status."

@@ -1,0 +1,44 @@
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
+
+from accounts.roles import is_manager
+from store.models import Category, Product
+
+PRODUCT_READ_FIELDS = (
+    "name",
+    "slug",
+    "sku",
+    "description",
+    "price",
+    "discount_price",
+    "stock",
+    "is_active",
+    "created_at",
+    "updated_at",
+    "category__name",
+    "category__slug",
+)
+
+
+def category_list(*, user) -> QuerySet[Category]:
+    """Categories with `product_count`: every product for managers and admins, active ones for everybody else."""
+    product_count = Count("products") if is_manager(user) else Count("products", filter=Q(products__is_active=True))
+    return Category.objects.annotate(product_count=product_count).order_by("name", "id")
+
+
+def product_list(*, user) -> QuerySet[Product]:
+    """Products a user may see (inactive ones only for managers and admins), with their category.
+
+    `final_price_amount` is an alias matching the `product_final_price_idx` expression index, for price
+    filters and ordering. Only the columns the API shows are loaded (`PRODUCT_READ_FIELDS`): each
+    unused timestamp costs a parse per row. A product saved from such a row saves only those columns;
+    the search document stays with the database trigger and `low_stock_alerted_at` with the stock job.
+    """
+    qs = (
+        Product.objects.select_related("category")
+        .only(*PRODUCT_READ_FIELDS)
+        .alias(final_price_amount=Coalesce("discount_price", "price"))
+    )
+    if not is_manager(user):
+        qs = qs.filter(is_active=True)
+    return qs

@@ -1,0 +1,79 @@
+"""Checkout: the cart becomes a pending order, the stock is deducted and the cart emptied, all at once."""
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from accounts.models import User
+from accounts.selectors import profile_get_for_user
+from store.errors import CartEmpty, InsufficientStock, ProductUnavailable
+from store.models import CartItem, Order, OrderItem, Product
+from store.services.cart import cart_lock
+from store.services.catalog import line_detail, products_lock
+
+
+@transaction.atomic
+def order_place(*, user: User, idempotency_key: str = "") -> tuple[Order, bool]:
+    """Turn the user's cart into a pending order; returns the order and whether it was created now.
+
+    With an idempotency key, a repeated call returns the order first placed with that key and changes
+    nothing. The cart row lock makes one user's checkouts run one at a time, so a concurrent retry waits
+    for the first attempt and then finds its order. Product rows are locked in primary-key order and
+    checked under the lock; on any shortfall nothing is written."""
+    cart = cart_lock(user=user)
+    if idempotency_key:
+        placed = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+        if placed is not None:
+            return placed, False
+    lines = list(cart.items.order_by("product_id"))
+    if not lines:
+        raise CartEmpty()
+
+    products = {product.pk: product for product in products_lock(product_ids=[line.product_id for line in lines])}
+    unavailable = [line for line in lines if line.product_id not in products or not products[line.product_id].is_active]
+    if unavailable:
+        raise ProductUnavailable(
+            items=[
+                line_detail(product_id=line.product_id, requested=line.quantity, available=0) for line in unavailable
+            ]
+        )
+    short = [line for line in lines if products[line.product_id].stock < line.quantity]
+    if short:
+        raise InsufficientStock(
+            items=[
+                line_detail(
+                    product_id=line.product_id, requested=line.quantity, available=products[line.product_id].stock
+                )
+                for line in short
+            ]
+        )
+
+    for line in lines:
+        products[line.product_id].stock -= line.quantity
+    Product.objects.bulk_update(products.values(), ["stock"])
+
+    profile = profile_get_for_user(user=user)
+    order = Order.objects.create(
+        user=user,
+        status=Order.Status.PENDING,
+        total_amount=sum((products[line.product_id].final_price * line.quantity for line in lines), Decimal("0.00")),
+        phone=profile.phone,
+        address=profile.address,
+        city=profile.city,
+        country=profile.country,
+        postal_code=profile.postal_code,
+        idempotency_key=idempotency_key,
+    )
+    OrderItem.objects.bulk_create(
+        OrderItem(
+            order=order,
+            product=products[line.product_id],
+            product_name=products[line.product_id].name,
+            sku=products[line.product_id].sku,
+            quantity=line.quantity,
+            price_at_purchase=products[line.product_id].final_price,
+        )
+        for line in lines
+    )
+    CartItem.objects.filter(cart=cart).delete()
+    return order, True

@@ -1,0 +1,63 @@
+"""Orders after checkout: status changes by managers, cancellation with the stock put back."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import is_manager
+from store.errors import InvalidStatusTransition
+from store.models import Order, Product
+from store.services.catalog import products_lock
+
+# Where a manager may move an order. Cancelling goes through `order_cancel`, which restores the stock.
+ORDER_TRANSITIONS: dict[str, set[str]] = {
+    Order.Status.PENDING: {Order.Status.PAID, Order.Status.CANCELLED},
+    Order.Status.PAID: {Order.Status.SHIPPED, Order.Status.CANCELLED},
+    Order.Status.SHIPPED: {Order.Status.DELIVERED},
+    Order.Status.DELIVERED: set(),
+    Order.Status.CANCELLED: set(),
+}
+
+
+def _order_lock(*, order_id: int) -> Order:
+    return Order.objects.select_for_update(of=("self",)).get(pk=order_id)
+
+
+def _stock_restore(*, order: Order) -> None:
+    quantities = {item.product_id: item.quantity for item in order.items.exclude(product=None)}
+    products = products_lock(product_ids=quantities)
+    for product in products:
+        product.stock += quantities[product.pk]
+    Product.objects.bulk_update(products, ["stock"])
+
+
+@transaction.atomic
+def order_cancel(*, order_id: int, by: User) -> Order:
+    """Cancel an order and put its items back in stock.
+
+    The owner may cancel while the order is pending, managers and admins until it ships. The order row is
+    locked first, so a cancel racing a status change sees the status the other one left."""
+    order = _order_lock(order_id=order_id)
+    is_staff = is_manager(by)
+    if not is_staff and order.user_id != by.pk:
+        raise PermissionDenied("Only the customer who placed the order can cancel it.")
+    allowed_from = {Order.Status.PENDING, Order.Status.PAID} if is_staff else {Order.Status.PENDING}
+    if order.status not in allowed_from:
+        raise InvalidStatusTransition(f"An order that is {order.status} cannot be cancelled.")
+    _stock_restore(order=order)
+    order.status = Order.Status.CANCELLED
+    order.save(update_fields=["status", "updated_at"])
+    return order
+
+
+@transaction.atomic
+def order_status_change(*, order_id: int, status: str, by: User) -> Order:
+    """Move an order along pending → paid → shipped → delivered; cancelling restores the stock."""
+    if status == Order.Status.CANCELLED:
+        return order_cancel(order_id=order_id, by=by)
+    order = _order_lock(order_id=order_id)
+    if status not in ORDER_TRANSITIONS[order.status]:
+        raise InvalidStatusTransition(f"An order that is {order.status} cannot become {status}.")
+    order.status = status
+    order.save(update_fields=["status", "updated_at"])
+    return order

@@ -1,0 +1,53 @@
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import IsCustomer
+from store.schema import CHECKOUT_BAD_REQUEST, CHECKOUT_CONFLICT, ORDER_EXAMPLES
+from store.selectors.orders import order_get
+from store.serializers.checkout import CheckoutHeaderSerializer, CheckoutSerializer
+from store.serializers.orders import OrderSerializer
+from store.services.checkout import order_place
+
+
+class CheckoutView(APIView):
+    permission_classes = [IsCustomer]
+
+    @extend_schema(
+        operation_id="checkout",
+        summary="Turn the cart into an order",
+        description=(
+            "Creates a pending order from the cart at the current final prices, deducts the stock and empties "
+            "the cart, all at once. With an `Idempotency-Key` header, a retry returns the first order (200)."
+        ),
+        request=CheckoutSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[\x20-\x7e]+$"},
+                OpenApiParameter.HEADER,
+                description="1 to 255 printable ASCII characters; a retry with the same key returns the first "
+                "order (200) instead of placing another.",
+                examples=[OpenApiExample("Key", value="3f6c2a9e-checkout-1")],
+            )
+        ],
+        responses={201: OrderSerializer, 200: OrderSerializer, 400: CHECKOUT_BAD_REQUEST, 409: CHECKOUT_CONFLICT},
+        examples=ORDER_EXAMPLES,
+    )
+    def post(self, request):
+        CheckoutSerializer(data=request.data).is_valid(raise_exception=True)
+        header = CheckoutHeaderSerializer(data=_header(request, "Idempotency-Key", "idempotency_key"))
+        header.is_valid(raise_exception=True)
+        order, created = order_place(
+            user=request.user, idempotency_key=header.validated_data.get("idempotency_key", "")
+        )
+        return Response(
+            OrderSerializer(order_get(order_id=order.pk)).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+def _header(request, name: str, field: str) -> dict:
+    value = request.headers.get(name)
+    return {} if value is None else {field: value}
