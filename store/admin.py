@@ -159,9 +159,6 @@ class ProductAdmin(admin.ModelAdmin):
         product_update(product=obj, actor=request.user, **fields)
 
 
-# --- cart, checkout, orders ---------------------------------------------------------------------------------
-
-
 class CartItemInline(admin.TabularInline):
     model = CartItem
     extra = 0
