@@ -14,7 +14,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.client_ip import RequestOrigin
@@ -96,6 +96,25 @@ def blacklist_check_blockable(*, ip: str, origin: RequestOrigin | None = None) -
         raise IPNotBlockable("This is a trusted proxy's address; blacklisting it would block every client behind it.")
 
 
+def _blacklist_check_not_listed(*, ip: str, entry: BlacklistedIP) -> None:
+    """Refuse an address another entry already lists (`AlreadyBlacklisted`, an error of the `ip` field); checked
+    before whether the address may be blocked at all, so a listed one is always reported as listed."""
+    if BlacklistedIP.objects.filter(ip=ip).exclude(pk=entry.pk).exists():
+        raise AlreadyBlacklisted(field="ip")
+
+
+def _blacklist_save(entry: BlacklistedIP, *, update_fields: list[str] | None = None) -> None:
+    """Save the entry; the unique index on `ip` settles a race with a concurrent listing of the same address,
+    which the check above cannot see before it commits."""
+    try:
+        with transaction.atomic():
+            entry.save(update_fields=update_fields)
+    except IntegrityError as error:
+        if BlacklistedIP.objects.filter(ip=entry.ip).exclude(pk=entry.pk).exists():
+            raise AlreadyBlacklisted(field="ip") from error
+        raise
+
+
 @transaction.atomic
 def blacklist_add(
     *,
@@ -105,10 +124,10 @@ def blacklist_add(
     created_by=None,
     origin: RequestOrigin | None = None,
 ) -> BlacklistedIP:
+    entry = BlacklistedIP(ip=ip, reason=reason, expires_at=expires_at, created_by=created_by)
+    _blacklist_check_not_listed(ip=ip, entry=entry)
     blacklist_check_blockable(ip=ip, origin=origin)
-    if BlacklistedIP.objects.filter(ip=ip).exists():
-        raise AlreadyBlacklisted(ip=ip)
-    entry = BlacklistedIP.objects.create(ip=ip, reason=reason, expires_at=expires_at, created_by=created_by)
+    _blacklist_save(entry)
     blacklist_publish_on_commit()
     return entry
 
@@ -116,10 +135,11 @@ def blacklist_add(
 @transaction.atomic
 def blacklist_update(*, entry: BlacklistedIP, origin: RequestOrigin | None = None, **fields) -> BlacklistedIP:
     if "ip" in fields:
+        _blacklist_check_not_listed(ip=fields["ip"], entry=entry)
         blacklist_check_blockable(ip=fields["ip"], origin=origin)
     for name, value in fields.items():
         setattr(entry, name, value)
-    entry.save(update_fields=list(fields))
+    _blacklist_save(entry, update_fields=list(fields))
     blacklist_publish_on_commit()
     return entry
 

@@ -80,11 +80,6 @@ class BlacklistedIPSerializer(serializers.ModelSerializer):
         ip = ip_normalize(value)
         if ip is None:
             raise serializers.ValidationError("Enter a valid IPv4 or IPv6 address.")
-        duplicates = BlacklistedIP.objects.filter(ip=ip)
-        if self.instance is not None:
-            duplicates = duplicates.exclude(pk=self.instance.pk)
-        if duplicates.exists():
-            raise serializers.ValidationError("This IP address is already blacklisted.")
         return ip
 
     def validate_expires_at(self, value):

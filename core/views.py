@@ -1,8 +1,6 @@
-from django.db import IntegrityError
 from django_filters import rest_framework as filters
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -50,20 +48,14 @@ class BlacklistViewSet(viewsets.ModelViewSet):
     filter_backends = []
 
     def perform_create(self, serializer):
-        try:
-            serializer.instance = blacklist_add(
-                created_by=self.request.user, origin=request_origin(self.request), **serializer.validated_data
-            )
-        except IntegrityError as error:
-            raise ValidationError({"ip": ["This IP address is already blacklisted."]}) from error
+        serializer.instance = blacklist_add(
+            created_by=self.request.user, origin=request_origin(self.request), **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
-        try:
-            serializer.instance = blacklist_update(
-                entry=serializer.instance, origin=request_origin(self.request), **serializer.validated_data
-            )
-        except IntegrityError as error:
-            raise ValidationError({"ip": ["This IP address is already blacklisted."]}) from error
+        serializer.instance = blacklist_update(
+            entry=serializer.instance, origin=request_origin(self.request), **serializer.validated_data
+        )
 
     def perform_destroy(self, instance):
         blacklist_remove(entry=instance)

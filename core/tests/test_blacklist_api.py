@@ -1,13 +1,20 @@
+import threading
+import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from conftest import ROLES
+from core.blacklist import blacklist_add, blacklist_update
+from core.errors import AlreadyBlacklisted, ErrorCode
 from core.models import BlacklistedIP
+from core.tests.concurrency import backends_blocked_by
 from core.tests.conftest import LOGGING_QUERIES
 
 LIST = "/api/security/blacklist/"
+DUPLICATE = {"ip": ["This IP address is already blacklisted."]}
 # What each role is refused with; staff are allowed.
 DENIED = {"anonymous": 401, "customer": 403, "other_customer": 403, "manager": None, "admin": None}
 
@@ -88,8 +95,54 @@ def test_a_duplicate_is_400(client_for, manager, entry, ip):
     response = client_for(manager).post(LIST, {"ip": ip}, format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"ip": ["This IP address is already blacklisted."]}
+    assert response.json() == DUPLICATE
     assert BlacklistedIP.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_service_refuses_a_listed_ip_as_an_error_of_the_ip_field(entry):
+    other = BlacklistedIP.objects.create(ip="203.0.113.10")
+
+    with pytest.raises(AlreadyBlacklisted) as added:
+        blacklist_add(ip="203.0.113.9")
+    with pytest.raises(AlreadyBlacklisted) as moved:
+        blacklist_update(entry=other, ip="203.0.113.9")
+
+    for error in (added, moved):
+        assert (error.value.code, error.value.field) == (ErrorCode.ALREADY_BLACKLISTED, "ip")
+    assert list(BlacklistedIP.objects.order_by("pk").values_list("ip", flat=True)) == ["203.0.113.9", "203.0.113.10"]
+    assert blacklist_update(entry=entry, ip="203.0.113.9", reason="same ip").reason == "same ip"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.race
+def test_a_duplicate_listed_while_the_request_writes_is_the_same_400(client_for, manager):
+    """The request's check cannot see an uncommitted entry for the same IP; its insert waits on the unique index,
+    then fails once that entry commits, and the service answers it as the same duplicate."""
+    responses = []
+
+    def post() -> None:
+        try:
+            responses.append(client_for(manager).post(LIST, {"ip": "203.0.113.9"}, format="json"))
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        BlacklistedIP.objects.create(ip="203.0.113.9", reason="first")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            [[own_pid]] = cursor.fetchall()
+        other = threading.Thread(target=post)
+        other.start()
+        deadline = time.monotonic() + 60  # only keeps a regression from hanging the suite
+        while not backends_blocked_by(own_pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert backends_blocked_by(own_pid), "the request never reached the insert"
+    other.join()
+
+    [response] = responses
+    assert (response.status_code, response.json()) == (400, DUPLICATE)
+    assert list(BlacklistedIP.objects.values_list("ip", "reason")) == [("203.0.113.9", "first")]
 
 
 @pytest.mark.django_db
@@ -126,7 +179,7 @@ def test_patch_to_another_listed_ip_is_400(client_for, manager, entry):
 
     response = client_for(manager).patch(detail(other), {"ip": "203.0.113.9"}, format="json")
 
-    assert response.status_code == 400
+    assert (response.status_code, response.json()) == (400, DUPLICATE)
     other.refresh_from_db()
     assert other.ip == "203.0.113.10"
 
