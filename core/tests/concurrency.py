@@ -1,4 +1,5 @@
 import threading
+import time
 from collections.abc import Callable
 
 from django.db import connection
@@ -39,3 +40,17 @@ def backends_blocked_by(pid: int) -> list[int]:
         cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute("SELECT pid FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))", [pid])
         return [row[0] for row in cursor.fetchall()]
+
+
+def start_blocked_by_this_session(target: Callable[[], object], what: str) -> threading.Thread:
+    """Start `target` in a thread and wait until it waits on a lock held by this test's own session."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        [[own_pid]] = cursor.fetchall()
+    thread = threading.Thread(target=target)
+    thread.start()
+    deadline = time.monotonic() + 60  # only keeps a regression from hanging the suite
+    while not backends_blocked_by(own_pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert backends_blocked_by(own_pid), f"{what} never reached the rows this session holds"
+    return thread

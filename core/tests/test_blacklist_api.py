@@ -1,5 +1,3 @@
-import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -10,7 +8,7 @@ from conftest import ROLES
 from core.blacklist import blacklist_add, blacklist_update
 from core.errors import AlreadyBlacklisted, ErrorCode
 from core.models import BlacklistedIP
-from core.tests.concurrency import backends_blocked_by
+from core.tests.concurrency import start_blocked_by_this_session
 from core.tests.conftest import LOGGING_QUERIES
 
 LIST = "/api/security/blacklist/"
@@ -129,15 +127,7 @@ def test_a_duplicate_listed_while_the_request_writes_is_the_same_400(client_for,
 
     with transaction.atomic():
         BlacklistedIP.objects.create(ip="203.0.113.9", reason="first")
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            [[own_pid]] = cursor.fetchall()
-        other = threading.Thread(target=post)
-        other.start()
-        deadline = time.monotonic() + 60  # only keeps a regression from hanging the suite
-        while not backends_blocked_by(own_pid) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert backends_blocked_by(own_pid), "the request never reached the insert"
+        other = start_blocked_by_this_session(post, "the request")
     other.join()
 
     [response] = responses

@@ -3,8 +3,6 @@ delivered again, a length cap, and a cache that cannot flush the buffer or the b
 
 import json
 import logging
-import threading
-import time
 
 import pytest
 import redis
@@ -17,7 +15,7 @@ from core import request_log_buffer
 from core.models import RequestLog, RequestLogDaily
 from core.request_log_buffer import BufferConsumer
 from core.request_logs import request_log_record, request_logs_drain, request_logs_flush, request_logs_insert
-from core.tests.concurrency import backends_blocked_by
+from core.tests.concurrency import start_blocked_by_this_session
 from core.tests.conftest import entry, requires_redis
 from duka_app.celery import app as celery_app
 from duka_app.ops.tasks import heartbeat
@@ -129,15 +127,7 @@ def test_a_batch_redelivered_while_its_first_drain_still_writes_it_is_stored_onc
 
     with transaction.atomic():
         assert request_logs_insert(entries=slow.take(10), countries={}) == 6
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            [[own_pid]] = cursor.fetchall()
-        other = threading.Thread(target=drain_again)
-        other.start()
-        deadline = time.monotonic() + 60  # only keeps a regression from hanging the suite
-        while not backends_blocked_by(own_pid) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert backends_blocked_by(own_pid), "the second drain never reached the rows being written"
+        other = start_blocked_by_this_session(drain_again, "the second drain")
         assert not leases.hexists(f"{settings.REQUEST_LOG_BUFFER_KEY}:leases", slow.name)
     other.join()
     slow.done()
