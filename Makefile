@@ -21,6 +21,9 @@ LOCK := $(UV) pip compile --quiet --universal --python-version 3.11 --generate-h
 # targets turn DEBUG on unless the caller chose otherwise, and the tests always run with it.
 run lint migrate seed worker beat: export DJANGO_DEBUG ?= 1
 test test-fast: export DJANGO_DEBUG = 1
+# Bytecode caches on for the test runs (some environments switch them off): they save each run, and each
+# worker and server a test starts, compiling every module again.
+test test-fast: export PYTHONDONTWRITEBYTECODE =
 
 # uv, at the version and hashes of its pin in requirements-dev.txt, installs everything else.
 $(UV):
@@ -74,11 +77,14 @@ test: install
 	$(PY) -m pytest
 
 # The inner loop: everything but the tiers marked in pytest.ini (races, real workers and servers, the browser,
-# the schema fuzzing and other slow tests); `make test` still runs them all.
+# the schema fuzzing and other slow tests); `make test` still runs them all. It runs on FAST_WORKERS processes
+# (pytest-xdist), each with a test database and Redis databases of its own. The contract module is not even
+# collected: it builds its fuzzing tests from the OpenAPI schema as it is imported, about 7 s.
 FAST_TIER := not slow and not race and not contract and not browser and not worker
+FAST_WORKERS ?= 2
 
 test-fast: install
-	$(PY) -m pytest -m "$(FAST_TIER)"
+	$(PY) -m pytest -n $(FAST_WORKERS) -m "$(FAST_TIER)" --ignore duka_app/tests/test_api_contract.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -18,19 +18,24 @@ def _fast_passwords_and_clean_cache(settings):
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def _redis_broker():
+    """A client of REDIS_URL's database (the broker and the log buffer), or None without Redis."""
+    return redis.Redis.from_url(django_settings.REDIS_URL) if django_settings.REDIS_URL else None
+
+
 @pytest.fixture(autouse=True)
-def _fresh_security_state():
+def _fresh_security_state(_redis_broker):
     """The in-process blacklist snapshot, log outbox and Redis circuit breaker must not carry over between tests."""
     local_guard.forget()
     redis_breaker.reset()
     outbox.discard()
     full_buffer_warning.reset()
-    if django_settings.REDIS_URL:
+    if _redis_broker is not None:
         # The buffer, and the drains' processing lists and leases; the cache (its own database) is cleared above.
-        client = redis.Redis.from_url(django_settings.REDIS_URL)
-        stale = list(client.scan_iter(match=f"{django_settings.REQUEST_LOG_BUFFER_KEY}*"))
+        stale = list(_redis_broker.scan_iter(match=f"{django_settings.REQUEST_LOG_BUFFER_KEY}*"))
         if stale:
-            client.delete(*stale)
+            _redis_broker.delete(*stale)
     yield
     local_guard.forget()
     redis_breaker.reset()

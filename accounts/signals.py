@@ -9,7 +9,7 @@ MANAGED_APP_LABELS = ("store", "core")
 
 def create_profile_for_new_user(sender: type[User], instance: User, created: bool, raw: bool = False, **kwargs) -> None:
     if created and not raw:
-        CustomerProfile.objects.get_or_create(user=instance)
+        CustomerProfile.objects.create(user=instance)
 
 
 def sync_store_managers_group(**kwargs) -> None:

@@ -20,3 +20,8 @@ from duka_app.redis_urls import next_database_url
 )
 def test_the_cache_database_is_the_next_one_on_the_same_server(url, cache_url):
     assert next_database_url(url) == cache_url
+
+
+def test_a_step_skips_that_many_databases():
+    assert next_database_url("redis://127.0.0.1:6379/0", step=4) == "redis://127.0.0.1:6379/4"
+    assert next_database_url("unix:///run/redis.sock?db=1", step=2) == "unix:///run/redis.sock?db=3"
