@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "store",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -273,6 +274,41 @@ ORDER_REMINDER_AFTER_HOURS = env.int("ORDER_REMINDER_AFTER_HOURS", default=24)
 REQUEST_LOG_RETENTION_DAYS = env.int("REQUEST_LOG_RETENTION_DAYS", default=90)
 # /api/health/ reports the worker down when its last heartbeat (every minute) is older than this.
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env.int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", default=180)
+
+# Payments (payments/). One store currency; every amount is a Decimal in it.
+STORE_CURRENCY = env.str("STORE_CURRENCY", default="KES").upper()
+# An unpaid order is cancelled, and its stock restored, this long after checkout (the reminder comes before it),
+# unless a payment attempt younger than PAYMENT_IN_PROGRESS_MINUTES is still open.
+ORDER_PAYMENT_TIMEOUT_MINUTES = env.int("ORDER_PAYMENT_TIMEOUT_MINUTES", default=1440)
+PAYMENT_IN_PROGRESS_MINUTES = env.int("PAYMENT_IN_PROGRESS_MINUTES", default=30)
+MAX_PENDING_ORDERS_PER_CUSTOMER = env.int("MAX_PENDING_ORDERS_PER_CUSTOMER", default=3)
+PAYMENT_PROVIDER_TIMEOUT_SECONDS = env.float("PAYMENT_PROVIDER_TIMEOUT_SECONDS", default=10.0)
+# Stripe: on when STRIPE_SECRET_KEY is set. STRIPE_API_BASE points the client elsewhere (the tests' fake server).
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+# M-Pesa (Daraja STK push): on when MPESA_CONSUMER_KEY is set. Callbacks arrive on a secret path,
+# {MPESA_CALLBACK_BASE_URL}/api/payments/webhooks/mpesa/{MPESA_CALLBACK_TOKEN}/, optionally only from the listed IPs.
+MPESA_API_BASE = env.str("MPESA_API_BASE", default="https://sandbox.safaricom.co.ke")
+MPESA_CONSUMER_KEY = env.str("MPESA_CONSUMER_KEY", default="")
+MPESA_CONSUMER_SECRET = env.str("MPESA_CONSUMER_SECRET", default="")
+MPESA_SHORTCODE = env.str("MPESA_SHORTCODE", default="")
+MPESA_PASSKEY = env.str("MPESA_PASSKEY", default="")
+MPESA_TRANSACTION_TYPE = env.str("MPESA_TRANSACTION_TYPE", default="CustomerPayBillOnline")
+MPESA_CALLBACK_BASE_URL = env.str("MPESA_CALLBACK_BASE_URL", default="")
+MPESA_CALLBACK_TOKEN = env.str("MPESA_CALLBACK_TOKEN", default="")
+MPESA_CALLBACK_ALLOWED_IPS = env.list("MPESA_CALLBACK_ALLOWED_IPS", default=[])
+# The fake provider completes payments on request, for development and tests: on by default only with DEBUG on
+# and no real provider configured, and never with DEBUG off.
+PAYMENTS_FAKE_PROVIDER = env.bool(
+    "PAYMENTS_FAKE_PROVIDER", default=DEBUG and not (STRIPE_SECRET_KEY or MPESA_CONSUMER_KEY)
+)
+if PAYMENTS_FAKE_PROVIDER and not DEBUG:
+    raise ImproperlyConfigured("PAYMENTS_FAKE_PROVIDER takes payments without money: it is refused with DEBUG off.")
+if MPESA_CONSUMER_KEY and len(MPESA_CALLBACK_TOKEN) < 32:
+    raise ImproperlyConfigured("M-Pesa needs MPESA_CALLBACK_TOKEN, a secret of at least 32 characters.")
 
 # Email: printed to the console unless EMAIL_URL names a server, e.g. smtp+tls://user:password@smtp.example.com:587.
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))

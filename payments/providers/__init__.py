@@ -1,0 +1,34 @@
+"""The payment providers this installation takes, from settings."""
+
+from django.conf import settings
+
+from payments.models import Provider
+from payments.providers.base import PaymentProvider
+
+
+def providers_enabled() -> list[str]:
+    enabled = []
+    if settings.STRIPE_SECRET_KEY:
+        enabled.append(Provider.STRIPE)
+    if settings.MPESA_CONSUMER_KEY:
+        enabled.append(Provider.MPESA)
+    if settings.PAYMENTS_FAKE_PROVIDER:
+        enabled.append(Provider.FAKE)
+    return enabled
+
+
+def provider_get(name: str) -> PaymentProvider:
+    """The provider called `name`; the caller checks it is among `providers_enabled()` first."""
+    if name == Provider.STRIPE:
+        from payments.providers.stripe import StripeProvider
+
+        return StripeProvider.from_settings()
+    if name == Provider.MPESA:
+        from payments.providers.mpesa import MpesaProvider
+
+        return MpesaProvider.from_settings()
+    if name == Provider.FAKE:
+        from payments.providers.fake import FakeProvider
+
+        return FakeProvider()
+    raise LookupError(f"No payment provider {name!r}.")
