@@ -19,6 +19,16 @@ class ProviderError(Exception):
         self.code = code
 
 
+class PaymentRequestInvalid(Exception):
+    """An attempt the provider cannot take as asked (a phone number it cannot use, an amount it cannot charge).
+    `code` is ours (e.g. `invalid_phone`, `amount_not_payable`); `field` names the input at fault, if any."""
+
+    def __init__(self, message: str, *, code: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+
+
 class NotificationRejected(Exception):
     """A notification that is not authentic or not consistent (bad signature, stale timestamp, a callback the
     provider's own records contradict). Nothing of it may be applied."""
@@ -50,6 +60,8 @@ class PaymentOutcome(StrEnum):
     FAILED = "failed"
     PENDING = "pending"
     REFUNDED = "refunded"
+    # A notification the store does not act on (an event type it does not handle): acknowledged, stored, not applied.
+    IGNORED = "ignored"
 
 
 @dataclass(frozen=True)
@@ -89,6 +101,10 @@ class QueryResult:
 
 class PaymentProvider(Protocol):
     name: str
+
+    def validate(self, *, amount: Decimal, currency: str, phone: str) -> str:
+        """Check, without any network call, that the attempt can be made: raises PaymentRequestInvalid. Returns the
+        phone number in the provider's form ("" when the provider needs none)."""
 
     def start(self, request: PaymentRequest) -> StartResult:
         """Begin collecting the payment. Raises ProviderError."""

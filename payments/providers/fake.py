@@ -19,6 +19,9 @@ from payments.providers.base import (
 class FakeProvider:
     name = "fake"
 
+    def validate(self, *, amount: Decimal, currency: str, phone: str) -> str:
+        return ""
+
     def start(self, request: PaymentRequest) -> StartResult:
         return StartResult(
             reference=f"fake_{uuid.uuid4().hex}",
