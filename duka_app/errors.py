@@ -46,3 +46,10 @@ class InvalidTransition(DomainError):
 
     code = "invalid_transition"
     default_detail = "The object cannot move to that state."
+
+
+class Unavailable(DomainError):
+    """A service the request depends on (a payment provider, say) failed or did not answer in time."""
+
+    code = "unavailable"
+    default_detail = "A service this request depends on is unavailable; try again shortly."

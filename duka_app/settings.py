@@ -270,7 +270,7 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 
 # Jobs (see store/jobs.py, core/tasks.py and duka_app/ops/tasks.py).
 LOW_STOCK_THRESHOLD = env.int("LOW_STOCK_THRESHOLD", default=5)
-ORDER_REMINDER_AFTER_HOURS = env.int("ORDER_REMINDER_AFTER_HOURS", default=24)
+ORDER_REMINDER_AFTER_HOURS = env.int("ORDER_REMINDER_AFTER_HOURS", default=12)
 REQUEST_LOG_RETENTION_DAYS = env.int("REQUEST_LOG_RETENTION_DAYS", default=90)
 # /api/health/ reports the worker down when its last heartbeat (every minute) is older than this.
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env.int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", default=180)
@@ -282,6 +282,8 @@ STORE_CURRENCY = env.str("STORE_CURRENCY", default="KES").upper()
 ORDER_PAYMENT_TIMEOUT_MINUTES = env.int("ORDER_PAYMENT_TIMEOUT_MINUTES", default=1440)
 PAYMENT_IN_PROGRESS_MINUTES = env.int("PAYMENT_IN_PROGRESS_MINUTES", default=30)
 MAX_PENDING_ORDERS_PER_CUSTOMER = env.int("MAX_PENDING_ORDERS_PER_CUSTOMER", default=3)
+if ORDER_REMINDER_AFTER_HOURS * 60 >= ORDER_PAYMENT_TIMEOUT_MINUTES:
+    raise ImproperlyConfigured("ORDER_REMINDER_AFTER_HOURS must come before ORDER_PAYMENT_TIMEOUT_MINUTES.")
 PAYMENT_PROVIDER_TIMEOUT_SECONDS = env.float("PAYMENT_PROVIDER_TIMEOUT_SECONDS", default=10.0)
 # Stripe: on when STRIPE_SECRET_KEY is set. STRIPE_API_BASE points the client elsewhere (the tests' fake server).
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/", include("accounts.urls")),
     path("api/", include("store.urls")),
+    path("api/", include("payments.urls")),
     path("api/", include("core.urls")),
     path("api/health/", HealthView.as_view(), name="health"),
 ]

@@ -33,6 +33,8 @@ class Payment(models.Model):
     # What the provider's receipt says (an M-Pesa receipt number, a Stripe charge), once it succeeded.
     receipt = models.CharField(max_length=255, blank=True)
     phone = models.CharField(max_length=16, blank=True)
+    # What the customer does next, as the provider said when the attempt started (answered again on a retry).
+    next_action = models.JSONField(default=dict, blank=True)
     idempotency_key = models.CharField(max_length=255, blank=True)
     failure_code = models.CharField(max_length=64, blank=True)
     failure_message = models.CharField(max_length=500, blank=True)

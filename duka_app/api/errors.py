@@ -14,7 +14,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
-from duka_app.errors import Conflict, DomainError, NotFound
+from duka_app.errors import Conflict, DomainError, NotFound, Unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 DOMAIN_ERROR_STATUS: dict[type[DomainError], int] = {
     NotFound: status.HTTP_404_NOT_FOUND,
     Conflict: status.HTTP_409_CONFLICT,
+    Unavailable: status.HTTP_502_BAD_GATEWAY,
 }
 
 

@@ -19,7 +19,7 @@ REPORT = (
 )
 
 
-def load_settings(**variables: str) -> subprocess.CompletedProcess:
+def load_settings(report: str = REPORT, **variables: str) -> subprocess.CompletedProcess:
     environment = {
         "PATH": os.environ.get("PATH", ""),
         "DJANGO_SETTINGS_MODULE": "duka_app.settings",
@@ -27,7 +27,7 @@ def load_settings(**variables: str) -> subprocess.CompletedProcess:
         **variables,
     }
     return subprocess.run(
-        [sys.executable, "-c", REPORT],
+        [sys.executable, "-c", report],
         cwd=settings.BASE_DIR,
         env=environment,
         capture_output=True,
@@ -76,3 +76,30 @@ def test_a_cache_in_the_brokers_redis_database_refuses_to_start():
 
     assert child.returncode != 0
     assert "ImproperlyConfigured: REDIS_CACHE_URL must name another database than REDIS_URL" in child.stderr
+
+
+def test_the_fake_payment_provider_is_refused_without_debug():
+    child = load_settings(DJANGO_SECRET_KEY=REAL_SECRET_KEY, PAYMENTS_FAKE_PROVIDER="1")
+
+    assert child.returncode != 0
+    assert "PAYMENTS_FAKE_PROVIDER" in child.stderr
+
+
+def test_the_fake_payment_provider_is_on_by_default_only_in_development_without_keys():
+    report = "from django.conf import settings; print(settings.PAYMENTS_FAKE_PROVIDER)"
+    environments = [
+        {"DJANGO_DEBUG": "1"},
+        {"DJANGO_DEBUG": "1", "STRIPE_SECRET_KEY": "sk_test_x"},
+        {"DJANGO_SECRET_KEY": REAL_SECRET_KEY},
+    ]
+
+    answers = [load_settings(report, **variables).stdout.strip() for variables in environments]
+
+    assert answers == ["True", "False", "False"]
+
+
+def test_mpesa_needs_a_long_callback_token():
+    child = load_settings(DJANGO_DEBUG="1", MPESA_CONSUMER_KEY="key", MPESA_CALLBACK_TOKEN="short")
+
+    assert child.returncode != 0
+    assert "MPESA_CALLBACK_TOKEN" in child.stderr

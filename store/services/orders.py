@@ -61,3 +61,13 @@ def order_status_change(*, order_id: int, status: str, by: User) -> Order:
     order.status = status
     order.save(update_fields=["status", "updated_at"])
     return order
+
+
+def order_expire(*, order: Order) -> None:
+    """Cancel a locked pending order nobody paid in time and put its items back in stock (the expiry job)."""
+    if order.status != Order.Status.PENDING:
+        raise InvalidStatusTransition(f"An order that is {order.status} cannot expire.")
+    _stock_restore(order=order)
+    order.status = Order.Status.CANCELLED
+    order.save(update_fields=["status", "updated_at"])
+    order_event_record(order=order, kind=OrderEvent.Kind.EXPIRED)

@@ -1,0 +1,90 @@
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from payments.models import Payment, Provider, Refund
+from store.serializers.fields import money_field
+
+
+class RefundSerializer(serializers.ModelSerializer):
+    amount = money_field()
+
+    class Meta:
+        model = Refund
+        fields = ["id", "amount", "status", "provider_reference", "reason", "created_at"]
+        read_only_fields = fields
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    amount = money_field()
+    refunded_amount = money_field()
+    refunds = RefundSerializer(many=True, read_only=True)
+    next_action = serializers.SerializerMethodField(
+        help_text="While the payment is pending: what the customer does next (Stripe's client secret, "
+        '"check your phone" for M-Pesa, the fake provider\'s confirmation URL); otherwise null.'
+    )
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "order_id",
+            "provider",
+            "status",
+            "amount",
+            "currency",
+            "provider_reference",
+            "receipt",
+            "failure_code",
+            "failure_message",
+            "refunded_amount",
+            "refunds",
+            "next_action",
+            "created_at",
+            "succeeded_at",
+        ]
+        read_only_fields = fields
+
+    def get_next_action(self, payment: Payment) -> dict | None:
+        return payment.next_action or None if payment.status == Payment.Status.PENDING else None
+
+
+class PaySerializer(serializers.Serializer):
+    provider = serializers.ChoiceField(choices=[choice for choice in Provider.choices if choice[0] != Provider.MANUAL])
+    phone = serializers.CharField(
+        max_length=32, required=False, default="", help_text="M-Pesa: the phone to charge (07…, 01…, +254…, 254…)."
+    )
+
+
+class IdempotencyHeaderSerializer(serializers.Serializer):
+    """The optional `Idempotency-Key` request header: 1 to 255 printable ASCII characters."""
+
+    idempotency_key = serializers.RegexField(r"^[\x20-\x7e]+\Z", max_length=255, required=False)
+
+
+class RefundRequestSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        help_text="Omit to refund all that is left.",
+    )
+    reason = serializers.CharField(max_length=500)
+    reference = serializers.CharField(
+        max_length=255,
+        required=False,
+        default="",
+        help_text="M-Pesa and manual payments: the reference of the reversal made outside Duka (required).",
+    )
+
+
+class MarkPaidSerializer(serializers.Serializer):
+    reference = serializers.CharField(
+        max_length=255, required=False, default="", help_text="The bank transfer's or receipt's reference."
+    )
+    note = serializers.CharField(max_length=500, required=False, default="")
+
+
+class FakeConfirmSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["succeeded", "failed"])
