@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 from duka_app.errors import DomainError
 from store.constants import MAX_STOCK
-from store.models import Cart, CartItem, Category, Order, OrderItem, Product
+from store.models import Cart, CartItem, Category, Order, OrderEvent, OrderItem, Product
 from store.services.catalog import (
     STOCK_REASON_ADJUSTMENT,
     product_stock_adjust,
@@ -189,6 +189,26 @@ class OrderItemInline(admin.TabularInline):
         return False
 
 
+class OrderEventInline(admin.TabularInline):
+    """The order's history, oldest first: written by the flows that change the order, never edited here."""
+
+    model = OrderEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "actor", "data"]
+    readonly_fields = fields
+    ordering = ["created_at", "id"]
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OrderEvent]:
+        return super().get_queryset(request).select_related("actor")
+
+
 def _order_status_action(status: str, description: str):
     def change(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         changed = 0
@@ -216,7 +236,7 @@ class OrderAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["=id", "user__username", "user__email"]
     date_hierarchy = "created_at"
-    inlines = [OrderItemInline]
+    inlines = [OrderItemInline, OrderEventInline]
     actions = [
         _order_status_action(Order.Status.PAID, "Mark as paid"),
         _order_status_action(Order.Status.SHIPPED, "Mark as shipped"),
@@ -241,8 +261,10 @@ class OrderAdmin(admin.ModelAdmin):
         """An order is a record of a sale: only admins delete, and only cancelled orders, whose stock is back.
 
         The bulk action checks every selected order against this and refuses the lot if one is not cancelled.
-        Deleting a user with orders is refused by the database (PROTECT); deleting a product keeps its order
-        lines, with their name and SKU, and clears their link (SET_NULL)."""
+        An order with a history (every order placed since the history is kept) is never deleted: its events
+        protect it (PROTECT), and the admin shows them instead. Deleting a user with orders is refused by the
+        database (PROTECT); deleting a product keeps its order lines, with their name and SKU, and clears their
+        link (SET_NULL)."""
         if not request.user.is_superuser:
             return False
         return obj is None or obj.status == Order.Status.CANCELLED

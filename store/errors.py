@@ -15,6 +15,7 @@ class ErrorCode(StrEnum):
     QUANTITY_ABOVE_STOCK = "quantity_above_stock"
     STOCK_CHANGED = "stock_changed"
     STOCK_OUT_OF_RANGE = "stock_out_of_range"
+    TOO_MANY_PENDING_ORDERS = "too_many_pending_orders"
     UNIQUE = "unique"
 
 
@@ -77,3 +78,10 @@ class ProductUnavailable(Conflict):
 class InvalidStatusTransition(InvalidTransition):
     code = ErrorCode.INVALID_STATUS_TRANSITION
     default_detail = "The order cannot move to that status."
+
+
+class TooManyPendingOrders(Conflict):
+    """The customer holds as many pending orders as `MAX_PENDING_ORDERS_PER_CUSTOMER` allows; raised with `limit`."""
+
+    code = ErrorCode.TOO_MANY_PENDING_ORDERS
+    default_detail = "You have too many pending orders; pay for or cancel one before placing another."

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from duka_app.ops.emails import email_build
-from store.models import Order, Product
+from store.models import Order, OrderEvent, Product
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +128,15 @@ def _order_reminders_deliver(*, order_ids: list[int], reminded_at: datetime) -> 
             except Exception:
                 unsent = [unsent_order.pk for unsent_order in orders[position:]]
                 Order.objects.filter(pk__in=unsent, reminder_sent_at=reminded_at).update(reminder_sent_at=None)
+                _reminder_events_record(orders=orders[:position])
                 raise
             delivered += 1
+    _reminder_events_record(orders=orders)
     logger.info("Order reminders: %d sent.", delivered)
     return delivered
+
+
+def _reminder_events_record(*, orders: list[Order]) -> None:
+    """One `reminder_sent` event per order reminded, in one INSERT (the history entry `order_event_record` writes
+    for a single change)."""
+    OrderEvent.objects.bulk_create(OrderEvent(order=order, kind=OrderEvent.Kind.REMINDER_SENT) for order in orders)

@@ -167,3 +167,39 @@ class OrderItem(models.Model):
     @property
     def line_total(self) -> Decimal:
         return self.price_at_purchase * self.quantity
+
+
+class OrderEvent(models.Model):
+    """One entry of an order's history: what happened, who did it (if a person did) and its details."""
+
+    class Kind(models.TextChoices):
+        PLACED = "placed", "Placed"
+        PAYMENT_STARTED = "payment_started", "Payment started"
+        PAYMENT_SUCCEEDED = "payment_succeeded", "Payment succeeded"
+        PAYMENT_FAILED = "payment_failed", "Payment failed"
+        REFUNDED = "refunded", "Refunded"
+        CANCELLED = "cancelled", "Cancelled"
+        EXPIRED = "expired", "Expired"
+        STATUS_CHANGED = "status_changed", "Status changed"
+        REMINDER_SENT = "reminder_sent", "Reminder sent"
+        NOTE = "note", "Note"
+
+    # The kinds only the back office sees: the rest is the history a customer is shown for their own order.
+    STAFF_ONLY_KINDS = frozenset({Kind.REMINDER_SENT, Kind.NOTE})
+
+    # History is kept: an order with events cannot be deleted, nor can a user who acted on one be removed
+    # without the event forgetting who it was.
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="order_events"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["order", "created_at"], name="order_event_order_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} (order #{self.order_id})"

@@ -154,6 +154,22 @@ ORDER = {
     "postal_code": "00100",
     "created_at": _CREATED_AT,
 }
+ORDER_EVENTS = [
+    {
+        "id": 1,
+        "kind": "placed",
+        "created_at": _CREATED_AT,
+        "data": {"total_amount": "69.80", "item_count": 1},
+        "actor": {"id": 1, "username": "carol"},
+    },
+    {
+        "id": 2,
+        "kind": "status_changed",
+        "created_at": "2026-03-02T10:40:00Z",
+        "data": {"from": "pending", "to": "paid"},
+        "actor": {"id": 2, "username": "maria"},
+    },
+]
 
 
 def request_example(name: str, value: dict) -> OpenApiExample:
@@ -193,3 +209,9 @@ PRODUCT_UPDATE_EXAMPLES = [
 ]
 CART_ITEM_EXAMPLES = [response_example("Cart line", CART_ITEM, 200, 201)]
 ORDER_EXAMPLES = [response_example("Order", ORDER, 200, 201)]
+ORDER_EVENT_EXAMPLES = [
+    response_example("History (manager)", ORDER_EVENTS),
+    response_example(
+        "History (owner)", [{key: value for key, value in event.items() if key != "actor"} for event in ORDER_EVENTS]
+    ),
+]

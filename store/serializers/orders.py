@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from store.models import Order, OrderItem
+from accounts.models import User
+from store.models import Order, OrderEvent, OrderItem
 from store.serializers.fields import money_field
 
 
@@ -48,3 +49,29 @@ class OrderSerializer(serializers.ModelSerializer):
 
 class OrderStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Order.Status.choices)
+
+
+class OrderEventSerializer(serializers.ModelSerializer):
+    """An entry of an order's history as its customer sees it."""
+
+    class Meta:
+        model = OrderEvent
+        fields = ["id", "kind", "created_at", "data"]
+        read_only_fields = fields
+
+
+class OrderEventActorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username"]
+        read_only_fields = fields
+
+
+class OrderEventStaffSerializer(OrderEventSerializer):
+    """An entry as managers and admins see it: also who acted (null for the system or a payment provider)."""
+
+    actor = OrderEventActorSerializer(read_only=True, allow_null=True)
+
+    class Meta(OrderEventSerializer.Meta):
+        fields = [*OrderEventSerializer.Meta.fields, "actor"]
+        read_only_fields = fields

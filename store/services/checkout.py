@@ -2,14 +2,16 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 
 from accounts.models import User
 from accounts.selectors import profile_get_for_user
-from store.errors import CartEmpty, InsufficientStock, ProductUnavailable
-from store.models import CartItem, Order, OrderItem, Product
+from store.errors import CartEmpty, InsufficientStock, ProductUnavailable, TooManyPendingOrders
+from store.models import CartItem, Order, OrderEvent, OrderItem, Product
 from store.services.cart import cart_lock
 from store.services.catalog import line_detail, products_lock
+from store.services.orders import order_event_record
 
 
 @transaction.atomic
@@ -19,7 +21,10 @@ def order_place(*, user: User, idempotency_key: str = "") -> tuple[Order, bool]:
     With an idempotency key, a repeated call returns the order first placed with that key and changes
     nothing. The cart row lock makes one user's checkouts run one at a time, so a concurrent retry waits
     for the first attempt and then finds its order. Product rows are locked in primary-key order and
-    checked under the lock; on any shortfall nothing is written."""
+    checked under the lock; on any shortfall nothing is written.
+
+    A user may hold at most `MAX_PENDING_ORDERS_PER_CUSTOMER` pending orders, whatever their role; they are
+    counted under the cart lock, so two checkouts at the limit cannot both pass."""
     cart = cart_lock(user=user)
     if idempotency_key:
         placed = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
@@ -28,6 +33,11 @@ def order_place(*, user: User, idempotency_key: str = "") -> tuple[Order, bool]:
     lines = list(cart.items.order_by("product_id"))
     if not lines:
         raise CartEmpty()
+    limit = settings.MAX_PENDING_ORDERS_PER_CUSTOMER
+    if Order.objects.filter(user=user, status=Order.Status.PENDING).count() >= limit:
+        raise TooManyPendingOrders(
+            f"You already have {limit} pending orders; pay for or cancel one before placing another.", limit=limit
+        )
 
     products = {product.pk: product for product in products_lock(product_ids=[line.product_id for line in lines])}
     unavailable = [line for line in lines if line.product_id not in products or not products[line.product_id].is_active]
@@ -76,4 +86,10 @@ def order_place(*, user: User, idempotency_key: str = "") -> tuple[Order, bool]:
         for line in lines
     )
     CartItem.objects.filter(cart=cart).delete()
+    order_event_record(
+        order=order,
+        kind=OrderEvent.Kind.PLACED,
+        actor=user,
+        data={"total_amount": str(order.total_amount), "item_count": len(lines)},
+    )
     return order, True

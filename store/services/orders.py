@@ -1,4 +1,5 @@
-"""Orders after checkout: status changes by managers, cancellation with the stock put back."""
+"""Orders after checkout: status changes by managers, cancellation with the stock put back, and the history
+of each order (one `OrderEvent` per change)."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -6,8 +7,9 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import is_manager
 from store.errors import InvalidStatusTransition
-from store.models import Order, Product
+from store.models import Order, OrderEvent, Product
 from store.services.catalog import products_lock
+from store.signals import order_cancelled
 
 # Where a manager may move an order. Cancelling goes through `order_cancel`, which restores the stock.
 ORDER_TRANSITIONS: dict[str, set[str]] = {
@@ -17,6 +19,15 @@ ORDER_TRANSITIONS: dict[str, set[str]] = {
     Order.Status.DELIVERED: set(),
     Order.Status.CANCELLED: set(),
 }
+
+
+def order_event_record(*, order: Order, kind: str, actor: User | None = None, data: dict | None = None) -> OrderEvent:
+    """Add an entry to the order's history. Written in the caller's transaction, so the entry exists exactly when
+    the change it records does. `actor` is the person who acted (None for the system or a provider); `data` must
+    be JSON-serialisable (amounts as strings)."""
+    if kind not in OrderEvent.Kind.values:
+        raise ValueError(f"Unknown order event kind: {kind!r}")
+    return OrderEvent.objects.create(order=order, kind=kind, actor=actor, data=data or {})
 
 
 def _order_lock(*, order_id: int) -> Order:
@@ -44,9 +55,12 @@ def order_cancel(*, order_id: int, by: User) -> Order:
     allowed_from = {Order.Status.PENDING, Order.Status.PAID} if is_staff else {Order.Status.PENDING}
     if order.status not in allowed_from:
         raise InvalidStatusTransition(f"An order that is {order.status} cannot be cancelled.")
+    previous_status = order.status
     _stock_restore(order=order)
     order.status = Order.Status.CANCELLED
     order.save(update_fields=["status", "updated_at"])
+    order_event_record(order=order, kind=OrderEvent.Kind.CANCELLED, actor=by, data={"from": previous_status})
+    order_cancelled.send(sender=Order, order=order, by=by, previous_status=previous_status)
     return order
 
 
@@ -58,8 +72,12 @@ def order_status_change(*, order_id: int, status: str, by: User) -> Order:
     order = _order_lock(order_id=order_id)
     if status not in ORDER_TRANSITIONS[order.status]:
         raise InvalidStatusTransition(f"An order that is {order.status} cannot become {status}.")
+    previous_status = order.status
     order.status = status
     order.save(update_fields=["status", "updated_at"])
+    order_event_record(
+        order=order, kind=OrderEvent.Kind.STATUS_CHANGED, actor=by, data={"from": previous_status, "to": status}
+    )
     return order
 
 

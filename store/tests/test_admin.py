@@ -5,7 +5,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from store.models import Category, Order, OrderItem, Product
+from store.models import Category, Order, OrderEvent, OrderItem, Product
 from store.tests.admin_forms import admin_form, list_row
 from store.tests.factories import CategoryFactory, ProductFactory
 from store.tests.shopping import place_order
@@ -244,6 +244,11 @@ def orders_by_status(customer):
     return {status: place_order(customer, (product, 1), status=status) for status in Order.Status.values}
 
 
+def without_history(*orders: Order) -> None:
+    """Orders placed before the store kept an order history: the only ones the admin can delete (PROTECT)."""
+    OrderEvent.objects.filter(order__in=orders).delete()
+
+
 def delete_actions(client) -> list[str]:
     response = client.get("/admin/store/order/")
     assert response.status_code == 200
@@ -269,6 +274,7 @@ def test_managers_cannot_delete_orders(admin_client_for, orders_by_status):
 @pytest.mark.django_db
 def test_admins_delete_a_cancelled_order_with_its_lines(admin_client, orders_by_status):
     order = orders_by_status[Order.Status.CANCELLED]
+    without_history(order)
 
     response = admin_client.post(f"/admin/store/order/{order.pk}/delete/", {"post": "yes"})
 
@@ -276,6 +282,23 @@ def test_admins_delete_a_cancelled_order_with_its_lines(admin_client, orders_by_
     assert not Order.objects.filter(pk=order.pk).exists()
     assert not OrderItem.objects.filter(order_id=order.pk).exists()
     assert delete_actions(admin_client) == ["delete_selected"]
+
+
+@pytest.mark.django_db
+def test_a_cancelled_order_with_a_history_is_kept_with_its_history(admin_client, orders_by_status):
+    order = orders_by_status[Order.Status.CANCELLED]
+    events = list(order.events.values_list("pk", flat=True))
+
+    response = admin_client.post(f"/admin/store/order/{order.pk}/delete/", {"post": "yes"})
+    bulk = admin_client.post(
+        "/admin/store/order/", {"action": "delete_selected", "_selected_action": [order.pk], "post": "yes"}
+    )
+
+    # The admin answers with the page naming the protected history, and deletes nothing.
+    assert (response.status_code, bulk.status_code) == (200, 200)
+    assert response.context["protected"]
+    assert Order.objects.filter(pk=order.pk).exists()
+    assert list(order.events.values_list("pk", flat=True)) == events != []
 
 
 @pytest.mark.django_db
@@ -294,6 +317,7 @@ def test_admins_cannot_delete_an_order_that_is_not_cancelled(admin_client, order
 @pytest.mark.django_db
 @pytest.mark.parametrize("other", ["pending", "paid"])
 def test_a_bulk_delete_including_an_order_not_cancelled_deletes_nothing(admin_client, orders_by_status, other):
+    without_history(*orders_by_status.values())
     selected = [orders_by_status[Order.Status.CANCELLED].pk, orders_by_status[other].pk]
 
     response = admin_client.post(
@@ -309,6 +333,7 @@ def test_a_bulk_delete_of_cancelled_orders_deletes_them(admin_client, customer):
     product = ProductFactory(stock=10)
     cancelled = [place_order(customer, (product, 1), status=Order.Status.CANCELLED).pk for _ in range(2)]
     kept = place_order(customer, (product, 1), status=Order.Status.PAID)
+    without_history(*Order.objects.all())
 
     response = admin_client.post(
         "/admin/store/order/", {"action": "delete_selected", "_selected_action": cancelled, "post": "yes"}

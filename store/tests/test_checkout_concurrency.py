@@ -100,7 +100,8 @@ def test_simultaneous_checkouts_with_one_idempotency_key_place_one_order(attempt
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_customer_cancel_racing_a_payment_leaves_stock_exact():
+def test_a_customer_cancel_racing_a_payment_leaves_stock_exact(settings):
+    settings.MAX_PENDING_ORDERS_PER_CUSTOMER = 10  # the buyer holds all ten pending orders at once
     buyer, manager = UserFactory(), UserFactory(manager=True)
     product = ProductFactory(stock=100)
     orders = [place_order(buyer, (product, 3)) for _ in range(10)]

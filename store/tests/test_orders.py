@@ -127,7 +127,7 @@ def test_list_query_count_does_not_grow_with_orders(
     client_for, manager, customer, django_assert_max_num_queries, count
 ):
     for _ in range(count):
-        place_order(customer, (ProductFactory(), 1), (ProductFactory(), 2))
+        place_order(customer, (ProductFactory(), 1), (ProductFactory(), 2), status=Order.Status.PAID)
 
     with django_assert_max_num_queries(3):
         response = client_for(manager).get(ORDERS)

@@ -5,12 +5,18 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.permissions import IsManager
+from accounts.roles import is_manager
 from store.constants import ID_PATTERN
 from store.filters import OrderFilter
 from store.models import Order
-from store.schema import INVALID_STATUS_TRANSITION, ORDER_EXAMPLES, request_example
+from store.schema import INVALID_STATUS_TRANSITION, ORDER_EVENT_EXAMPLES, ORDER_EXAMPLES, request_example
 from store.selectors import orders as selectors
-from store.serializers.orders import OrderSerializer, OrderStatusSerializer
+from store.serializers.orders import (
+    OrderEventSerializer,
+    OrderEventStaffSerializer,
+    OrderSerializer,
+    OrderStatusSerializer,
+)
 from store.services import orders as services
 
 
@@ -34,6 +40,8 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Order.objects.none()
+        if self.action == "events":
+            return selectors.orders_visible(user=self.request.user)
         return selectors.order_list(user=self.request.user)
 
     def get_permissions(self):
@@ -69,3 +77,20 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         order = self.get_object()
         services.order_cancel(order_id=order.pk, by=request.user)
         return Response(OrderSerializer(selectors.order_get(order_id=order.pk)).data)
+
+    @extend_schema(
+        operation_id="orders_events",
+        summary="An order's history",
+        description="Every change to the order, oldest first, as a plain list (an order has few events). The owner "
+        "sees what concerns them (placed, payments, refunds, cancellation, expiry, status changes); managers and "
+        "admins also see reminders and notes, and `actor`, who acted (null for the system or a provider). "
+        "Another customer's order is 404.",
+        responses={200: OrderEventStaffSerializer(many=True)},
+        examples=ORDER_EVENT_EXAMPLES,
+    )
+    @action(detail=True, methods=["get"])
+    def events(self, request, pk: str):
+        order = self.get_object()
+        serializer_class = OrderEventStaffSerializer if is_manager(request.user) else OrderEventSerializer
+        events = selectors.order_event_list(order=order, viewer=request.user)
+        return Response(serializer_class(events, many=True).data)
