@@ -126,3 +126,4 @@ WEBHOOK_BAD_REQUEST = error_response(
     code="invalid_notification",
     detail="The notification could not be verified.",
 )
+WEBHOOK_NOT_FOUND = error_response(404, description="The provider is not configured (or, for M-Pesa, a wrong path).")

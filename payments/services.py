@@ -49,7 +49,7 @@ from payments.providers.base import (
     ProviderError,
 )
 from store.models import Order, OrderEvent
-from store.services.orders import order_event_record
+from store.services.orders import order_event_record, order_status_change
 
 logger = logging.getLogger(__name__)
 
@@ -451,6 +451,18 @@ def payment_record_manual(*, order_id: int, by: User, reference: str = "", note:
         )
         _payment_succeed(payment=payment, receipt=reference, actor=by)
     return payment
+
+
+def order_status_set(*, order_id: int, status: str, by: User) -> None:
+    """A manager's status change (the API's PATCH, the admin's actions): "paid" on a pending order records a
+    manual payment, as money must back it; every other change is the store's `order_status_change`."""
+    if status == Order.Status.PAID:
+        try:
+            payment_record_manual(order_id=order_id, by=by, note="Marked paid by a status change.")
+            return
+        except OrderNotPayable:
+            pass  # Not pending (any more): the store's rules say why it cannot become paid.
+    order_status_change(order_id=order_id, status=status, by=by)
 
 
 def payments_cancel_in_progress(*, order: Order) -> int:

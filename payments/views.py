@@ -182,7 +182,7 @@ class StripeWebhookView(WebhookView):
         "acknowledged and stored. A redelivery changes nothing. 404 when Stripe is not configured.",
         tags=["payments"],
         request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT, 400: schema.WEBHOOK_BAD_REQUEST},
+        responses={200: OpenApiTypes.OBJECT, 400: schema.WEBHOOK_BAD_REQUEST, 404: schema.WEBHOOK_NOT_FOUND},
     )
     def post(self, request):
         self.receive(request)
@@ -200,7 +200,7 @@ class MpesaCallbackView(WebhookView):
         "query, and the amount and receipt checked, before the order is paid. 404 on any other path.",
         tags=["payments"],
         request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT, 400: schema.WEBHOOK_BAD_REQUEST},
+        responses={200: OpenApiTypes.OBJECT, 400: schema.WEBHOOK_BAD_REQUEST, 404: schema.WEBHOOK_NOT_FOUND},
     )
     def post(self, request, token: str):
         services.mpesa_callback_token_check(token=token)

@@ -8,6 +8,7 @@ from django.forms.models import BaseModelFormSet
 from django.http import HttpRequest
 
 from duka_app.errors import DomainError
+from payments.services import order_status_set
 from store.constants import MAX_STOCK
 from store.models import Cart, CartItem, Category, Order, OrderEvent, OrderItem, Product
 from store.services.catalog import (
@@ -16,7 +17,6 @@ from store.services.catalog import (
     product_stock_lock,
     product_update,
 )
-from store.services.orders import order_status_change
 
 
 @admin.register(Category)
@@ -214,7 +214,7 @@ def _order_status_action(status: str, description: str):
         changed = 0
         for order_id in queryset.values_list("pk", flat=True):
             try:
-                order_status_change(order_id=order_id, status=status, by=request.user)
+                order_status_set(order_id=order_id, status=status, by=request.user)
                 changed += 1
             except DomainError as error:
                 modeladmin.message_user(request, f"Order #{order_id}: {error.detail}", messages.WARNING)

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.core import mail
@@ -98,7 +99,7 @@ def test_a_payment_racing_the_expiry_ends_paid_or_cancelled_and_refunded_never_b
         attempt_age(payment, minutes=settings.PAYMENT_IN_PROGRESS_MINUTES + 1)
 
         run_concurrently(
-            lambda: fake_payment_complete(payment_id=payment.pk, user=customer, succeeded=True),
+            partial(fake_payment_complete, payment_id=payment.pk, user=customer, succeeded=True),
             orders_expire_unpaid,
         )
 

@@ -11,9 +11,10 @@ from store.models import Order, OrderEvent, Product
 from store.services.catalog import products_lock
 from store.signals import order_cancelled
 
-# Where a manager may move an order. Cancelling goes through `order_cancel`, which restores the stock.
+# Where a manager may move an order. Cancelling goes through `order_cancel`, which restores the stock; an order
+# becomes paid only through a payment (payments.services: a provider's, or a manual one a manager records).
 ORDER_TRANSITIONS: dict[str, set[str]] = {
-    Order.Status.PENDING: {Order.Status.PAID, Order.Status.CANCELLED},
+    Order.Status.PENDING: {Order.Status.CANCELLED},
     Order.Status.PAID: {Order.Status.SHIPPED, Order.Status.CANCELLED},
     Order.Status.SHIPPED: {Order.Status.DELIVERED},
     Order.Status.DELIVERED: set(),
@@ -66,7 +67,7 @@ def order_cancel(*, order_id: int, by: User) -> Order:
 
 @transaction.atomic
 def order_status_change(*, order_id: int, status: str, by: User) -> Order:
-    """Move an order along pending → paid → shipped → delivered; cancelling restores the stock."""
+    """Move a paid order along shipped → delivered, or cancel an order (which restores the stock)."""
     if status == Order.Status.CANCELLED:
         return order_cancel(order_id=order_id, by=by)
     order = _order_lock(order_id=order_id)

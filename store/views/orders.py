@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from accounts.permissions import IsManager
 from accounts.roles import is_manager
+from payments.services import order_status_set
 from store.constants import ID_PATTERN
 from store.filters import OrderFilter
 from store.models import Order
@@ -52,7 +53,8 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(
         operation_id="orders_status_update",
         summary="Change an order's status (managers)",
-        description="pending → paid → shipped → delivered, or → cancelled (restores the stock). Others → 400.",
+        description="pending → paid (records a manual payment, as `POST /api/orders/{id}/mark-paid/` does) → "
+        "shipped → delivered, or → cancelled (restores the stock; a paid order is refunded). Others → 400.",
         request=OrderStatusSerializer,
         responses={200: OrderSerializer, 400: INVALID_STATUS_TRANSITION},
         examples=[request_example("Mark paid", {"status": "paid"}), *ORDER_EXAMPLES],
@@ -61,7 +63,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         order = self.get_object()
         serializer = OrderStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.order_status_change(order_id=order.pk, status=serializer.validated_data["status"], by=request.user)
+        order_status_set(order_id=order.pk, status=serializer.validated_data["status"], by=request.user)
         return Response(OrderSerializer(selectors.order_get(order_id=order.pk)).data)
 
     @extend_schema(
