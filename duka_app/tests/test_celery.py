@@ -53,6 +53,7 @@ def test_beat_schedules_every_periodic_job():
     assert schedule["store.tasks.low_stock_alert"] == crontab(minute=0)
     assert schedule["store.tasks.order_reminders"] == crontab(minute=30)
     assert schedule["core.tasks.cleanup_logs"] == crontab(hour=3, minute=15)
+    assert schedule["payments.tasks.orders_expire"] == 60
 
 
 @pytest.mark.parametrize(

@@ -3,15 +3,18 @@
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
+from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.utils import timezone
 
 from core.tests.concurrency import run_concurrently
 from payments.jobs import orders_expire_unpaid
 from payments.models import Payment
 from payments.services import fake_payment_complete, payment_start
+from payments.tasks import orders_expire
 from store.models import Order, OrderEvent
 from store.tests.factories import ProductFactory
 from store.tests.shopping import place_order, stock_of
@@ -115,3 +118,14 @@ def test_a_payment_racing_the_expiry_ends_paid_or_cancelled_and_refunded_never_b
     paid = Order.objects.filter(status=Order.Status.PAID).count()
     assert stock_of(product) == [50 - paid]
     assert outcomes
+
+
+@pytest.mark.django_db
+def test_the_command_and_the_task_run_the_job(order, settings):
+    age(order, minutes=settings.ORDER_PAYMENT_TIMEOUT_MINUTES + 1)
+    output = StringIO()
+
+    call_command("expire_orders", stdout=output)
+
+    assert "Expired 1 unpaid orders." in output.getvalue()
+    assert orders_expire.apply().get() == 0
