@@ -39,8 +39,9 @@ from payments.providers.base import (
 logger = logging.getLogger(__name__)
 
 PENDING_STATUSES = {"processing", "requires_action", "requires_confirmation", "requires_capture"}
-# A refund Stripe has taken on: `pending` and `requires_action` (the customer must give bank details for some
-# payment methods) end in `succeeded` or `failed`, which Stripe then reports with `charge.refunded` / `refund.failed`.
+# A refund Stripe has taken on. `pending` and `requires_action` (the customer must give bank details, for some
+# payment methods) are not final: Stripe settles them later as `succeeded` (with a `charge.refunded` event) or
+# `failed` (a `refund.failed` event, which this provider does not act on).
 REFUND_ACCEPTED_STATUSES = {"succeeded", "pending", "requires_action"}
 # Stripe keys (even masked, as Stripe quotes them in a 401) and client secrets, should an error message quote one.
 SECRET_PATTERN = re.compile(r"\b(?:sk|rk|whsec)_[\w*]+|\bpi_\w+_secret_\w+")
