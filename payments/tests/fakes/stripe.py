@@ -6,7 +6,8 @@ webhooks signed as Stripe signs them.
         ...                                            # the provider creates a PaymentIntent: server.payment_intents
         intent = server.succeed(pi_id)                 # the customer paid: status, amount_received, a charge
         event = server.event("payment_intent.succeeded", intent)
-        body, headers = signed_webhook(event, "whsec_...")   # POST these to the webhook endpoint
+        body, headers = signed_webhook(event, "whsec_...")   # the STRIPE_WEBHOOK_SECRET
+        client.post(webhook_url, body, content_type="application/json", headers=headers)
 
 The API (`/v1/...`):
 - `POST /v1/payment_intents` (form-encoded, nested keys such as `metadata[order_id]`), `GET /v1/payment_intents/{id}`,
@@ -18,7 +19,9 @@ The API (`/v1/...`):
 - Errors have Stripe's shape `{"error": {"type", "code", "message", "param", "doc_url"}}`; an unknown id is a 404
   `resource_missing`.
 
-Test controls (all return the object as Stripe would now send it, a fresh dict):
+`FakeStripe(secret_key=...)` takes the key it accepts (`server.secret_key`, a test key by default).
+
+Test controls (those that change a PaymentIntent return it as Stripe would now send it, a fresh dict):
 - `succeed(pi_id)`: the customer paid in full; a succeeded charge becomes `latest_charge`.
 - `fail(pi_id, code=..., message=...)`: a declined attempt; back to `requires_payment_method` with `last_payment_error`.
 - `set_status(pi_id, status)`: `processing`, `requires_action`, `requires_confirmation`; `cancel(pi_id, reason)`.
@@ -293,7 +296,9 @@ class FakeStripe:
             "created": int(time.time()),
             "currency": currency.lower(),
             "customer": None,
+            "customer_account": None,
             "description": params.get("description"),
+            "excluded_payment_method_types": None,
             "last_payment_error": None,
             "latest_charge": None,
             "livemode": False,
@@ -301,6 +306,7 @@ class FakeStripe:
             "next_action": None,
             "on_behalf_of": None,
             "payment_method": None,
+            "payment_method_configuration_details": None,
             "payment_method_options": {},
             "payment_method_types": ["card"],
             "processing": None,
@@ -320,26 +326,63 @@ class FakeStripe:
 
     def _new_charge(self, intent: dict[str, Any], *, status: str, failure_code=None, failure_message=None):
         paid = status == "succeeded"
+        charge_id = _new_id("ch")
         charge = {
-            "id": _new_id("ch"),
+            "id": charge_id,
             "object": "charge",
             "amount": intent["amount"],
             "amount_captured": intent["amount"] if paid else 0,
             "amount_refunded": 0,
+            "application": None,
+            "application_fee": None,
+            "application_fee_amount": None,
             "balance_transaction": _new_id("txn") if paid else None,
+            "billing_details": {
+                "address": dict.fromkeys(["city", "country", "line1", "line2", "postal_code", "state"]),
+                "email": None,
+                "name": None,
+                "phone": None,
+                "tax_id": None,
+            },
+            "calculated_statement_descriptor": "DUKA",
             "captured": paid,
             "created": int(time.time()),
             "currency": intent["currency"],
+            "customer": None,
             "description": intent["description"],
+            "disputed": False,
+            "failure_balance_transaction": None,
             "failure_code": failure_code,
             "failure_message": failure_message,
+            "fraud_details": {},
             "livemode": False,
             "metadata": dict(intent["metadata"]),
+            "on_behalf_of": None,
+            "outcome": {
+                "network_status": "approved_by_network" if paid else "declined_by_network",
+                "reason": None if paid else "generic_decline",
+                "risk_level": "normal",
+                "seller_message": "Payment complete." if paid else "The bank did not return any further details.",
+                "type": "authorized" if paid else "issuer_declined",
+            },
             "paid": paid,
             "payment_intent": intent["id"],
+            "payment_method": _new_id("pm"),
+            "payment_method_details": {"card": {"brand": "visa", "country": "KE", "last4": "4242"}, "type": "card"},
+            "receipt_email": None,
+            "receipt_number": None,
             "receipt_url": None,
             "refunded": False,
+            "refunds": {"data": [], "has_more": False, "object": "list", "url": f"/v1/charges/{charge_id}/refunds"},
+            "review": None,
+            "shipping": None,
+            "source": None,
+            "source_transfer": None,
+            "statement_descriptor": None,
+            "statement_descriptor_suffix": None,
             "status": status,
+            "transfer_data": None,
+            "transfer_group": None,
         }
         self.charges[charge["id"]] = charge
         return charge
@@ -382,20 +425,25 @@ class FakeStripe:
             "charge": charge["id"],
             "created": int(time.time()),
             "currency": charge["currency"],
+            "customer": None,
+            "customer_account": None,
             "destination_details": {"card": {"type": "refund"}, "type": "card"},
-            "failure_reason": "unknown" if self.refund_status == "failed" else None,
             "metadata": {},
             "payment_intent": charge["payment_intent"],
+            "payment_method": charge["payment_method"],
             "reason": params.get("reason"),
             "receipt_number": None,
             "source_transfer_reversal": None,
             "status": self.refund_status,
             "transfer_reversal": None,
         }
+        if self.refund_status == "failed":
+            refund["failure_reason"] = "unknown"
         self.refunds[refund["id"]] = refund
         if self.refund_status in {"succeeded", "pending", "requires_action"}:
             charge["amount_refunded"] += amount
             charge["refunded"] = charge["amount_refunded"] == charge["amount"]
+            charge["refunds"]["data"].insert(0, copy.deepcopy(refund))
         return copy.deepcopy(refund)
 
 
