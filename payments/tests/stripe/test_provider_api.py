@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+import stripe
 
 from payments.providers import provider_get
 from payments.providers.base import PaymentOutcome, PaymentRequestInvalid, ProviderError
@@ -349,3 +350,13 @@ def test_from_settings_reads_the_stripe_settings(settings, stripe_server):
 def test_a_webhook_tolerance_of_zero_is_refused(stripe_server):
     with pytest.raises(ValueError, match="tolerance"):
         make_provider(stripe_server, tolerance_seconds=0)
+
+
+def test_two_configurations_live_side_by_side_without_touching_the_stripe_module(stripe_server):
+    with FakeStripe(secret_key="sk_test_51NsecondAccountKey") as second_server:
+        first = make_provider(stripe_server).start(payment_request())
+        second = make_provider(second_server).start(payment_request())
+
+        assert list(stripe_server.payment_intents) == [first.reference]
+        assert list(second_server.payment_intents) == [second.reference]
+    assert (stripe.api_key, stripe.api_base) == (None, "https://api.stripe.com")
