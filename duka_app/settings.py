@@ -375,7 +375,11 @@ LOGGING = {
     },
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO").upper()},
     # Django's own console handler would print every django.* record a second time.
-    "loggers": {"django": {"handlers": [], "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        # stripe logs every response body at DEBUG, client secrets included: never below INFO, whatever LOG_LEVEL.
+        "stripe": {"level": "INFO"},
+    },
 }
 
 # Load balancers probe health over plain HTTP on the private network: a redirect to HTTPS would read as "down".
