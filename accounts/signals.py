@@ -3,8 +3,8 @@ from django.contrib.auth.models import Group, Permission
 from accounts.models import CustomerProfile, User
 
 STORE_MANAGERS_GROUP = "Store managers"
-# Apps whose models store managers administer in Django admin; security models are read and acted on too.
-MANAGED_APP_LABELS = ("store", "core")
+# Apps whose models store managers administer in Django admin; security and payment records are read too.
+MANAGED_APP_LABELS = ("store", "core", "payments")
 
 
 def create_profile_for_new_user(sender: type[User], instance: User, created: bool, raw: bool = False, **kwargs) -> None:

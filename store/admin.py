@@ -6,6 +6,8 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseModelFormSet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from duka_app.errors import DomainError
 from payments.services import order_status_set
@@ -251,8 +253,14 @@ class OrderAdmin(admin.ModelAdmin):
         "reminder_sent_at",
         "created_at",
         "updated_at",
+        "payments",
     ]
     fields = [*readonly_fields[:3], *SHIPPING_FIELDS, *readonly_fields[3:]]
+
+    @admin.display(description="Payments")
+    def payments(self, order: Order) -> str:
+        url = f"{reverse('admin:payments_payment_changelist')}?order__id__exact={order.pk}"
+        return format_html('<a href="{}">Payments, refunds and provider events of this order</a>', url)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -11,7 +11,7 @@ from html import escape
 from django.apps import apps
 from django.db import models
 
-APP_LABELS = ("core", "accounts", "store")
+APP_LABELS = ("core", "accounts", "store", "payments")
 
 FONT_SIZE = 12
 CHAR_WIDTH = 7.4  # a 12px monospace glyph, rounded up so text never overflows its box
@@ -300,6 +300,7 @@ svg .head {{ fill: #1f2937; }}
 svg .app-core .head {{ fill: #7c2d12; }}
 svg .app-store .head {{ fill: #1e3a8a; }}
 svg .app-accounts .head {{ fill: #065f46; }}
+svg .app-payments .head {{ fill: #5b21b6; }}
 svg .external .head {{ fill: #6b7280; }}
 svg .external .box {{ stroke-dasharray: 4 3; }}
 svg .title {{ fill: #ffffff; font-weight: bold; }}

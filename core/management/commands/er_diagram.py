@@ -7,7 +7,7 @@ from duka_app.ops.er_diagram import er_diagram_render
 
 
 class Command(BaseCommand):
-    help = "Write ER.html: a self-contained diagram of every model of accounts, store and core and their relations."
+    help = "Write ER.html: one self-contained diagram of the models of accounts, store, payments and core."
 
     def add_arguments(self, parser):
         parser.add_argument("--output", type=Path, default=settings.BASE_DIR / "ER.html", help="default: ER.html")
