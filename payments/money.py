@@ -3,34 +3,16 @@ unit (cents; whole shillings for M-Pesa) only in the request to a provider."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
-# ISO 4217 currencies whose minor unit is not the cent (Stripe lists its zero-decimal currencies).
-MINOR_UNIT_DIGITS = {
-    "BIF": 0,
-    "CLP": 0,
-    "DJF": 0,
-    "GNF": 0,
-    "JPY": 0,
-    "KMF": 0,
-    "KRW": 0,
-    "MGA": 0,
-    "PYG": 0,
-    "RWF": 0,
-    "UGX": 0,
-    "VND": 0,
-    "VUV": 0,
-    "XAF": 0,
-    "XOF": 0,
-    "XPF": 0,
-    "BHD": 3,
-    "JOD": 3,
-    "KWD": 3,
-    "OMR": 3,
-    "TND": 3,
-}
+# ISO 4217 currencies whose minor unit is not the cent (Stripe's zero-decimal and three-decimal currencies).
+ZERO_DECIMAL = frozenset(
+    ["BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"]
+)
+THREE_DECIMAL = frozenset(["BHD", "JOD", "KWD", "OMR", "TND"])
 
 
 def minor_unit_digits(currency: str) -> int:
-    return MINOR_UNIT_DIGITS.get(currency.upper(), 2)
+    currency = currency.upper()
+    return 0 if currency in ZERO_DECIMAL else 3 if currency in THREE_DECIMAL else 2
 
 
 def to_minor_units(amount: Decimal, currency: str) -> int:

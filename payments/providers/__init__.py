@@ -4,6 +4,9 @@ from django.conf import settings
 
 from payments.models import Provider
 from payments.providers.base import PaymentProvider
+from payments.providers.fake import FakeProvider
+from payments.providers.mpesa import MpesaProvider
+from payments.providers.stripe import StripeProvider
 
 
 def providers_enabled() -> list[str]:
@@ -20,15 +23,9 @@ def providers_enabled() -> list[str]:
 def provider_get(name: str) -> PaymentProvider:
     """The provider called `name`; the caller checks it is among `providers_enabled()` first."""
     if name == Provider.STRIPE:
-        from payments.providers.stripe import StripeProvider
-
         return StripeProvider.from_settings()
     if name == Provider.MPESA:
-        from payments.providers.mpesa import MpesaProvider
-
         return MpesaProvider.from_settings()
     if name == Provider.FAKE:
-        from payments.providers.fake import FakeProvider
-
         return FakeProvider()
     raise LookupError(f"No payment provider {name!r}.")
