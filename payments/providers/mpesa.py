@@ -125,7 +125,7 @@ class MpesaProvider:
     def validate(self, *, amount: Decimal, currency: str, phone: str) -> str:
         if currency.upper() != CURRENCY:
             raise PaymentRequestInvalid("M-Pesa takes Kenya shillings (KES) only.", code="currency_not_supported")
-        if amount != amount.to_integral_value() or not AMOUNT_MIN <= amount <= AMOUNT_MAX:
+        if not amount.is_finite() or amount != amount.to_integral_value() or not AMOUNT_MIN <= amount <= AMOUNT_MAX:
             raise PaymentRequestInvalid(
                 f"M-Pesa takes whole shillings from {AMOUNT_MIN} to {AMOUNT_MAX:,}; this total is {amount} KES.",
                 code="amount_not_payable",
@@ -200,11 +200,13 @@ class MpesaProvider:
             raise NotificationRejected("The M-Pesa callback came from an address that is not allowed.")
         payload, callback = self._stk_callback(body)
         checkout_id = callback["CheckoutRequestID"]
+        claims_success = str(callback["ResultCode"]) == "0"
+        # A success must say what was paid; checked before asking Daraja, so a malformed one costs no call.
+        amount, receipt = self._paid_amount_and_receipt(callback) if claims_success else (None, "")
         try:
             confirmed = self.query(reference=checkout_id)
         except ProviderError as error:
             raise NotificationRejected(f"Daraja could not confirm the callback ({error.code}).") from None
-        claims_success = str(callback.get("ResultCode")) == "0"
         if confirmed.outcome == PaymentOutcome.PENDING:
             raise NotificationRejected("Daraja says the payment request is still being processed.")
         if claims_success != (confirmed.outcome == PaymentOutcome.SUCCEEDED):
@@ -219,7 +221,6 @@ class MpesaProvider:
                 failure_code=confirmed.failure_code,
                 failure_message=confirmed.failure_message,
             )
-        amount, receipt = self._paid_amount_and_receipt(callback)
         return Notification(
             event_id=checkout_id,
             kind="stk_callback",
@@ -252,6 +253,8 @@ class MpesaProvider:
         checkout_id = callback.get("CheckoutRequestID")
         if not isinstance(checkout_id, str) or not checkout_id:
             raise NotificationRejected("The M-Pesa callback names no CheckoutRequestID.")
+        if not re.fullmatch(r"[0-9]+", str(callback.get("ResultCode"))):
+            raise NotificationRejected("The M-Pesa callback carries no ResultCode.")
         return payload, callback
 
     @staticmethod

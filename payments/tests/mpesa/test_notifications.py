@@ -122,6 +122,10 @@ def test_a_callback_daraja_cannot_confirm_right_now_is_rejected(provider, daraja
         pytest.param(
             b'{"Body": {"stkCallback": {"CheckoutRequestID": 12, "ResultCode": 0}}}', id="numeric-checkout-id"
         ),
+        pytest.param(b'{"Body": {"stkCallback": {"CheckoutRequestID": "ws_CO_1"}}}', id="no-result-code"),
+        pytest.param(
+            b'{"Body": {"stkCallback": {"CheckoutRequestID": "ws_CO_1", "ResultCode": "ok"}}}', id="bad-result-code"
+        ),
     ],
 )
 def test_a_malformed_callback_is_rejected_without_asking_daraja(provider, daraja, body):
@@ -175,11 +179,13 @@ def success_callback_with_items(daraja, checkout_id, items) -> bytes:
         ),
     ],
 )
-def test_a_confirmed_success_without_valid_metadata_is_rejected(provider, daraja, checkout_id, items):
+def test_a_success_without_valid_metadata_is_rejected_without_asking_daraja(provider, daraja, checkout_id, items):
     daraja.complete(checkout_id, 0)
 
     with pytest.raises(NotificationRejected):
         parse(provider, success_callback_with_items(daraja, checkout_id, items))
+
+    assert daraja.requests_to(STK_QUERY_PATH) == []
 
 
 @pytest.mark.parametrize("remote_addr", ["196.201.214.200", "196.201.214.1", "10.20.30.40"])

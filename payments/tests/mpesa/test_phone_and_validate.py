@@ -69,6 +69,7 @@ def test_whole_shillings_within_mpesa_limits_are_payable(provider, amount):
         pytest.param("250001", id="over-the-mpesa-limit"),
         pytest.param("NaN", id="not-a-number"),
         pytest.param("Infinity", id="infinite"),
+        pytest.param("sNaN", id="signalling-not-a-number"),
     ],
 )
 def test_an_amount_mpesa_cannot_take_is_not_payable(provider, daraja, amount):
