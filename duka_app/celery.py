@@ -52,6 +52,11 @@ app.conf.update(
         "analyze-logs": {"task": "core.tasks.analyze_logs", "schedule": 5 * 60.0},
         "low-stock-alert": {"task": "store.tasks.low_stock_alert", "schedule": crontab(minute=0)},
         "order-reminders": {"task": "store.tasks.order_reminders", "schedule": crontab(minute=30)},
+        "payments-reconcile": {
+            "task": "payments.tasks.payments_reconcile",
+            "schedule": 60.0,
+            "options": {"expires": 60},
+        },
         "orders-expire": {"task": "payments.tasks.orders_expire", "schedule": 60.0, "options": {"expires": 60}},
         "cleanup-logs": {"task": "core.tasks.cleanup_logs", "schedule": crontab(hour=3, minute=15)},
     },

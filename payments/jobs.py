@@ -1,5 +1,6 @@
-"""The expiry of unpaid orders: an order still pending ORDER_PAYMENT_TIMEOUT_MINUTES after checkout is cancelled
-and its stock restored, unless a payment attempt younger than PAYMENT_IN_PROGRESS_MINUTES is open."""
+"""Payment jobs: the expiry of unpaid orders (an order still pending ORDER_PAYMENT_TIMEOUT_MINUTES after checkout is
+cancelled and its stock restored, unless a payment attempt younger than PAYMENT_IN_PROGRESS_MINUTES is open), and the
+reconciliation of attempts no notification settled."""
 
 import logging
 from datetime import datetime, timedelta
@@ -11,7 +12,8 @@ from django.utils import timezone
 
 from duka_app.ops.queue import enqueue_on_commit
 from payments import services, tasks
-from payments.models import Payment
+from payments.models import Payment, Provider
+from payments.providers.base import ProviderError
 from store.models import Order
 from store.services.orders import order_expire
 
@@ -48,3 +50,20 @@ def orders_expire_unpaid(*, now: datetime | None = None, batch_size: int = 100) 
     if expired:
         logger.info("Expired %d unpaid orders.", expired)
     return expired
+
+
+def payments_reconcile_pending(*, older_than_seconds: int = 60, limit: int = 200) -> int:
+    """Query the provider about attempts pending longer than `older_than_seconds` (oldest first), and apply the
+    final answers; returns how many were settled. Runs every minute, so an attempt whose notification was lost
+    is settled before its order could expire."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    pending = Payment.objects.filter(
+        status=Payment.Status.PENDING, provider__in=[Provider.STRIPE, Provider.MPESA], created_at__lt=cutoff
+    ).order_by("created_at")
+    settled = 0
+    for payment_id in pending.values_list("pk", flat=True)[:limit]:
+        try:
+            settled += services.payment_reconcile(payment_id=payment_id)
+        except ProviderError as error:
+            logger.warning("Could not reconcile payment %s: %s", payment_id, error.code)
+    return settled

@@ -39,6 +39,7 @@ from payments.errors import (
     UnknownPayment,
 )
 from payments.models import Payment, PaymentEvent, Provider, Refund
+from payments.money import from_minor_units
 from payments.providers import provider_get, providers_enabled
 from payments.providers.base import (
     Notification,
@@ -290,6 +291,39 @@ def _payment_succeed(*, payment: Payment, receipt: str, actor: User | None) -> N
         data={"payment_id": payment.pk, "note": f"A payment succeeded for an order that is {order.status}: refunded."},
     )
     _refund_create(payment=payment, amount=payment.amount, reason=f"Order was {order.status} when the payment arrived.")
+
+
+def payment_reconcile(*, payment_id: int) -> bool:
+    """Ask the provider how a pending attempt stands and apply a final answer, as a notification would; returns
+    whether there was one. For notifications lost, or refused because they came before the provider's own records
+    agreed (Daraja's callback can precede its query's answer)."""
+    payment = Payment.objects.get(pk=payment_id)
+    if payment.status != Payment.Status.PENDING or not payment.provider_reference:
+        return False
+    result = provider_get(payment.provider).query(reference=payment.provider_reference)
+    if result.outcome not in (PaymentOutcome.SUCCEEDED, PaymentOutcome.FAILED):
+        return False
+    amount, currency = payment.amount, payment.currency
+    if payment.provider == Provider.STRIPE:
+        currency = result.details["currency"].upper()
+        amount = from_minor_units(result.details["amount_received"], currency)
+    # An M-Pesa STK push is for the amount Duka asked: the query confirms that request, and has no amount.
+    notification_apply(
+        provider=payment.provider,
+        notification=Notification(
+            event_id=f"query:{payment.provider_reference}:{result.outcome}",
+            kind="query",
+            outcome=result.outcome,
+            reference=payment.provider_reference,
+            payload=result.details,
+            amount=amount,
+            currency=currency,
+            receipt=result.receipt,
+            failure_code=result.failure_code,
+            failure_message=result.failure_message,
+        ),
+    )
+    return True
 
 
 # --- refunds

@@ -29,3 +29,8 @@ def payment_email_send(kind: str, object_id: int) -> None:
 @shared_task(name="payments.tasks.orders_expire")
 def orders_expire() -> int:
     return jobs.orders_expire_unpaid()
+
+
+@shared_task(name="payments.tasks.payments_reconcile")
+def payments_reconcile() -> int:
+    return jobs.payments_reconcile_pending()

@@ -54,13 +54,25 @@ def test_beat_schedules_every_periodic_job():
     assert schedule["store.tasks.order_reminders"] == crontab(minute=30)
     assert schedule["core.tasks.cleanup_logs"] == crontab(hour=3, minute=15)
     assert schedule["payments.tasks.orders_expire"] == 60
+    assert schedule["payments.tasks.payments_reconcile"] == 60
 
 
 @pytest.mark.parametrize(
     "task_name",
-    ["core.tasks.heartbeat", "core.tasks.cleanup_logs", "store.tasks.low_stock_alert", "store.tasks.order_reminders"],
+    [
+        "core.tasks.heartbeat",
+        "core.tasks.cleanup_logs",
+        "store.tasks.low_stock_alert",
+        "store.tasks.order_reminders",
+        "payments.tasks.orders_expire",
+        "payments.tasks.payments_reconcile",
+        "payments.tasks.refund_submit",
+        "payments.tasks.payment_email_send",
+    ],
 )
 def test_job_tasks_are_registered(task_name):
+    celery_app.loader.import_default_modules()  # as a worker does when it starts: every app's tasks module
+
     assert task_name in celery_app.tasks
 
 

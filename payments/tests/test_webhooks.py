@@ -2,13 +2,16 @@
 Stripe and Daraja servers that speak the providers' shapes and sign as they do."""
 
 import time
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.tests.concurrency import run_concurrently
+from payments.jobs import payments_reconcile_pending
 from payments.models import Payment, PaymentEvent, Refund
 from payments.tests.fakes.daraja import FakeDaraja
 from payments.tests.fakes.stripe import FakeStripe, signed_webhook
@@ -428,3 +431,66 @@ def test_an_mpesa_payment_is_refunded_by_recording_the_reversal(client_for, cust
     assert without.status_code == 400 and "reference" in without.json()
     assert recorded.status_code == 201 and recorded.json()["status"] == "succeeded"
     assert Payment.objects.get(pk=payment["id"]).status == Payment.Status.REFUNDED
+
+
+# --- reconciliation of attempts no notification settled
+
+
+def age_attempts(seconds: int = 120) -> None:
+    Payment.objects.update(created_at=timezone.now() - timedelta(seconds=seconds))
+
+
+@pytest.mark.django_db
+def test_an_mpesa_callback_refused_too_early_is_settled_by_the_next_reconciliation(client_for, customer, order, daraja):
+    payment = pay(client_for(customer), order, {"provider": "mpesa", "phone": "0712345678"})
+    early = daraja.callback_body(payment["provider_reference"], result_code=0, amount=Decimal("1500"))
+    assert APIClient().post(MPESA_CALLBACK, early, content_type="application/json").status_code == 400
+    daraja.complete(payment["provider_reference"], result_code=0)
+    age_attempts()
+
+    assert payments_reconcile_pending() == 1
+
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    assert payments_reconcile_pending() == 0
+
+
+@pytest.mark.django_db
+def test_a_stripe_payment_whose_webhook_was_lost_is_settled_by_reconciliation(
+    client_for, customer, order, stripe_server
+):
+    payment = pay(client_for(customer), order, {"provider": "stripe"})
+    stripe_server.succeed(payment["provider_reference"])
+
+    assert payments_reconcile_pending() == 0
+    age_attempts()
+    assert payments_reconcile_pending() == 1
+
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    assert PaymentEvent.objects.get().kind == "query"
+
+
+@pytest.mark.django_db
+def test_reconciliation_fails_a_declined_attempt_and_leaves_a_pending_one(
+    client_for, customer, order, other_customer, product, stripe_server
+):
+    declined = pay(client_for(customer), order, {"provider": "stripe"})
+    waiting = pay(client_for(other_customer), place_order(other_customer, (product, 1)), {"provider": "stripe"})
+    stripe_server.fail(declined["provider_reference"], code="card_declined", message="Declined.")
+    age_attempts()
+
+    assert payments_reconcile_pending() == 1
+
+    assert Payment.objects.get(pk=declined["id"]).status == Payment.Status.FAILED
+    assert Payment.objects.get(pk=waiting["id"]).status == Payment.Status.PENDING
+
+
+@pytest.mark.django_db
+def test_reconciliation_survives_a_provider_outage(client_for, customer, order, daraja):
+    payment = pay(client_for(customer), order, {"provider": "mpesa", "phone": "0712345678"})
+    daraja.fail_api(status=500)
+    age_attempts()
+
+    assert payments_reconcile_pending() == 0
+    assert Payment.objects.get(pk=payment["id"]).status == Payment.Status.PENDING
