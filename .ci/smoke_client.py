@@ -21,6 +21,8 @@ JOBS = [
     "store.tasks.order_reminders",
     "core.tasks.cleanup_logs",
     "core.tasks.analyze_logs",
+    "payments.tasks.orders_expire",
+    "payments.tasks.payments_reconcile",
 ]
 CLIENT_REQUESTS = 5
 DASHBOARD_DEADLINE_SECONDS = 15
