@@ -380,3 +380,28 @@ def test_events_query_count_does_not_grow_with_events(
 
     assert response.status_code == 200
     assert len(response.json()) == count
+
+
+# --- Django admin ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_order_admin_page_shows_the_history_read_only(client, manager, carols_history):
+    client.force_login(manager)
+
+    response = client.get(f"/admin/store/order/{carols_history.pk}/change/")
+
+    assert response.status_code == 200
+    [history_inline] = [
+        inline for inline in response.context["inline_admin_formsets"] if inline.opts.model is OrderEvent
+    ]
+    assert (history_inline.has_add_permission, history_inline.has_change_permission) == (False, False)
+    assert (history_inline.has_delete_permission, history_inline.has_view_permission) == (False, True)
+    shown = [(form.instance.kind, form.instance.actor_id) for form in history_inline.formset.forms]
+    assert shown == [
+        ("placed", carols_history.user_id),
+        ("status_changed", manager.pk),
+        ("reminder_sent", None),
+        ("note", manager.pk),
+    ]
+    assert "Called the customer." in response.content.decode()
