@@ -232,6 +232,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "UserRoleEnum": "accounts.models.User.Role",
         "OrderStatusEnum": "store.models.Order.Status",
+        "OrderEventKindEnum": "store.models.OrderEvent.Kind",
         "HealthStateEnum": "duka_app.ops.health.HealthState",
     },
     "TAGS": [

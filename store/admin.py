@@ -196,7 +196,6 @@ class OrderEventInline(admin.TabularInline):
 
     model = OrderEvent
     extra = 0
-    can_delete = False
     fields = ["created_at", "kind", "actor", "data"]
     readonly_fields = fields
     ordering = ["created_at", "id"]
@@ -205,6 +204,9 @@ class OrderEventInline(admin.TabularInline):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[OrderEvent]:

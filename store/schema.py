@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
 from duka_app.api.schema import ErrorSerializer, error_response
+from store.serializers.orders import OrderEventActorSerializer, OrderEventStaffSerializer
 
 # --- error bodies -------------------------------------------------------------------------------------------
 
@@ -14,10 +15,16 @@ class StockLineSerializer(serializers.Serializer):
     available = serializers.IntegerField(help_text="What is in stock (0 when the product is no longer for sale).")
 
 
-class StockErrorSerializer(ErrorSerializer):
-    """A checkout that cannot be served: every line that is short, with what is available."""
+class CheckoutConflictSerializer(ErrorSerializer):
+    """A checkout that cannot be served: every line that is short, with what is available (`items`), or a buyer
+    already holding as many pending orders as allowed (`limit`)."""
 
-    items = StockLineSerializer(many=True)
+    items = StockLineSerializer(
+        many=True, required=False, help_text="With `insufficient_stock` and `product_unavailable`."
+    )
+    limit = serializers.IntegerField(
+        required=False, help_text="With `too_many_pending_orders`: how many pending orders a buyer may hold."
+    )
 
 
 class CartErrorSerializer(ErrorSerializer):
@@ -34,6 +41,17 @@ class StockChangedSerializer(ErrorSerializer):
 
 class CategoryNotEmptySerializer(ErrorSerializer):
     product_count = serializers.IntegerField(help_text="How many products still belong to the category.")
+
+
+# --- bodies that differ by role ---------------------------------------------------------------------------
+
+
+class OrderHistoryEntrySerializer(OrderEventStaffSerializer):
+    """An entry of an order's history; `actor` only in the answers to managers and admins."""
+
+    actor = OrderEventActorSerializer(
+        required=False, allow_null=True, help_text="Managers and admins only: who acted (null for the system)."
+    )
 
 
 CART_QUANTITY_ERROR = error_response(
@@ -54,11 +72,24 @@ CHECKOUT_BAD_REQUEST = error_response(
 CHECKOUT_CONFLICT = error_response(
     409,
     description="Some lines exceed the stock (`insufficient_stock`) or are no longer for sale "
-    "(`product_unavailable`); nothing changed.",
+    "(`product_unavailable`), with the lines in `items`; or the buyer already holds as many pending orders as "
+    "allowed (`too_many_pending_orders`, with `limit`): pay for or cancel one first. Nothing changed.",
     code="insufficient_stock",
     detail="Some products in the cart are not available in the requested quantity.",
-    serializer=StockErrorSerializer,
+    serializer=CheckoutConflictSerializer,
     data={"items": [{"product_id": 1, "requested": 5, "available": 3}]},
+)
+CHECKOUT_CONFLICT.examples.append(
+    OpenApiExample(
+        "too_many_pending_orders",
+        value={
+            "detail": "You already have 3 pending orders; pay for or cancel one before placing another.",
+            "code": "too_many_pending_orders",
+            "limit": 3,
+        },
+        status_codes=["409"],
+        response_only=True,
+    )
 )
 CATEGORY_NOT_EMPTY = error_response(
     409,
@@ -154,22 +185,19 @@ ORDER = {
     "postal_code": "00100",
     "created_at": _CREATED_AT,
 }
-ORDER_EVENTS = [
-    {
-        "id": 1,
-        "kind": "placed",
-        "created_at": _CREATED_AT,
-        "data": {"total_amount": "69.80", "item_count": 1},
-        "actor": {"id": 1, "username": "carol"},
-    },
-    {
-        "id": 2,
-        "kind": "status_changed",
-        "created_at": "2026-03-02T10:40:00Z",
-        "data": {"from": "pending", "to": "paid"},
-        "actor": {"id": 2, "username": "maria"},
-    },
-]
+ORDER_EVENT_PLACED = {
+    "id": 1,
+    "kind": "placed",
+    "created_at": _CREATED_AT,
+    "data": {"total_amount": "69.80", "item_count": 1},
+}
+ORDER_EVENT_PAID = {
+    "id": 2,
+    "kind": "status_changed",
+    "created_at": "2026-03-02T10:40:00Z",
+    "data": {"from": "pending", "to": "paid"},
+    "actor": {"id": 2, "username": "maria"},
+}
 
 
 def request_example(name: str, value: dict) -> OpenApiExample:
@@ -209,9 +237,8 @@ PRODUCT_UPDATE_EXAMPLES = [
 ]
 CART_ITEM_EXAMPLES = [response_example("Cart line", CART_ITEM, 200, 201)]
 ORDER_EXAMPLES = [response_example("Order", ORDER, 200, 201)]
+# A list answer: each example is one entry of it.
 ORDER_EVENT_EXAMPLES = [
-    response_example("History (manager)", ORDER_EVENTS),
-    response_example(
-        "History (owner)", [{key: value for key, value in event.items() if key != "actor"} for event in ORDER_EVENTS]
-    ),
+    response_example("Placed, as the owner sees it", ORDER_EVENT_PLACED),
+    response_example("Marked paid, as a manager sees it", ORDER_EVENT_PAID),
 ]

@@ -19,7 +19,7 @@ from faker import Faker
 
 from accounts.models import CustomerProfile, User
 from accounts.services import user_create
-from store.models import Category, Order, Product
+from store.models import Category, Order, OrderEvent, Product
 from store.services.catalog import category_create
 
 MANAGER_USERNAME = "manager"
@@ -163,6 +163,8 @@ def demo_data_seed(
 @transaction.atomic
 def demo_data_delete() -> None:
     demo_users = User.objects.filter(username__regex=rf"^({MANAGER_USERNAME}|{CUSTOMER_USERNAME_PREFIX}[0-9]+)$")
+    # The demo orders' history protects them (PROTECT): a reset wipes it with them.
+    OrderEvent.objects.filter(order__user__in=demo_users).delete()
     Order.objects.filter(user__in=demo_users).delete()
     Product.objects.all().delete()
     Category.objects.all().delete()

@@ -92,8 +92,9 @@ def test_conflicts_document_the_data_they_carry(schema, operations):
     schemas = schema["components"]["schemas"]
 
     checkout_409 = by_id["checkout"]["responses"]["409"]["content"]["application/json"]
-    assert checkout_409["schema"] == {"$ref": "#/components/schemas/StockError"}
-    assert schemas["StockError"]["required"] == ["code", "detail", "items"]
+    assert checkout_409["schema"] == {"$ref": "#/components/schemas/CheckoutConflict"}
+    assert set(schemas["CheckoutConflict"]["properties"]) == {"code", "detail", "items", "limit"}
+    assert set(checkout_409["examples"]) == {"InsufficientStock", "TooManyPendingOrders"}
     assert set(schemas["StockLine"]["properties"]) == {"product_id", "requested", "available"}
     category_409 = by_id["categories_destroy"]["responses"]["409"]["content"]["application/json"]
     assert category_409["schema"] == {"$ref": "#/components/schemas/CategoryNotEmpty"}
@@ -108,6 +109,6 @@ def test_path_ids_are_positive_integers_with_an_example(operations):
         if parameter["in"] == "path" and parameter["name"] == "id"
     ]
 
-    assert len(ids) == 16
+    assert len(ids) == 17
     assert all(parameter["schema"] == {"type": "integer", "minimum": 1} for parameter in ids)
     assert all(parameter["example"] == 1 for parameter in ids)

@@ -30,14 +30,14 @@ def order_place(*, user: User, idempotency_key: str = "") -> tuple[Order, bool]:
         placed = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
         if placed is not None:
             return placed, False
-    lines = list(cart.items.order_by("product_id"))
-    if not lines:
-        raise CartEmpty()
     limit = settings.MAX_PENDING_ORDERS_PER_CUSTOMER
     if Order.objects.filter(user=user, status=Order.Status.PENDING).count() >= limit:
         raise TooManyPendingOrders(
             f"You already have {limit} pending orders; pay for or cancel one before placing another.", limit=limit
         )
+    lines = list(cart.items.order_by("product_id"))
+    if not lines:
+        raise CartEmpty()
 
     products = {product.pk: product for product in products_lock(product_ids=[line.product_id for line in lines])}
     unavailable = [line for line in lines if line.product_id not in products or not products[line.product_id].is_active]

@@ -5,9 +5,11 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import CustomerProfile, User
 from accounts.signals import STORE_MANAGERS_GROUP
-from store.models import Category, Order, Product
+from store.models import Category, Order, OrderEvent, Product
 from store.seed import CUSTOMER_PASSWORD, MANAGER_PASSWORD
-from store.tests.factories import OrderFactory, ProductFactory
+from store.services.orders import order_status_change
+from store.tests.factories import ProductFactory
+from store.tests.shopping import place_order
 
 
 def seed(**options) -> str:
@@ -140,7 +142,11 @@ def test_a_larger_run_matches_a_fresh_run_of_the_same_size():
 @pytest.mark.django_db
 def test_reset_replaces_the_catalog_and_the_demo_accounts_but_keeps_other_users(customer):
     seed(products=10, customers=2)
-    OrderFactory(user=User.objects.get(username="customer1"))
+    demo_manager = User.objects.get(username="manager")
+    demo_order = place_order(User.objects.get(username="customer1"), (Product.objects.first(), 1))
+    carols_order = place_order(customer, (Product.objects.last(), 1))
+    for order in (demo_order, carols_order):
+        order_status_change(order_id=order.pk, status=Order.Status.PAID, by=demo_manager)
     ProductFactory(name="Manual product")
 
     seed(products=5, customers=1, reset=True)
@@ -148,7 +154,12 @@ def test_reset_replaces_the_catalog_and_the_demo_accounts_but_keeps_other_users(
     assert Product.objects.count() == 5
     assert not Product.objects.filter(name="Manual product").exists()
     assert sorted(User.objects.values_list("username", flat=True)) == ["carol", "customer1", "manager"]
-    assert not Order.objects.exists()
+    # Carol's order and its history stay; the demo manager who acted on it is forgotten there.
+    assert list(Order.objects.values_list("pk", flat=True)) == [carols_order.pk]
+    assert list(OrderEvent.objects.values_list("order_id", "kind", "actor_id")) == [
+        (carols_order.pk, "placed", customer.pk),
+        (carols_order.pk, "status_changed", None),
+    ]
 
 
 @pytest.mark.django_db

@@ -10,7 +10,13 @@ from payments.services import order_status_set
 from store.constants import ID_PATTERN
 from store.filters import OrderFilter
 from store.models import Order
-from store.schema import INVALID_STATUS_TRANSITION, ORDER_EVENT_EXAMPLES, ORDER_EXAMPLES, request_example
+from store.schema import (
+    INVALID_STATUS_TRANSITION,
+    ORDER_EVENT_EXAMPLES,
+    ORDER_EXAMPLES,
+    OrderHistoryEntrySerializer,
+    request_example,
+)
 from store.selectors import orders as selectors
 from store.serializers.orders import (
     OrderEventSerializer,
@@ -87,10 +93,10 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         "sees what concerns them (placed, payments, refunds, cancellation, expiry, status changes); managers and "
         "admins also see reminders and notes, and `actor`, who acted (null for the system or a provider). "
         "Another customer's order is 404.",
-        responses={200: OrderEventStaffSerializer(many=True)},
+        responses={200: OrderHistoryEntrySerializer(many=True)},
         examples=ORDER_EVENT_EXAMPLES,
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request, pk: str):
         order = self.get_object()
         serializer_class = OrderEventStaffSerializer if is_manager(request.user) else OrderEventSerializer
