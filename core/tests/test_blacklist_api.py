@@ -5,8 +5,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from conftest import ROLES
-from core.blacklist import blacklist_add, blacklist_update
-from core.errors import AlreadyBlacklisted, ErrorCode
 from core.models import BlacklistedIP
 from core.tests.concurrency import start_blocked_by_this_session
 from core.tests.conftest import LOGGING_QUERIES
@@ -97,21 +95,6 @@ def test_a_duplicate_is_400(client_for, manager, entry, ip):
     assert BlacklistedIP.objects.count() == 1
 
 
-@pytest.mark.django_db
-def test_the_service_refuses_a_listed_ip_as_an_error_of_the_ip_field(entry):
-    other = BlacklistedIP.objects.create(ip="203.0.113.10")
-
-    with pytest.raises(AlreadyBlacklisted) as added:
-        blacklist_add(ip="203.0.113.9")
-    with pytest.raises(AlreadyBlacklisted) as moved:
-        blacklist_update(entry=other, ip="203.0.113.9")
-
-    for error in (added, moved):
-        assert (error.value.code, error.value.field) == (ErrorCode.ALREADY_BLACKLISTED, "ip")
-    assert list(BlacklistedIP.objects.order_by("pk").values_list("ip", flat=True)) == ["203.0.113.9", "203.0.113.10"]
-    assert blacklist_update(entry=entry, ip="203.0.113.9", reason="same ip").reason == "same ip"
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.race
 def test_a_duplicate_listed_while_the_request_writes_is_the_same_400(client_for, manager):
@@ -161,17 +144,6 @@ def test_patch_changes_reason_and_expiry(client_for, manager, entry):
     assert response.status_code == 200
     entry.refresh_from_db()
     assert (entry.reason, entry.expires_at) == ("still spam", expires)
-
-
-@pytest.mark.django_db
-def test_patch_to_another_listed_ip_is_400(client_for, manager, entry):
-    other = BlacklistedIP.objects.create(ip="203.0.113.10")
-
-    response = client_for(manager).patch(detail(other), {"ip": "203.0.113.9"}, format="json")
-
-    assert (response.status_code, response.json()) == (400, DUPLICATE)
-    other.refresh_from_db()
-    assert other.ip == "203.0.113.10"
 
 
 @pytest.mark.django_db

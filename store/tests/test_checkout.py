@@ -204,45 +204,6 @@ def test_a_retry_with_the_same_key_returns_the_first_order(client_for, customer,
 
 
 @pytest.mark.django_db
-def test_a_new_key_places_a_new_order(client_for, customer, teapot):
-    client = client_for(customer)
-    fill_cart(customer, (teapot, 1))
-    first = client.post(CHECKOUT, HTTP_IDEMPOTENCY_KEY="a")
-    fill_cart(customer, (teapot, 1))
-
-    second = client.post(CHECKOUT, HTTP_IDEMPOTENCY_KEY="b")
-
-    assert (first.status_code, second.status_code) == (201, 201)
-    assert stock_of(teapot) == [3]
-
-
-@pytest.mark.django_db
-def test_keys_are_per_user(client_for, customer, other_customer, teapot):
-    fill_cart(customer, (teapot, 1))
-    fill_cart(other_customer, (teapot, 1))
-
-    first = client_for(customer).post(CHECKOUT, HTTP_IDEMPOTENCY_KEY="same")
-    second = client_for(other_customer).post(CHECKOUT, HTTP_IDEMPOTENCY_KEY="same")
-
-    assert (first.status_code, second.status_code) == (201, 201)
-    assert first.json()["id"] != second.json()["id"]
-    assert stock_of(teapot) == [3]
-
-
-@pytest.mark.django_db
-def test_a_failed_checkout_does_not_consume_the_key(client_for, customer, teapot):
-    client = client_for(customer)
-    fill_cart(customer, (teapot, 6))
-    assert client.post(CHECKOUT, HTTP_IDEMPOTENCY_KEY="k").status_code == 409
-    client.patch(f"/api/cart/{customer.cart.items.get().pk}/", {"quantity": 5}, format="json")
-
-    response = client.post(CHECKOUT, HTTP_IDEMPOTENCY_KEY="k")
-
-    assert response.status_code == 201
-    assert stock_of(teapot) == [0]
-
-
-@pytest.mark.django_db
 @pytest.mark.parametrize(
     "key",
     [

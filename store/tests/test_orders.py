@@ -1,9 +1,7 @@
 import pytest
-from django.core.exceptions import PermissionDenied
 
 from conftest import ROLES
 from store.models import Order, Product
-from store.services.orders import order_cancel
 from store.tests.factories import ProductFactory
 from store.tests.shopping import fill_cart, place_order, stock_of, world_state
 
@@ -191,40 +189,19 @@ def test_cancelling_restores_stock_of_the_remaining_products_only(client_for, cu
 
 # --- status changes ---------------------------------------------------------------------------------------
 
-TRANSITIONS = [(PENDING, PAID), (PAID, SHIPPED), (SHIPPED, DELIVERED), (PENDING, CANCELLED), (PAID, CANCELLED)]
-
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("current", "target"), TRANSITIONS, ids=[f"{a}-to-{b}" for a, b in TRANSITIONS])
-def test_managers_move_orders_along(client_for, manager, customer, product, current, target):
-    order = place_order(customer, (product, 3), status=current)
-
-    response = client_for(manager).patch(order_url(order), {"status": target}, format="json")
-
-    assert response.status_code == 200
-    assert response.json()["status"] == target
-    assert Order.objects.get().status == target
-    assert stock_of(product) == [10 if target == CANCELLED else 7]
-
-
-BAD_TRANSITIONS = [
-    (current, target)
-    for current in Order.Status.values
-    for target in Order.Status.values
-    if (current, target) not in TRANSITIONS
-]
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(("current", "target"), BAD_TRANSITIONS, ids=[f"{a}-to-{b}" for a, b in BAD_TRANSITIONS])
-def test_every_other_transition_is_400(client_for, manager, customer, product, current, target):
-    order = place_order(customer, (product, 3), status=current)
+def test_a_refused_transition_is_400_and_changes_nothing(client_for, manager, customer, product):
+    order = place_order(customer, (product, 3), status=DELIVERED)
     before = world_state()
 
-    response = client_for(manager).patch(order_url(order), {"status": target}, format="json")
+    response = client_for(manager).patch(order_url(order), {"status": PAID}, format="json")
 
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid_status_transition"
+    assert response.json() == {
+        "detail": "An order that is delivered cannot become paid.",
+        "code": "invalid_status_transition",
+    }
     assert world_state() == before
 
 
@@ -338,11 +315,3 @@ def test_admin_cancel_action_restores_stock_and_skips_orders_it_cannot_cancel(ad
     assert response.status_code == 200
     assert dict(Order.objects.values_list("pk", "status")) == {pending.pk: CANCELLED, shipped.pk: SHIPPED}
     assert stock_of(product) == [8]
-
-
-@pytest.mark.django_db
-def test_the_cancel_service_refuses_a_customer_who_does_not_own_the_order(other_customer, carols_order):
-    with pytest.raises(PermissionDenied):
-        order_cancel(order_id=carols_order.pk, by=other_customer)
-
-    assert (Order.objects.get().status, Product.objects.get().stock) == (PENDING, 7)

@@ -8,11 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from drf_spectacular.generators import SchemaGenerator
 
 from conftest import ROLES_WITHOUT_OWNER
-from duka_app.api.errors import domain_error_status
-from store.constants import MAX_STOCK
-from store.errors import InsufficientStock, StockOutOfRange
 from store.models import Product
-from store.services import catalog
 from store.tests.factories import ProductFactory
 from store.tests.shopping import place_order
 
@@ -67,18 +63,6 @@ def test_the_stock_is_set_with_the_stock_last_read(client_as, kettle, role):
 
 
 @pytest.mark.django_db
-def test_a_stock_only_patch_moves_updated_at(client_as, kettle):
-    before = state(kettle)
-
-    response = client_as("manager").patch(URL, {"stock": 12, "expected_stock": 10}, format="json")
-
-    assert response.status_code == 200
-    after = state(kettle)
-    assert after[:3] == (12, *before[1:3])
-    assert after[3] > before[3]
-
-
-@pytest.mark.django_db
 def test_a_stale_expected_stock_is_a_409_and_changes_nothing(client_as, kettle, customer):
     place_order(customer, (kettle, 3))
     before = state(kettle)
@@ -94,18 +78,6 @@ def test_a_stale_expected_stock_is_a_409_and_changes_nothing(client_as, kettle, 
         "stock": 7,
     }
     assert state(kettle) == before
-
-
-@pytest.mark.django_db
-def test_the_current_stock_from_the_409_makes_the_retry_succeed(client_as, kettle, customer):
-    place_order(customer, (kettle, 3))
-    client = client_as("manager")
-
-    current = client.patch(URL, {"stock": 0, "expected_stock": 10}, format="json").json()["stock"]
-    retried = client.patch(URL, {"stock": 0, "expected_stock": current}, format="json")
-
-    assert retried.status_code == 200
-    assert state(kettle)[0] == 0
 
 
 @pytest.mark.django_db
@@ -194,39 +166,3 @@ def test_the_schema_documents_expected_stock_and_the_stock_changed_conflict():
     expected_stock = schemas["PatchedProductRequest"]["properties"]["expected_stock"]
     assert (expected_stock["minimum"], expected_stock["maximum"]) == (0, 2_147_483_647)
     assert "expected_stock" not in schemas["Product"]["properties"]
-
-
-# --- the service behind the API and the admin --------------------------------------------------------------
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(("delta", "stock"), [(5, 15), (-10, 0), (0, 10)])
-def test_adjusting_the_stock_adds_the_delta_to_the_current_stock(kettle, manager, delta, stock):
-    product = Product.objects.get(pk=kettle.pk)
-    Product.objects.filter(pk=kettle.pk).update(stock=10)
-
-    adjusted = catalog.product_stock_adjust(product=product, delta=delta, reason="adjustment", actor=manager)
-
-    assert adjusted.stock == stock
-    assert state(kettle)[0] == stock
-
-
-@pytest.mark.django_db
-def test_an_adjustment_below_zero_is_insufficient_stock_and_changes_nothing(kettle, manager, customer):
-    place_order(customer, (kettle, 8))
-
-    with pytest.raises(InsufficientStock) as refused:
-        catalog.product_stock_adjust(product=kettle, delta=-3, reason="adjustment", actor=manager)
-
-    assert (domain_error_status(refused.value), refused.value.code) == (409, "insufficient_stock")
-    assert refused.value.data == {"items": [{"product_id": kettle.pk, "requested": 3, "available": 2}]}
-    assert state(kettle)[0] == 2
-
-
-@pytest.mark.django_db
-def test_an_adjustment_past_the_integer_range_is_refused(kettle, manager):
-    with pytest.raises(StockOutOfRange) as refused:
-        catalog.product_stock_adjust(product=kettle, delta=MAX_STOCK, reason="adjustment", actor=manager)
-
-    assert (domain_error_status(refused.value), refused.value.code) == (400, "stock_out_of_range")
-    assert state(kettle)[0] == 10

@@ -331,28 +331,6 @@ def test_malformed_json_is_a_400(client_as, phones):
 
 
 @pytest.mark.django_db
-def test_slugs_are_generated_from_the_name_and_suffixed_on_collision(client_as, phones):
-    client = client_as("manager")
-
-    slugs = [
-        client.post("/api/products/", create_body(phones, name=name, sku=f"S-{n}"), format="json").json()["slug"]
-        for n, name in enumerate(["Red Phone", "Red Phone", "red  phone!", "Red Phone 2", "Red Phone"])
-    ]
-
-    assert slugs == ["red-phone", "red-phone-2", "red-phone-3", "red-phone-2-2", "red-phone-4"]
-
-
-@pytest.mark.django_db
-def test_a_name_without_slug_characters_gets_a_fallback_slug(client_as, phones):
-    client = client_as("manager")
-
-    first = client.post("/api/products/", create_body(phones, name="电话", sku="S-1"), format="json")
-    second = client.post("/api/products/", create_body(phones, name="!!!", sku="S-2"), format="json")
-
-    assert (first.json()["slug"], second.json()["slug"]) == ("product", "product-2")
-
-
-@pytest.mark.django_db
 def test_the_slug_is_stable_when_the_name_changes_and_changes_only_when_given(client_as, phone):
     client = client_as("manager")
 

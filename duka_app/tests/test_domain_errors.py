@@ -1,0 +1,54 @@
+"""The API's answer to each domain error the services raise: its status and `{detail, code, **data}`, or a field
+error; the services' own tests assert only the error class, its code and its data."""
+
+import inspect
+
+import pytest
+
+from core import errors as core_errors
+from duka_app.api.errors import domain_error_response
+from duka_app.errors import DomainError
+from store import errors as store_errors
+
+STATUS = {
+    store_errors.UniqueValueTaken: 400,
+    store_errors.CategoryGone: 400,
+    store_errors.CategoryNotEmpty: 409,
+    store_errors.CartQuantityInvalid: 400,
+    store_errors.CartItemNotFound: 404,
+    store_errors.CartEmpty: 400,
+    store_errors.InsufficientStock: 409,
+    store_errors.StockChanged: 409,
+    store_errors.StockOutOfRange: 400,
+    store_errors.ProductNotFound: 404,
+    store_errors.ProductUnavailable: 409,
+    store_errors.InvalidStatusTransition: 400,
+    core_errors.AlreadyBlacklisted: 400,
+    core_errors.IPNotBlockable: 400,
+}
+
+
+def domain_errors_of(module) -> set[type[DomainError]]:
+    return {
+        value
+        for value in vars(module).values()
+        if inspect.isclass(value) and issubclass(value, DomainError) and value.__module__ == module.__name__
+    }
+
+
+def test_every_domain_error_of_the_apps_has_its_status_here():
+    assert domain_errors_of(store_errors) | domain_errors_of(core_errors) == set(STATUS)
+
+
+@pytest.mark.parametrize(("error_class", "status"), STATUS.items(), ids=[cls.__name__ for cls in STATUS])
+def test_each_domain_error_is_answered_with_its_status_code_and_data(error_class, status):
+    response = domain_error_response(error_class(stock=7))
+
+    assert response.status_code == status
+    assert response.data == {"detail": error_class.default_detail, "code": str(error_class.code), "stock": 7}
+
+
+def test_an_error_about_one_field_is_that_fields_validation_error():
+    response = domain_error_response(store_errors.UniqueValueTaken("Taken.", field="sku"))
+
+    assert (response.status_code, response.data) == (400, {"sku": ["Taken."]})
