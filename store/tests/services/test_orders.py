@@ -16,7 +16,8 @@ PENDING, PAID, SHIPPED, DELIVERED, CANCELLED = (
     Order.Status.DELIVERED,
     Order.Status.CANCELLED,
 )
-ALLOWED = [(PENDING, PAID), (PAID, SHIPPED), (SHIPPED, DELIVERED), (PENDING, CANCELLED), (PAID, CANCELLED)]
+# Pending → paid is not the store's to make: only a payment pays an order (payments.services).
+ALLOWED = [(PAID, SHIPPED), (SHIPPED, DELIVERED), (PENDING, CANCELLED), (PAID, CANCELLED)]
 REFUSED = [(current, target) for current in Order.Status for target in Order.Status if (current, target) not in ALLOWED]
 
 
