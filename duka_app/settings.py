@@ -257,6 +257,11 @@ SPECTACULAR_SETTINGS = {
             "it along pending → paid → shipped → delivered.",
         },
         {
+            "name": "payments",
+            "description": "Paying orders with Stripe, M-Pesa (STK push) or, in development, the fake provider; "
+            "the providers' notifications; refunds and manual (cash, bank transfer) payments.",
+        },
+        {
             "name": "security",
             "description": "Traffic dashboard, IP blacklist and suspicious IPs (managers and admins).",
         },

@@ -127,3 +127,57 @@ WEBHOOK_BAD_REQUEST = error_response(
     detail="The notification could not be verified.",
 )
 WEBHOOK_NOT_FOUND = error_response(404, description="The provider is not configured (or, for M-Pesa, a wrong path).")
+FAKE_CONFIRM_EXAMPLES = [
+    request_example("The customer paid", {"outcome": "succeeded"}),
+    request_example("The payment was declined", {"outcome": "failed"}),
+    response_example("Payment", {**PAYMENT, "provider": "fake", "status": "succeeded", "next_action": None}),
+]
+STRIPE_WEBHOOK_EXAMPLES = [
+    request_example(
+        "payment_intent.succeeded",
+        {
+            "id": "evt_3MtwBwLkdIwHu7ix0Vmd8ZtS",
+            "object": "event",
+            "type": "payment_intent.succeeded",
+            "created": 1768469400,
+            "livemode": False,
+            "data": {
+                "object": {
+                    "id": "pi_3MtwBwLkdIwHu7ix28a3tqPa",
+                    "object": "payment_intent",
+                    "amount": 150000,
+                    "amount_received": 150000,
+                    "currency": "kes",
+                    "status": "succeeded",
+                    "latest_charge": "ch_3MtwBwLkdIwHu7ix2aKq0Bd3",
+                    "metadata": {"order_id": "1", "payment_id": "1"},
+                }
+            },
+        },
+    ),
+    response_example("Received", {"received": True}),
+]
+MPESA_CALLBACK_EXAMPLES = [
+    request_example(
+        "STK push paid",
+        {
+            "Body": {
+                "stkCallback": {
+                    "MerchantRequestID": "29115-34620561-1",
+                    "CheckoutRequestID": "ws_CO_191220191020363925",
+                    "ResultCode": 0,
+                    "ResultDesc": "The service request is processed successfully.",
+                    "CallbackMetadata": {
+                        "Item": [
+                            {"Name": "Amount", "Value": 1500.0},
+                            {"Name": "MpesaReceiptNumber", "Value": "NLJ7RT61SV"},
+                            {"Name": "TransactionDate", "Value": 20191219102115},
+                            {"Name": "PhoneNumber", "Value": 254712345678},
+                        ]
+                    },
+                }
+            }
+        },
+    ),
+    response_example("Accepted", {"ResultCode": 0, "ResultDesc": "Accepted"}),
+]

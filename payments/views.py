@@ -146,7 +146,7 @@ class FakeConfirmView(APIView):
         tags=["payments"],
         request=FakeConfirmSerializer,
         responses={200: PaymentSerializer},
-        examples=schema.PAYMENT_EXAMPLES,
+        examples=schema.FAKE_CONFIRM_EXAMPLES,
     )
     def post(self, request, payment_id: str):
         body = FakeConfirmSerializer(data=request.data)
@@ -183,6 +183,7 @@ class StripeWebhookView(WebhookView):
         tags=["payments"],
         request=OpenApiTypes.OBJECT,
         responses={200: OpenApiTypes.OBJECT, 400: schema.WEBHOOK_BAD_REQUEST, 404: schema.WEBHOOK_NOT_FOUND},
+        examples=schema.STRIPE_WEBHOOK_EXAMPLES,
     )
     def post(self, request):
         self.receive(request)
@@ -201,6 +202,7 @@ class MpesaCallbackView(WebhookView):
         tags=["payments"],
         request=OpenApiTypes.OBJECT,
         responses={200: OpenApiTypes.OBJECT, 400: schema.WEBHOOK_BAD_REQUEST, 404: schema.WEBHOOK_NOT_FOUND},
+        examples=schema.MPESA_CALLBACK_EXAMPLES,
     )
     def post(self, request, token: str):
         services.mpesa_callback_token_check(token=token)

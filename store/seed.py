@@ -19,6 +19,7 @@ from faker import Faker
 
 from accounts.models import CustomerProfile, User
 from accounts.services import user_create
+from payments.models import Payment, Refund
 from store.models import Category, Order, OrderEvent, Product
 from store.services.catalog import category_create
 
@@ -163,8 +164,10 @@ def demo_data_seed(
 @transaction.atomic
 def demo_data_delete() -> None:
     demo_users = User.objects.filter(username__regex=rf"^({MANAGER_USERNAME}|{CUSTOMER_USERNAME_PREFIX}[0-9]+)$")
-    # The demo orders' history protects them (PROTECT): a reset wipes it with them.
+    # The demo orders' history and payments protect them (PROTECT): a reset wipes them with the orders.
     OrderEvent.objects.filter(order__user__in=demo_users).delete()
+    Refund.objects.filter(payment__order__user__in=demo_users).delete()
+    Payment.objects.filter(order__user__in=demo_users).delete()
     Order.objects.filter(user__in=demo_users).delete()
     Product.objects.all().delete()
     Category.objects.all().delete()

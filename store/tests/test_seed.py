@@ -5,9 +5,9 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import CustomerProfile, User
 from accounts.signals import STORE_MANAGERS_GROUP
+from payments.services import payment_record_manual
 from store.models import Category, Order, OrderEvent, Product
 from store.seed import CUSTOMER_PASSWORD, MANAGER_PASSWORD
-from store.services.orders import order_status_change
 from store.tests.factories import ProductFactory
 from store.tests.shopping import place_order
 
@@ -146,7 +146,7 @@ def test_reset_replaces_the_catalog_and_the_demo_accounts_but_keeps_other_users(
     demo_order = place_order(User.objects.get(username="customer1"), (Product.objects.first(), 1))
     carols_order = place_order(customer, (Product.objects.last(), 1))
     for order in (demo_order, carols_order):
-        order_status_change(order_id=order.pk, status=Order.Status.PAID, by=demo_manager)
+        payment_record_manual(order_id=order.pk, by=demo_manager)
     ProductFactory(name="Manual product")
 
     seed(products=5, customers=1, reset=True)
