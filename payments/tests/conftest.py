@@ -2,6 +2,7 @@ import pytest
 
 from duka_app.celery import app as celery_app
 from store.models import Order
+from store.tests.conftest import django_assert_max_num_queries  # noqa: F401 (budgets count the endpoint's queries)
 from store.tests.factories import ProductFactory
 from store.tests.shopping import place_order
 

@@ -231,7 +231,7 @@ def test_an_orders_payments_take_a_fixed_number_of_queries(
         fake_payment_complete(payment_id=payment.pk, user=customer, succeeded=False)
     client = client_for(manager)
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):
         response = client.get(f"/api/orders/{order.pk}/payments/")
 
     assert len(response.json()) == attempts
