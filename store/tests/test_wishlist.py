@@ -1,12 +1,13 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection, transaction
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 from conftest import ROLES
-from core.tests.concurrency import run_concurrently
+from core.tests.concurrency import run_concurrently, start_blocked_by_this_session
 from store.errors import CartQuantityInvalid, ProductNotFound, ProductUnavailable, WishlistFull, WishlistItemNotFound
 from store.models import CartItem, WishlistItem
 from store.services.wishlist import wishlist_item_add, wishlist_item_move_to_cart, wishlist_item_remove
@@ -285,7 +286,7 @@ def test_concurrent_saves_at_the_cap_never_exceed_it(settings):
     settings.WISHLIST_MAX_ITEMS = 3
     shopper = UserFactory()
     save(shopper, ProductFactory(), ProductFactory())
-    candidates = [ProductFactory() for _ in range(5)]
+    candidates = [ProductFactory() for _ in range(20)]
 
     def adding(product):
         def add():
@@ -297,8 +298,33 @@ def test_concurrent_saves_at_the_cap_never_exceed_it(settings):
 
     statuses = run_concurrently(*[adding(product) for product in candidates])
 
-    assert sorted(statuses) == [201] + [409] * 4
+    assert sorted(statuses) == [201] + [409] * 19
     assert WishlistItem.objects.filter(user=shopper).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.race
+def test_a_save_waits_for_another_save_of_the_same_customer_so_the_cap_holds(settings):
+    settings.WISHLIST_MAX_ITEMS = 2
+    shopper = UserFactory()
+    (already,) = save(shopper, ProductFactory())
+    first, second = ProductFactory(), ProductFactory()
+    statuses = []
+
+    def save_second():
+        client = APIClient()
+        client.force_authenticate(shopper)
+        statuses.append(client.post(WISHLIST, {"product_id": second.pk}, format="json").status_code)
+        connection.close()
+
+    with transaction.atomic():
+        wishlist_item_add(user=shopper, product_id=first.pk)
+        # The second save must wait for this one to commit: counted before it, both would fit under the cap.
+        waiting = start_blocked_by_this_session(save_second, "the second save")
+    waiting.join()
+
+    assert statuses == [409]
+    assert wishlist_state(shopper) == [first.pk, already.product_id]
 
 
 # --- remove -----------------------------------------------------------------------------------------------
