@@ -3,7 +3,7 @@ from django.conf import settings
 from drf_spectacular.generators import SchemaGenerator
 
 # Tags whose operations must carry request and response examples: every tag.
-TAGS_WITH_EXAMPLES = {"auth", "profile", "catalog", "cart", "checkout", "orders", "security", "operations"}
+TAGS_WITH_EXAMPLES = {"auth", "profile", "catalog", "cart", "wishlist", "checkout", "orders", "security", "operations"}
 
 
 @pytest.fixture(scope="module")
