@@ -248,6 +248,11 @@ SPECTACULAR_SETTINGS = {
         },
         {"name": "cart", "description": "The caller's cart (customers and admins; managers get 403)."},
         {
+            "name": "wishlist",
+            "description": "Products the caller saved for later, newest first; moved to the cart with the cart's "
+            "rules (customers and admins; managers get 403).",
+        },
+        {
             "name": "checkout",
             "description": "Turn the cart into an order in one transaction; retries are safe with `Idempotency-Key`.",
         },
@@ -273,6 +278,9 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+
+# A customer's wishlist holds at most this many products; saving one more is 409 `wishlist_full`.
+WISHLIST_MAX_ITEMS = env.int("WISHLIST_MAX_ITEMS", default=500)
 
 # Jobs (see store/jobs.py, core/tasks.py and duka_app/ops/tasks.py).
 LOW_STOCK_THRESHOLD = env.int("LOW_STOCK_THRESHOLD", default=5)

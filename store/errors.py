@@ -17,6 +17,7 @@ class ErrorCode(StrEnum):
     STOCK_OUT_OF_RANGE = "stock_out_of_range"
     TOO_MANY_PENDING_ORDERS = "too_many_pending_orders"
     UNIQUE = "unique"
+    WISHLIST_FULL = "wishlist_full"
 
 
 class UniqueValueTaken(DuplicateValue):
@@ -85,3 +86,14 @@ class TooManyPendingOrders(Conflict):
 
     code = ErrorCode.TOO_MANY_PENDING_ORDERS
     default_detail = "You have too many pending orders; pay for or cancel one before placing another."
+
+
+class WishlistItemNotFound(NotFound):
+    default_detail = "This product is not in your wishlist."
+
+
+class WishlistFull(Conflict):
+    """The wishlist holds `WISHLIST_MAX_ITEMS` products; raised with `limit`."""
+
+    code = ErrorCode.WISHLIST_FULL
+    default_detail = "Your wishlist is full; remove a product before saving another."

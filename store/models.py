@@ -203,3 +203,22 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} (order #{self.order_id})"
+
+
+class WishlistItem(models.Model):
+    """A product a customer saved for later. A product that stops being for sale stays listed, shown as
+    unavailable; a deleted product leaves every wishlist."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wishlist_items")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="wishlist_items")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "product"], name="wishlist_item_one_per_product"),
+        ]
+        indexes = [models.Index(fields=["user", "-created_at", "-id"], name="wishlist_item_user_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} saved by {self.user_id}"

@@ -242,3 +242,56 @@ ORDER_EVENT_EXAMPLES = [
     response_example("Placed, as the owner sees it", ORDER_EVENT_PLACED),
     response_example("Marked paid, as a manager sees it", ORDER_EVENT_PAID),
 ]
+
+# --- wishlist -----------------------------------------------------------------------------------------------
+
+
+class WishlistFullSerializer(ErrorSerializer):
+    limit = serializers.IntegerField(help_text="The most products a wishlist holds (`WISHLIST_MAX_ITEMS`).")
+
+
+WISHLIST_ADD_BAD_REQUEST = error_response(
+    400,
+    description="Invalid input: `product_id` missing, not a positive integer, or no product for sale with it.",
+)
+WISHLIST_FULL = error_response(
+    409,
+    description="The wishlist already holds `limit` products (`wishlist_full`); nothing was saved.",
+    code="wishlist_full",
+    detail="Your wishlist holds 500 products, the most it can; remove one before saving another.",
+    serializer=WishlistFullSerializer,
+    data={"limit": 500},
+)
+WISHLIST_ITEM_NOT_FOUND = error_response(
+    404, description="The product is not in the caller's wishlist.", detail="This product is not in your wishlist."
+)
+MOVE_TO_CART_BAD_REQUEST = error_response(
+    400,
+    description="Invalid input (quantity < 1), or more than the stock with what the cart already holds: "
+    "`quantity_above_stock` with the line in `items`; nothing changed.",
+    code="quantity_above_stock",
+    detail="Only 3 of this product in stock; 2 already in the cart.",
+    serializer=CartErrorSerializer,
+    data={"items": [{"product_id": 1, "requested": 5, "available": 3}]},
+)
+MOVE_TO_CART_CONFLICT = error_response(
+    409,
+    description="The product is no longer for sale (`product_unavailable`); it stays in the wishlist.",
+    code="product_unavailable",
+    detail="This product is no longer for sale.",
+    serializer=CartErrorSerializer,
+    data={"items": [{"product_id": 1, "requested": 1, "available": 0}]},
+)
+WISHLIST_ITEM = {
+    "product_id": 1,
+    "product": {
+        "id": 1,
+        "slug": "cast-iron-skillet",
+        "name": "Cast Iron Skillet",
+        "final_price": "34.90",
+        "in_stock": True,
+        "available": True,
+    },
+    "created_at": _CREATED_AT,
+}
+WISHLIST_ITEM_EXAMPLES = [response_example("Saved product", WISHLIST_ITEM, 200, 201)]

@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
 from core.models import BlacklistedIP, SuspiciousIP
 from core.request_logs import request_logs_insert
 from core.tests.conftest import entry
-from store.models import Order, OrderEvent
+from store.models import Order, OrderEvent, WishlistItem
 from store.services.orders import order_event_record
 from store.tests.factories import CategoryFactory, OrderFactory, OrderItemFactory, ProductFactory
 from store.tests.shopping import fill_cart
@@ -55,8 +55,8 @@ def store(customer):
 
     Its ids are those of the schema's examples (1), so the documented requests run against real objects:
     a category with products (delete → 409) and an empty one, active, inactive and sold-out products, the
-    customer's cart line, a pending and a paid order with some history, a blacklisted and a suspicious IP, two
-    days of traffic.
+    customer's cart line and saved product, a pending and a paid order with some history, a blacklisted and a
+    suspicious IP, two days of traffic.
     """
     kitchen = CategoryFactory(name="Kitchen", slug="kitchen")
     CategoryFactory(name="Garden", slug="garden")
@@ -64,6 +64,7 @@ def store(customer):
     ProductFactory(category=kitchen, name="Old Kettle", slug="old-kettle", is_active=False)
     ProductFactory(category=kitchen, name="Chef Knife", slug="chef-knife", stock=0)
     fill_cart(customer, (skillet, 2))
+    WishlistItem.objects.create(user=customer, product=skillet)
     for status in (Order.Status.PENDING, Order.Status.PAID):
         order = OrderFactory(user=customer, status=status, total_amount="10.00")
         OrderItemFactory(order=order, product=skillet)

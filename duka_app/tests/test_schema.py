@@ -3,7 +3,18 @@ from django.conf import settings
 from drf_spectacular.generators import SchemaGenerator
 
 # Tags whose operations must carry request and response examples: every tag.
-TAGS_WITH_EXAMPLES = {"auth", "profile", "catalog", "cart", "checkout", "orders", "payments", "security", "operations"}
+TAGS_WITH_EXAMPLES = {
+    "auth",
+    "profile",
+    "catalog",
+    "cart",
+    "wishlist",
+    "checkout",
+    "orders",
+    "payments",
+    "security",
+    "operations",
+}
 
 
 @pytest.fixture(scope="module")
