@@ -33,9 +33,12 @@ class ProviderNotConfigured(NotFound):
 class PaymentRefused(DomainError):
     """The provider cannot take the attempt as asked; raised with the provider's code (`invalid_phone`, ...)."""
 
-    def __init__(self, detail: str, *, code: str, field: str | None = None) -> None:
-        super().__init__(detail, field=field)
-        self.code = code
+    code = "payment_refused"
+    default_detail = "The payment provider cannot take this payment as asked."
+
+    def __init__(self, detail: str | None = None, *, code: str | None = None, field: str | None = None, **data):
+        super().__init__(detail, field=field, **data)
+        self.code = code or type(self).code
 
 
 class ProviderFailed(Unavailable):

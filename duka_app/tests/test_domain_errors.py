@@ -8,6 +8,7 @@ import pytest
 from core import errors as core_errors
 from duka_app.api.errors import domain_error_response
 from duka_app.errors import DomainError
+from payments import errors as payments_errors
 from store import errors as store_errors
 
 STATUS = {
@@ -23,6 +24,24 @@ STATUS = {
     store_errors.ProductNotFound: 404,
     store_errors.ProductUnavailable: 409,
     store_errors.InvalidStatusTransition: 400,
+    store_errors.TooManyPendingOrders: 409,
+    store_errors.WishlistItemNotFound: 404,
+    store_errors.WishlistFull: 409,
+    payments_errors.ProviderNotAvailable: 400,
+    payments_errors.ProviderNotConfigured: 404,
+    payments_errors.PaymentRefused: 400,
+    payments_errors.ProviderFailed: 502,
+    payments_errors.OrderNotPayable: 409,
+    payments_errors.PaymentInProgress: 409,
+    payments_errors.PaymentNotFound: 404,
+    payments_errors.OrderNotFound: 404,
+    payments_errors.InvalidNotification: 400,
+    payments_errors.UnknownPayment: 400,
+    payments_errors.AmountMismatch: 400,
+    payments_errors.PaymentNotRefundable: 409,
+    payments_errors.RefundExceedsPayment: 400,
+    payments_errors.ReferenceRequired: 400,
+    payments_errors.DuplicateReference: 400,
     core_errors.AlreadyBlacklisted: 400,
     core_errors.IPNotBlockable: 400,
 }
@@ -37,7 +56,8 @@ def domain_errors_of(module) -> set[type[DomainError]]:
 
 
 def test_every_domain_error_of_the_apps_has_its_status_here():
-    assert domain_errors_of(store_errors) | domain_errors_of(core_errors) == set(STATUS)
+    apps = (store_errors, core_errors, payments_errors)
+    assert set().union(*map(domain_errors_of, apps)) == set(STATUS)
 
 
 @pytest.mark.parametrize(("error_class", "status"), STATUS.items(), ids=[cls.__name__ for cls in STATUS])

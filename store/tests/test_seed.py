@@ -158,7 +158,7 @@ def test_reset_replaces_the_catalog_and_the_demo_accounts_but_keeps_other_users(
     assert list(Order.objects.values_list("pk", flat=True)) == [carols_order.pk]
     assert list(OrderEvent.objects.values_list("order_id", "kind", "actor_id")) == [
         (carols_order.pk, "placed", customer.pk),
-        (carols_order.pk, "status_changed", None),
+        (carols_order.pk, "payment_succeeded", None),
     ]
 
 
