@@ -327,6 +327,10 @@ STOREFRONT_URL = env.str("STOREFRONT_URL", default="http://127.0.0.1:8000/shop")
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=60 * 60 * 24 * 3)
 # On: checkout answers 403 email_not_verified until the customer has verified their email address.
 REQUIRE_VERIFIED_EMAIL_FOR_CHECKOUT = env.bool("REQUIRE_VERIFIED_EMAIL_FOR_CHECKOUT", default=False)
+if not STOREFRONT_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("STOREFRONT_URL must be an http:// or https:// address: the account emails link to it.")
+if PASSWORD_RESET_TIMEOUT <= 0:
+    raise ImproperlyConfigured("PASSWORD_RESET_TIMEOUT_SECONDS must be positive.")
 
 # Logs go to stdout, one JSON object per line with LOG_FORMAT=json (for log collectors), plain text otherwise.
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
