@@ -285,7 +285,7 @@ def _profile_schema(operation_suffix: str = "", description: str = ""):
             + "Anonymises the account: username replaced by `deleted:<id>`, email, names and shipping details "
             "cleared, password unusable, account inactive, every refresh token revoked (access tokens are refused "
             "at once). Orders stay, with their shipping details, for the books. There is no undo. Managers and "
-            "administrators are refused (403 `account_not_deletable`). Throttled per client IP with the login rate.",
+            "administrators are refused (403 `account_not_deletable`). Throttled per user with the login rate.",
             tags=["profile"],
             request=AccountDeleteSerializer,
             responses={

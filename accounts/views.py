@@ -154,7 +154,7 @@ class ProfileView(generics.RetrieveUpdateAPIView):
 
     serializer_class = ProfileSerializer
     permission_classes = [IsAuthenticated]
-    # Deleting the account takes the password: throttled per client IP with the login rate, as password change.
+    # Deleting the account takes the password: guesses are throttled per user with the login rate.
     throttle_scope = "login"
     delete_reads_body = True
 

@@ -179,14 +179,16 @@ def test_malformed_or_non_object_json_changes_nothing(client_for, carol, payload
 
 
 @pytest.mark.django_db
-def test_password_guesses_are_throttled_per_client_ip(client_for, carol, settings):
+def test_password_guesses_are_throttled_per_user(client_for, carol, settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login": "2/minute"},
     }
     client = client_for(carol)
 
-    statuses = [delete_account(client, {"password": f"guess-{n}"}).status_code for n in range(3)]
+    statuses = [
+        delete_account(client, {"password": f"guess-{n}"}, REMOTE_ADDR=f"198.51.100.{n}").status_code for n in range(3)
+    ]
 
     assert statuses == [400, 400, 429]
     assert delete_account(client, {"password": DEFAULT_PASSWORD}).status_code == 429
