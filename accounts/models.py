@@ -16,14 +16,21 @@ class User(AbstractUser):
 
     email = models.EmailField("email address")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CUSTOMER)
+    # When the current email address was confirmed through the emailed link; None: not (yet) verified.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
     objects = CaseInsensitiveUserManager()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
-            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            # Deleted (anonymised) accounts have no email address; every other address belongs to one account.
+            models.UniqueConstraint(Lower("email"), condition=~models.Q(email=""), name="user_email_ci_unique"),
         ]
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
 
 class CustomerProfile(models.Model):

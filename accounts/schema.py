@@ -1,10 +1,18 @@
 """The account endpoints' OpenAPI documentation: examples, error responses and summaries, one decorator per view."""
 
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import serializers
 
+from accounts.errors import AccountNotDeletable, EmailAlreadyVerified, InvalidAccountToken
 from accounts.serializers import (
+    AccountDeleteSerializer,
+    AccountLinkSerializer,
+    EmptyBodySerializer,
     LogoutSerializer,
+    MessageSerializer,
     PasswordChangeSerializer,
+    PasswordResetConfirmSerializer,
+    PasswordResetRequestSerializer,
     RegisterSerializer,
     TokenPairSerializer,
     TokenRefreshSerializer,
@@ -132,6 +140,104 @@ password_change_schema = extend_schema(
     ],
 )
 
+_UID = "NDI"  # user 42
+_TOKEN = "cd6xq1-3f1c0e5a9b7d2c4e6f8a0b1c2d3e4f5a"
+_INVALID_TOKEN = {
+    400: error_response(
+        400,
+        description="Invalid input, or a link that is malformed, already used, expired or names no active account "
+        "(`invalid_token`).",
+        code=InvalidAccountToken.code,
+        detail=InvalidAccountToken.default_detail,
+    )
+}
+
+
+class EmailVerificationSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    email_verified = serializers.BooleanField()
+
+
+password_reset_request_schema = extend_schema_view(
+    post=extend_schema(
+        operation_id="auth_password_reset",
+        tags=["auth"],
+        summary="Ask for a password-reset link by email",
+        description="Answers 202 with the same body whether or not an account has the address, and does the same "
+        "work either way: a background job looks the address up and sends the link to "
+        "`{STOREFRONT_URL}/reset-password?uid=...&token=...`. Inactive accounts, and accounts without a password, "
+        "get no email. Throttled per client IP and per email address (429).",
+        request=PasswordResetRequestSerializer,
+        responses={202: MessageSerializer, **error_responses(400, 429)},
+        examples=[
+            _request_example("Email address", {"email": "amina@example.com"}),
+            _response_example(
+                "Accepted",
+                {"detail": "If an account has this email address, we have sent it a link to reset the password."},
+                202,
+            ),
+        ],
+    )
+)
+
+password_reset_confirm_schema = extend_schema_view(
+    post=extend_schema(
+        operation_id="auth_password_reset_confirm",
+        tags=["auth"],
+        summary="Set a new password with an emailed reset link",
+        description="`uid` and `token` come from the link's query string. The link works once, for "
+        "`PASSWORD_RESET_TIMEOUT` seconds, and not after the password changed in any other way. Every refresh "
+        "token of the user is revoked (log in again with the new password). Following the link also verifies "
+        "the email address.",
+        request=PasswordResetConfirmSerializer,
+        responses={204: None, **_INVALID_TOKEN, **error_responses(429)},
+        examples=[
+            _request_example(
+                "Link and password", {"uid": _UID, "token": _TOKEN, "new_password": "Mango-River-Lantern-77"}
+            ),
+            _response_example("Weak new password", {"new_password": ["This password is too common."]}, 400),
+        ],
+    )
+)
+
+email_verify_schema = extend_schema_view(
+    post=extend_schema(
+        operation_id="auth_email_verify",
+        tags=["auth"],
+        summary="Verify an email address with the emailed link",
+        description="`uid` and `token` come from the link's query string (`{STOREFRONT_URL}/verify-email?...`). "
+        "The link works once, for `PASSWORD_RESET_TIMEOUT` seconds, and only for the address it was sent to.",
+        request=AccountLinkSerializer,
+        responses={200: EmailVerificationSerializer, **_INVALID_TOKEN, **error_responses(429)},
+        examples=[
+            _request_example("Link", {"uid": _UID, "token": _TOKEN}),
+            _response_example("Verified", {"email": "amina@example.com", "email_verified": True}),
+        ],
+    )
+)
+
+email_verification_resend_schema = extend_schema_view(
+    post=extend_schema(
+        operation_id="auth_email_resend",
+        tags=["auth"],
+        summary="Send a new email-verification link to the caller",
+        request=EmptyBodySerializer,
+        responses={
+            202: MessageSerializer,
+            409: error_response(
+                409,
+                description="The caller's email address is verified already.",
+                code=EmailAlreadyVerified.code,
+                detail=EmailAlreadyVerified.default_detail,
+            ),
+            **_SESSION_GONE,
+            **error_responses(400, 429),
+        },
+        examples=[_response_example("Sent", {"detail": "We have sent a new link to amina@example.com."}, 202)],
+    )
+)
+
+
 _PROFILE_EXAMPLES = [
     _request_example(
         "Shipping details",
@@ -142,6 +248,7 @@ _PROFILE_EXAMPLES = [
         {
             "username": "amina",
             "email": "amina@example.com",
+            "email_verified": True,
             "role": "customer",
             "phone": "+254700000000",
             "address": "12 Moi Avenue",
@@ -170,7 +277,33 @@ def _profile_schema(operation_suffix: str = "", description: str = ""):
                 examples=_PROFILE_EXAMPLES,
             )
             for method, (operation_id, summary) in _PROFILE_OPERATIONS.items()
-        }
+        },
+        delete=extend_schema(
+            operation_id="profile_delete" + operation_suffix,
+            summary="Delete the caller's account for good",
+            description=(description + "\n\n" if description else "")
+            + "Anonymises the account: username replaced by `deleted:<id>`, email, names and shipping details "
+            "cleared, password unusable, account inactive, every refresh token revoked (access tokens are refused "
+            "at once). Orders stay, with their shipping details, for the books. There is no undo. Managers and "
+            "administrators are refused (403 `account_not_deletable`). Throttled per user with the login rate.",
+            tags=["profile"],
+            request=AccountDeleteSerializer,
+            responses={
+                204: None,
+                403: error_response(
+                    403,
+                    description="A staff account (manager or administrator).",
+                    code=AccountNotDeletable.code,
+                    detail=AccountNotDeletable.default_detail,
+                ),
+                **_SESSION_GONE,
+                **error_responses(400, 429),
+            },
+            examples=[
+                _request_example("Password", {"password": _PASSWORD}),
+                _response_example("Wrong password", {"password": ["Your password was entered incorrectly."]}, 400),
+            ],
+        ),
     )
 
 

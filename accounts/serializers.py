@@ -47,7 +47,7 @@ class RegisterSerializer(serializers.Serializer):
 
     def create(self, validated_data: dict) -> User:
         try:
-            return services.user_create(**validated_data)
+            return services.customer_register(**validated_data)
         except IntegrityError as error:
             # Lost a race with a concurrent registration of the same username or email.
             raise serializers.ValidationError({"username": [DUPLICATE_USERNAME]}) from error
@@ -98,11 +98,16 @@ class LogoutAllSerializer(serializers.Serializer):
 class ProfileSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
     email = serializers.EmailField(source="user.email", max_length=254, required=False)
+    email_verified = serializers.BooleanField(
+        source="user.email_verified",
+        read_only=True,
+        help_text="Whether the owner of `email` followed the link we sent to it; a new address starts unverified.",
+    )
     role = serializers.ChoiceField(source="user.role", choices=User.Role.choices, read_only=True)
 
     class Meta:
         model = CustomerProfile
-        fields = ["username", "email", "role", "phone", "address", "city", "country", "postal_code"]
+        fields = ["username", "email", "email_verified", "role", "phone", "address", "city", "country", "postal_code"]
 
     def validate_email(self, value: str) -> str:
         if User.objects.filter(email__iexact=value).exclude(pk=self.instance.user_id).exists():
@@ -115,3 +120,32 @@ class ProfileSerializer(serializers.ModelSerializer):
             return services.profile_update(user=instance.user, email=user_fields.get("email"), **validated_data)
         except IntegrityError as error:
             raise serializers.ValidationError({"email": [DUPLICATE_EMAIL]}) from error
+
+
+class PasswordResetRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class AccountLinkSerializer(serializers.Serializer):
+    """The `uid` and `token` of a link we emailed, as the storefront's page read them from its query string."""
+
+    uid = serializers.CharField(max_length=64)
+    token = serializers.CharField(max_length=128)
+
+
+class PasswordResetConfirmSerializer(AccountLinkSerializer):
+    new_password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+
+
+class MessageSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What happened, for people.")
+
+
+class AccountDeleteSerializer(serializers.Serializer):
+    """The caller's current password, to confirm that they mean it."""
+
+    password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+
+
+class EmptyBodySerializer(serializers.Serializer):
+    """No fields: the caller's access token says who. A body, if any, must be a JSON object."""

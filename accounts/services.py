@@ -1,11 +1,18 @@
 from collections.abc import Iterable
 
+from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
+from accounts import tasks
+from accounts.account_tokens import email_verification_tokens, password_reset_tokens, token_user_lock
+from accounts.errors import AccountNotDeletable, EmailAlreadyVerified, PasswordIncorrect
 from accounts.models import CustomerProfile, User
+from accounts.roles import is_manager
 from accounts.signals import STORE_MANAGERS_GROUP
 from accounts.tokens import refresh_tokens_revoke_all
+from duka_app.ops.queue import enqueue_on_commit
 
 
 @transaction.atomic
@@ -28,10 +35,23 @@ def user_create(*, username: str, email: str, password: str | None, role: str = 
 
 
 @transaction.atomic
+def customer_register(*, username: str, email: str, password: str) -> User:
+    """Create a customer account and send a link to verify its email address."""
+    user = user_create(username=username, email=email, password=password)
+    email_verification_send(user=user)
+    return user
+
+
+@transaction.atomic
 def profile_update(*, user: User, email: str | None = None, **fields: str) -> CustomerProfile:
+    """Update the account's email and profile fields. A new email address is unverified until its owner follows
+    the link sent to it; a change of letter case alone is the same address and stays verified."""
     if email is not None and email != user.email:
+        if email.lower() != user.email.lower():
+            user.email_verified_at = None
+            email_verification_send(user=user)
         user.email = email
-        user.save(update_fields=["email"])
+        user.save(update_fields=["email", "email_verified_at"])
     profile = user.profile
     for name, value in fields.items():
         setattr(profile, name, value)
@@ -62,3 +82,70 @@ def users_deactivate(*, user_ids: Iterable[int]) -> int:
 def user_sessions_end(*, user: User) -> int:
     """Log the user out everywhere: revoke every refresh token of theirs. Returns how many were revoked."""
     return refresh_tokens_revoke_all(user_ids=[user.pk])
+
+
+def password_reset_request(*, email: str) -> None:
+    """Email a reset link to the account with this address, if there is one. The lookup and the sending happen
+    in a job, so this request does the same work, and takes the same time, whether the address is known or not."""
+    enqueue_on_commit(tasks.password_reset_email_send, email)
+
+
+@transaction.atomic
+def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
+    """Set the password of the user a valid reset link names and end every session of theirs. Following the
+    emailed link also proves the address is theirs, so it counts as verified.
+
+    Raises InvalidAccountToken, or Django's ValidationError with the password validators' messages."""
+    user = token_user_lock(uid=uid, token=token, generator=password_reset_tokens)
+    password_validation.validate_password(new_password, user=user)
+    user.set_password(new_password)
+    user.email_verified_at = user.email_verified_at or timezone.now()
+    user.save(update_fields=["password", "email_verified_at"])
+    refresh_tokens_revoke_all(user_ids=[user.pk])
+    return user
+
+
+def email_verification_send(*, user: User) -> None:
+    """Email the user a link that verifies their current address, once the transaction commits."""
+    enqueue_on_commit(tasks.email_verification_send, user.pk)
+
+
+def email_verification_resend(*, user: User) -> None:
+    if user.email_verified:
+        raise EmailAlreadyVerified()
+    email_verification_send(user=user)
+
+
+@transaction.atomic
+def email_verify(*, uid: str, token: str) -> User:
+    """Mark the email address of the user a valid verification link names as verified. Raises InvalidAccountToken
+    (also for a link already used, or sent to an address the user has since changed)."""
+    user = token_user_lock(uid=uid, token=token, generator=email_verification_tokens)
+    user.email_verified_at = timezone.now()
+    user.save(update_fields=["email_verified_at"])
+    return user
+
+
+@transaction.atomic
+def account_delete(*, user: User, password: str) -> None:
+    """Anonymise the account for good: personal details cleared, login impossible, every session ended.
+
+    The row stays, so the user's orders (and their shipping details, a record of the sale) stay in the books.
+    Managers and administrators are refused: their accounts run the store."""
+    if user.is_staff or is_manager(user):
+        raise AccountNotDeletable()
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.check_password(password):
+        raise PasswordIncorrect(field="password")
+    # A colon is never part of a registered username, so the placeholder cannot take or collide with a real one.
+    user.username = f"deleted:{user.pk}"
+    user.email = ""
+    user.email_verified_at = None
+    user.first_name = user.last_name = ""
+    user.set_unusable_password()
+    user.is_active = False
+    user.save(
+        update_fields=["username", "email", "email_verified_at", "first_name", "last_name", "password", "is_active"]
+    )
+    CustomerProfile.objects.filter(user=user).update(phone="", address="", city="", country="", postal_code="")
+    refresh_tokens_revoke_all(user_ids=[user.pk])

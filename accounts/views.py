@@ -1,6 +1,7 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import generics, status
-from rest_framework.exceptions import AuthenticationFailed, Throttled
+from rest_framework.exceptions import AuthenticationFailed, Throttled, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,9 +11,13 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import services
 from accounts.schema import (
+    email_verification_resend_schema,
+    email_verify_schema,
     logout_all_schema,
     logout_schema,
     password_change_schema,
+    password_reset_confirm_schema,
+    password_reset_request_schema,
     profile_alias_schema,
     profile_schema,
     register_alias_schema,
@@ -22,16 +27,23 @@ from accounts.schema import (
 )
 from accounts.selectors import profile_get_for_user
 from accounts.serializers import (
+    AccountDeleteSerializer,
+    AccountLinkSerializer,
+    EmptyBodySerializer,
     LogoutAllSerializer,
     LogoutSerializer,
     PasswordChangeSerializer,
+    PasswordResetConfirmSerializer,
+    PasswordResetRequestSerializer,
     ProfileSerializer,
     RegisterSerializer,
     TokenRefreshSerializer,
 )
 from accounts.tokens import refresh_token_revoke
 from core.login_backoff import login_is_locked_out, login_succeeded
-from duka_app.api.throttles import ClientIPScopedRateThrottle
+from duka_app.api.throttles import ClientIPScopedRateThrottle, EmailRateThrottle
+
+PASSWORD_RESET_REQUESTED = "If an account has this email address, we have sent it a link to reset the password."
 
 
 @register_schema
@@ -142,11 +154,95 @@ class ProfileView(generics.RetrieveUpdateAPIView):
 
     serializer_class = ProfileSerializer
     permission_classes = [IsAuthenticated]
+    # Deleting the account takes the password: guesses are throttled per user with the login rate.
+    throttle_scope = "login"
+    delete_reads_body = True
 
     def get_object(self):
         return profile_get_for_user(user=self.request.user)
+
+    def get_throttles(self):
+        return [ClientIPScopedRateThrottle()] if self.request.method == "DELETE" else super().get_throttles()
+
+    def delete(self, request, *args, **kwargs):
+        """Delete the caller's account for good: anonymised, logged out everywhere, orders kept for the books."""
+        serializer = AccountDeleteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.account_delete(user=request.user, password=serializer.validated_data["password"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @profile_alias_schema
 class ProfileAliasView(ProfileView):
     pass
+
+
+@password_reset_request_schema
+class PasswordResetRequestView(APIView):
+    """Ask for a password-reset link by email. The answer is the same whether or not an account has the address.
+    Throttled per client IP and per email address."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ClientIPScopedRateThrottle, EmailRateThrottle]
+    throttle_scope = "password_reset"
+    email_throttle_scope = "password_reset_email"
+
+    def post(self, request):
+        serializer = PasswordResetRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.password_reset_request(email=serializer.validated_data["email"])
+        return Response({"detail": PASSWORD_RESET_REQUESTED}, status=status.HTTP_202_ACCEPTED)
+
+
+@password_reset_confirm_schema
+class PasswordResetConfirmView(APIView):
+    """Set a new password with the `uid` and `token` of an emailed reset link (the password validators apply).
+    Every session of the user ends. The link then stops working. Throttled per client IP with the login rate."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ClientIPScopedRateThrottle]
+    throttle_scope = "login"
+
+    def post(self, request):
+        serializer = PasswordResetConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.password_reset_confirm(**serializer.validated_data)
+        except DjangoValidationError as error:
+            raise ValidationError({"new_password": list(error.messages)}) from error
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@email_verify_schema
+class EmailVerifyView(APIView):
+    """Verify an email address with the `uid` and `token` of the emailed link; no login needed. Throttled per
+    client IP with the login rate."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ClientIPScopedRateThrottle]
+    throttle_scope = "login"
+
+    def post(self, request):
+        serializer = AccountLinkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.email_verify(**serializer.validated_data)
+        return Response({"email": user.email, "email_verified": user.email_verified})
+
+
+@email_verification_resend_schema
+class EmailVerificationResendView(APIView):
+    """Send the caller a new link to verify their email address. Throttled per user."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [ClientIPScopedRateThrottle]
+    throttle_scope = "email_verification"
+
+    def post(self, request):
+        EmptyBodySerializer(data=request.data).is_valid(raise_exception=True)
+        services.email_verification_resend(user=request.user)
+        return Response(
+            {"detail": f"We have sent a new link to {request.user.email}."}, status=status.HTTP_202_ACCEPTED
+        )

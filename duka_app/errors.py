@@ -48,6 +48,13 @@ class InvalidTransition(DomainError):
     default_detail = "The object cannot move to that state."
 
 
+class Forbidden(DomainError):
+    """The caller may not do this as things stand (an unverified email address, say), whatever the input."""
+
+    code = "forbidden"
+    default_detail = "You may not do this."
+
+
 class Unavailable(DomainError):
     """A service the request depends on (a payment provider, say) failed or did not answer in time."""
 

@@ -195,6 +195,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login": env.str("THROTTLE_LOGIN_RATE", default="20/minute"),
         "register": env.str("THROTTLE_REGISTER_RATE", default="10/minute"),
+        "password_reset": env.str("THROTTLE_PASSWORD_RESET_RATE", default="10/hour"),
+        "password_reset_email": env.str("THROTTLE_PASSWORD_RESET_EMAIL_RATE", default="3/hour"),
+        "email_verification": env.str("THROTTLE_EMAIL_VERIFICATION_RATE", default="3/hour"),
     },
 }
 
@@ -238,7 +241,8 @@ SPECTACULAR_SETTINGS = {
     "TAGS": [
         {
             "name": "auth",
-            "description": "Registration, JWT tokens (obtain, rotate), logout (one device or all) and password change.",
+            "description": "Registration, JWT tokens (obtain, rotate), logout (one device or all), password change "
+            "and reset, email verification.",
         },
         {"name": "profile", "description": "The caller's account and shipping details."},
         {
@@ -331,6 +335,16 @@ globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Duka <shop@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Account emails link to the storefront's pages ({STOREFRONT_URL}/reset-password?uid=&token=, /verify-email?...),
+# which post the uid and token back to the API. The links work once, for PASSWORD_RESET_TIMEOUT seconds.
+STOREFRONT_URL = env.str("STOREFRONT_URL", default="http://127.0.0.1:8000/shop")
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=60 * 60 * 24 * 3)
+# On: checkout answers 403 email_not_verified until the customer has verified their email address.
+REQUIRE_VERIFIED_EMAIL_FOR_CHECKOUT = env.bool("REQUIRE_VERIFIED_EMAIL_FOR_CHECKOUT", default=False)
+if not STOREFRONT_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("STOREFRONT_URL must be an http:// or https:// address: the account emails link to it.")
+if PASSWORD_RESET_TIMEOUT <= 0:
+    raise ImproperlyConfigured("PASSWORD_RESET_TIMEOUT_SECONDS must be positive.")
 
 # Logs go to stdout, one JSON object per line with LOG_FORMAT=json (for log collectors), plain text otherwise.
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")

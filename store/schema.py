@@ -91,6 +91,13 @@ CHECKOUT_CONFLICT.examples.append(
         response_only=True,
     )
 )
+CHECKOUT_FORBIDDEN = error_response(
+    403,
+    description="The caller's role may not shop (`permission_denied`), or `REQUIRE_VERIFIED_EMAIL_FOR_CHECKOUT` is "
+    "on and the caller's email address is not verified (`email_not_verified`); nothing changed.",
+    code="email_not_verified",
+    detail="Verify your email address first: follow the link we sent you, or ask for a new one.",
+)
 CATEGORY_NOT_EMPTY = error_response(
     409,
     description="The category still has products; nothing was deleted.",

@@ -291,6 +291,7 @@ def test_profile_is_readable_by_every_role(request, client_for, url, user_fixtur
     assert response.json() == {
         "username": user.username,
         "email": user.email,
+        "email_verified": False,
         "role": user.role,
         "phone": "",
         "address": "",

@@ -14,13 +14,14 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
-from duka_app.errors import Conflict, DomainError, NotFound, Unavailable
+from duka_app.errors import Conflict, DomainError, Forbidden, NotFound, Unavailable
 
 logger = logging.getLogger(__name__)
 
 # The status of each kind of domain error; the first kind in an error's class hierarchy wins, any other is a 400.
 DOMAIN_ERROR_STATUS: dict[type[DomainError], int] = {
     NotFound: status.HTTP_404_NOT_FOUND,
+    Forbidden: status.HTTP_403_FORBIDDEN,
     Conflict: status.HTTP_409_CONFLICT,
     Unavailable: status.HTTP_502_BAD_GATEWAY,
 }

@@ -159,6 +159,18 @@ class AutoSchema(openapi.AutoSchema):
         self._document_id_parameters(operation)
         return operation
 
+    def _get_request_body(self, direction="request"):
+        """drf-spectacular documents the bodies of POST, PUT and PATCH only; a view whose DELETE reads one (deleting
+        an account takes the password) says so with `delete_reads_body = True`, and its body is documented as a
+        POST's would be."""
+        if self.method != "DELETE" or not getattr(self.view, "delete_reads_body", False):
+            return super()._get_request_body(direction)
+        self.method = "POST"
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = "DELETE"
+
     def _document_id_parameters(self, operation: dict) -> None:
         """Path ids are positive integers, also where the route narrows them with a digits-only regex (which
         drf-spectacular renders as a string pattern); each gets an example, so "Try it out" starts from one."""

@@ -1,3 +1,5 @@
+import hashlib
+
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -17,3 +19,19 @@ class ClientIPScopedRateThrottle(ScopedRateThrottle):
 
     def get_ident(self, request) -> str:
         return client_ip(request)
+
+
+class EmailRateThrottle(ClientIPScopedRateThrottle):
+    """Throttles requests naming the same email address (the body's `email`, in any letter case), from any IP,
+    at the rate of the view's `email_throttle_scope`. A body without a usable `email` is left to the view's
+    validation. The cache key holds a digest of the address, not the address.
+    """
+
+    scope_attr = "email_throttle_scope"
+
+    def get_cache_key(self, request, view) -> str | None:
+        email = request.data.get("email") if isinstance(request.data, dict) else None
+        if not isinstance(email, str) or not email.strip():
+            return None
+        digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": digest}

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 
+from accounts.errors import EmailNotVerified
 from accounts.models import User
 from accounts.selectors import profile_get_for_user
 from store.errors import CartEmpty, InsufficientStock, ProductUnavailable, TooManyPendingOrders
@@ -24,7 +25,11 @@ def order_place(*, user: User, idempotency_key: str = "") -> tuple[Order, bool]:
     checked under the lock; on any shortfall nothing is written.
 
     A user may hold at most `MAX_PENDING_ORDERS_PER_CUSTOMER` pending orders, whatever their role; they are
-    counted under the cart lock, so two checkouts at the limit cannot both pass."""
+    counted under the cart lock, so two checkouts at the limit cannot both pass.
+
+    With `REQUIRE_VERIFIED_EMAIL_FOR_CHECKOUT` on, a user whose email address is not verified is refused."""
+    if settings.REQUIRE_VERIFIED_EMAIL_FOR_CHECKOUT and not user.email_verified:
+        raise EmailNotVerified()
     cart = cart_lock(user=user)
     if idempotency_key:
         placed = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()

@@ -4,7 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsCustomer
-from store.schema import CHECKOUT_BAD_REQUEST, CHECKOUT_CONFLICT, ORDER_EXAMPLES
+from store.schema import CHECKOUT_BAD_REQUEST, CHECKOUT_CONFLICT, CHECKOUT_FORBIDDEN, ORDER_EXAMPLES
 from store.selectors.orders import order_get
 from store.serializers.checkout import CheckoutHeaderSerializer, CheckoutSerializer
 from store.serializers.orders import OrderSerializer
@@ -32,7 +32,13 @@ class CheckoutView(APIView):
                 examples=[OpenApiExample("Key", value="3f6c2a9e-checkout-1")],
             )
         ],
-        responses={201: OrderSerializer, 200: OrderSerializer, 400: CHECKOUT_BAD_REQUEST, 409: CHECKOUT_CONFLICT},
+        responses={
+            201: OrderSerializer,
+            200: OrderSerializer,
+            400: CHECKOUT_BAD_REQUEST,
+            403: CHECKOUT_FORBIDDEN,
+            409: CHECKOUT_CONFLICT,
+        },
         examples=ORDER_EXAMPLES,
     )
     def post(self, request):
