@@ -241,6 +241,11 @@ SPECTACULAR_SETTINGS = {
         },
         {"name": "profile", "description": "The caller's account and shipping details."},
         {
+            "name": "addresses",
+            "description": "The caller's address book (customers and admins; managers get 403): at most one default "
+            "shipping address, which checkout uses when not given an `address_id`.",
+        },
+        {
             "name": "catalog",
             "description": "Categories and products. Anyone reads the active catalog; managers and admins also "
             "see inactive products and write.",

@@ -3,7 +3,7 @@ from django.conf import settings
 from drf_spectacular.generators import SchemaGenerator
 
 # Tags whose operations must carry request and response examples: every tag.
-TAGS_WITH_EXAMPLES = {"auth", "profile", "catalog", "cart", "checkout", "orders", "security", "operations"}
+TAGS_WITH_EXAMPLES = {"auth", "profile", "addresses", "catalog", "cart", "checkout", "orders", "security", "operations"}
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +108,6 @@ def test_path_ids_are_positive_integers_with_an_example(operations):
         if parameter["in"] == "path" and parameter["name"] == "id"
     ]
 
-    assert len(ids) == 16
+    assert len(ids) == 20
     assert all(parameter["schema"] == {"type": "integer", "minimum": 1} for parameter in ids)
     assert all(parameter["example"] == 1 for parameter in ids)
