@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from duka_app.errors import Conflict, DomainError, Forbidden
+from duka_app.errors import Conflict, DomainError, Forbidden, NotFound
 
 
 class ErrorCode(StrEnum):
@@ -11,6 +11,7 @@ class ErrorCode(StrEnum):
     EMAIL_NOT_VERIFIED = "email_not_verified"
     INVALID_TOKEN = "invalid_token"
     PASSWORD_INCORRECT = "password_incorrect"
+    TOO_MANY_ADDRESSES = "too_many_addresses"
 
 
 class InvalidAccountToken(DomainError):
@@ -43,3 +44,14 @@ class PasswordIncorrect(DomainError):
 
     code = ErrorCode.PASSWORD_INCORRECT
     default_detail = "Your password was entered incorrectly."
+
+
+class AddressNotFound(NotFound):
+    default_detail = "No such address in your address book."
+
+
+class TooManyAddresses(Conflict):
+    """The user holds as many addresses as `MAX_ADDRESSES_PER_USER` allows; raised with `limit`."""
+
+    code = ErrorCode.TOO_MANY_ADDRESSES
+    default_detail = "Your address book is full; delete an address before adding another."

@@ -7,6 +7,7 @@ from accounts.errors import AccountNotDeletable, EmailAlreadyVerified, InvalidAc
 from accounts.serializers import (
     AccountDeleteSerializer,
     AccountLinkSerializer,
+    AddressSerializer,
     EmptyBodySerializer,
     LogoutSerializer,
     MessageSerializer,
@@ -17,7 +18,7 @@ from accounts.serializers import (
     TokenPairSerializer,
     TokenRefreshSerializer,
 )
-from duka_app.api.schema import error_response, error_responses
+from duka_app.api.schema import ErrorSerializer, error_response, error_responses
 
 
 def _request_example(name: str, value: dict) -> OpenApiExample:
@@ -309,3 +310,110 @@ def _profile_schema(operation_suffix: str = "", description: str = ""):
 
 profile_schema = _profile_schema()
 profile_alias_schema = _profile_schema("_alias", "Alias of `/api/profile/`.")
+
+
+class AddressLimitSerializer(ErrorSerializer):
+    """The address book is full: `too_many_addresses`, with the limit."""
+
+    limit = serializers.IntegerField(help_text="How many addresses one user may keep (`MAX_ADDRESSES_PER_USER`).")
+
+
+ADDRESS = {
+    "id": 7,
+    "label": "Home",
+    "name": "Amina Wanjiru",
+    "phone": "+254 700 000 000",
+    "line1": "12 Moi Avenue",
+    "line2": "Flat 4B",
+    "city": "Nairobi",
+    "region": "Nairobi County",
+    "country": "KE",
+    "postal_code": "00100",
+    "is_default_shipping": True,
+    "created_at": "2026-03-02T09:15:00Z",
+    "updated_at": "2026-03-02T09:15:00Z",
+}
+_ADDRESS_REQUEST = {
+    key: ADDRESS[key]
+    for key in ("label", "name", "phone", "line1", "line2", "city", "region", "country", "postal_code")
+}
+_ADDRESS_INVALID = _response_example(
+    "Invalid fields",
+    {
+        "country": ["Not an ISO 3166-1 alpha-2 country code (e.g. KE, US, GB)."],
+        "phone": ["Enter a phone number of 6 to 20 digits; spaces, dashes and a leading + are allowed."],
+    },
+    400,
+)
+_ADDRESS_NOT_FOUND = {
+    404: error_response(
+        404,
+        description="No address with this id in the caller's book (another user's address is not found either).",
+        detail="No such address in your address book.",
+    )
+}
+_ADDRESS_TAGS = ["addresses"]
+
+address_schema = extend_schema_view(
+    list=extend_schema(
+        operation_id="address_list",
+        summary="The caller's address book",
+        description="Paginated; the default shipping address first, then the newest.",
+        tags=_ADDRESS_TAGS,
+        examples=[_response_example("Addresses", ADDRESS)],
+    ),
+    retrieve=extend_schema(
+        operation_id="address_retrieve",
+        summary="One of the caller's addresses",
+        tags=_ADDRESS_TAGS,
+        responses={200: AddressSerializer, **_ADDRESS_NOT_FOUND},
+        examples=[_response_example("Address", ADDRESS)],
+    ),
+    create=extend_schema(
+        operation_id="address_create",
+        summary="Save an address",
+        description="At most `MAX_ADDRESSES_PER_USER` (default 50) per user. The first address saved becomes the "
+        "default shipping address unless `is_default_shipping` says otherwise; `true` moves the default to it.",
+        tags=_ADDRESS_TAGS,
+        request=AddressSerializer,
+        responses={
+            201: AddressSerializer,
+            409: error_response(
+                409,
+                description="The address book is full (`too_many_addresses`); nothing changed.",
+                code="too_many_addresses",
+                detail="Your address book holds 50 addresses, the most allowed; delete one before adding another.",
+                serializer=AddressLimitSerializer,
+                data={"limit": 50},
+            ),
+        },
+        examples=[
+            _request_example("Home", _ADDRESS_REQUEST),
+            _response_example("Saved", ADDRESS, 201),
+            _ADDRESS_INVALID,
+        ],
+    ),
+    partial_update=extend_schema(
+        operation_id="address_partial_update",
+        summary="Change some fields of an address",
+        description="`is_default_shipping: true` makes it the default and unsets the previous one. Orders already "
+        "placed keep the address they were placed with.",
+        tags=_ADDRESS_TAGS,
+        request=AddressSerializer(partial=True),
+        responses={200: AddressSerializer, **_ADDRESS_NOT_FOUND},
+        examples=[
+            _request_example("Make it the default", {"is_default_shipping": True}),
+            _request_example("New phone", {"phone": "+254 711 000 111"}),
+            _response_example("Address", ADDRESS),
+            _ADDRESS_INVALID,
+        ],
+    ),
+    destroy=extend_schema(
+        operation_id="address_delete",
+        summary="Delete an address",
+        description="Orders already placed keep their copy of it. Deleting the default leaves no default: checkout "
+        "then uses the profile's shipping details unless given an `address_id`.",
+        tags=_ADDRESS_TAGS,
+        responses={204: None, **_ADDRESS_NOT_FOUND},
+    ),
+)

@@ -1,3 +1,5 @@
+import re
+
 from django.contrib.auth import password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -6,7 +8,8 @@ from rest_framework import serializers
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import services
-from accounts.models import CustomerProfile, User
+from accounts.countries import COUNTRY_CODES
+from accounts.models import Address, CustomerProfile, User
 from accounts.tokens import refresh_token_rotate
 
 DUPLICATE_USERNAME = "A user with that username already exists."
@@ -149,3 +152,52 @@ class AccountDeleteSerializer(serializers.Serializer):
 
 class EmptyBodySerializer(serializers.Serializer):
     """No fields: the caller's access token says who. A body, if any, must be a JSON object."""
+
+
+PHONE_CHARACTERS = re.compile(r"\+?[0-9 -]+")
+PHONE_DIGITS = (6, 20)
+
+
+class AddressSerializer(serializers.ModelSerializer):
+    """An address of the caller's book. `country` is an ISO 3166-1 alpha-2 code (any letter case in, upper case
+    out); `phone` holds 6 to 20 digits, with spaces, dashes and a leading `+` allowed."""
+
+    is_default_shipping = serializers.BooleanField(
+        required=False,
+        help_text="The address checkout uses when no `address_id` is given; at most one per user. Setting it "
+        "unsets the previous default. Omitted on creation: true if the user has no default yet.",
+    )
+
+    class Meta:
+        model = Address
+        fields = [
+            "id",
+            "label",
+            "name",
+            "phone",
+            "line1",
+            "line2",
+            "city",
+            "region",
+            "country",
+            "postal_code",
+            "is_default_shipping",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def validate_country(self, value: str) -> str:
+        code = value.upper()
+        if code not in COUNTRY_CODES:
+            raise serializers.ValidationError("Not an ISO 3166-1 alpha-2 country code (e.g. KE, US, GB).")
+        return code
+
+    def validate_phone(self, value: str) -> str:
+        digits = sum(character.isdigit() for character in value)
+        low, high = PHONE_DIGITS
+        if not PHONE_CHARACTERS.fullmatch(value) or not low <= digits <= high:
+            raise serializers.ValidationError(
+                f"Enter a phone number of {low} to {high} digits; spaces, dashes and a leading + are allowed."
+            )
+        return value

@@ -1,5 +1,6 @@
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -7,9 +8,16 @@ from django.utils import timezone
 
 from accounts import tasks
 from accounts.account_tokens import email_verification_tokens, password_reset_tokens, token_user_lock
-from accounts.errors import AccountNotDeletable, EmailAlreadyVerified, PasswordIncorrect
-from accounts.models import CustomerProfile, User
+from accounts.errors import (
+    AccountNotDeletable,
+    AddressNotFound,
+    EmailAlreadyVerified,
+    PasswordIncorrect,
+    TooManyAddresses,
+)
+from accounts.models import Address, CustomerProfile, User
 from accounts.roles import is_manager
+from accounts.selectors import address_get
 from accounts.signals import STORE_MANAGERS_GROUP
 from accounts.tokens import refresh_tokens_revoke_all
 from duka_app.ops.queue import enqueue_on_commit
@@ -149,3 +157,56 @@ def account_delete(*, user: User, password: str) -> None:
     )
     CustomerProfile.objects.filter(user=user).update(phone="", address="", city="", country="", postal_code="")
     refresh_tokens_revoke_all(user_ids=[user.pk])
+
+
+def _address_book_lock(*, user: User) -> None:
+    """Make the user's address-book writes run one at a time: the user's row is locked (FOR NO KEY UPDATE, so
+    orders and cart lines referencing the user can still be inserted meanwhile). Locking the address rows would
+    not do: an empty book has none, and a new address is not yet a row to lock."""
+    list(User.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk", flat=True))
+
+
+def _default_shipping_unset(*, user: User, keep: Address | None = None) -> None:
+    others = Address.objects.filter(user=user, is_default_shipping=True)
+    if keep is not None:
+        others = others.exclude(pk=keep.pk)
+    others.update(is_default_shipping=False)
+
+
+@transaction.atomic
+def address_create(*, user: User, is_default_shipping: bool | None = None, **fields: str) -> Address:
+    """Add an address to the user's book, at most `MAX_ADDRESSES_PER_USER` of them. It becomes the default
+    shipping address when asked to (the previous default is unset) or, if not said, when there is none yet."""
+    _address_book_lock(user=user)
+    limit = settings.MAX_ADDRESSES_PER_USER
+    if Address.objects.filter(user=user).count() >= limit:
+        raise TooManyAddresses(
+            f"Your address book holds {limit} addresses, the most allowed; delete one before adding another.",
+            limit=limit,
+        )
+    if is_default_shipping is None:
+        is_default_shipping = not Address.objects.filter(user=user, is_default_shipping=True).exists()
+    elif is_default_shipping:
+        _default_shipping_unset(user=user)
+    return Address.objects.create(user=user, is_default_shipping=is_default_shipping, **fields)
+
+
+@transaction.atomic
+def address_update(*, user: User, address_id: int, **fields: str | bool) -> Address:
+    """Change some fields of one of the user's addresses. Making it the default unsets the previous default in
+    the same transaction, under the address-book lock, so concurrent requests leave exactly one default."""
+    _address_book_lock(user=user)
+    address = address_get(user=user, address_id=address_id)
+    if fields.get("is_default_shipping"):
+        _default_shipping_unset(user=user, keep=address)
+    for name, value in fields.items():
+        setattr(address, name, value)
+    address.save()
+    return address
+
+
+def address_delete(*, user: User, address_id: int) -> None:
+    """Remove one of the user's addresses. Orders keep their own copy; deleting the default leaves none."""
+    deleted, _ = Address.objects.filter(user=user, pk=address_id).delete()
+    if not deleted:
+        raise AddressNotFound()

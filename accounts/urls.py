@@ -1,6 +1,10 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from accounts import views
+
+router = SimpleRouter()
+router.register("addresses", views.AddressViewSet, basename="address")
 
 urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="register"),
@@ -16,4 +20,5 @@ urlpatterns = [
     path("auth/email/resend/", views.EmailVerificationResendView.as_view(), name="email-verification-resend"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("auth/profile/", views.ProfileAliasView.as_view(), name="profile-alias"),
+    *router.urls,
 ]

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import generics, status
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.exceptions import AuthenticationFailed, Throttled, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -10,7 +10,10 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import services
+from accounts.models import Address
+from accounts.permissions import IsCustomer
 from accounts.schema import (
+    address_schema,
     email_verification_resend_schema,
     email_verify_schema,
     logout_all_schema,
@@ -25,10 +28,11 @@ from accounts.schema import (
     token_obtain_schema,
     token_refresh_schema,
 )
-from accounts.selectors import profile_get_for_user
+from accounts.selectors import address_get, address_list, profile_get_for_user
 from accounts.serializers import (
     AccountDeleteSerializer,
     AccountLinkSerializer,
+    AddressSerializer,
     EmptyBodySerializer,
     LogoutAllSerializer,
     LogoutSerializer,
@@ -246,3 +250,38 @@ class EmailVerificationResendView(APIView):
         return Response(
             {"detail": f"We have sent a new link to {request.user.email}."}, status=status.HTTP_202_ACCEPTED
         )
+
+
+@address_schema
+class AddressViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The caller's address book (customers and admins, like the cart: managers do not shop). Another user's
+    address id is answered 404, as an unknown one."""
+
+    serializer_class = AddressSerializer
+    permission_classes = [IsCustomer]
+    filter_backends = []
+    lookup_value_regex = r"\d{1,18}"  # a longer id cannot be a bigint: the router answers 404
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation runs without a user
+            return Address.objects.none()
+        return address_list(user=self.request.user)
+
+    def retrieve(self, request, pk: str):
+        return Response(AddressSerializer(address_get(user=request.user, address_id=int(pk))).data)
+
+    def create(self, request):
+        serializer = AddressSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        address = services.address_create(user=request.user, **serializer.validated_data)
+        return Response(AddressSerializer(address).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk: str):
+        serializer = AddressSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        address = services.address_update(user=request.user, address_id=int(pk), **serializer.validated_data)
+        return Response(AddressSerializer(address).data)
+
+    def destroy(self, request, pk: str):
+        services.address_delete(user=request.user, address_id=int(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)

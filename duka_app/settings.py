@@ -246,6 +246,11 @@ SPECTACULAR_SETTINGS = {
         },
         {"name": "profile", "description": "The caller's account and shipping details."},
         {
+            "name": "addresses",
+            "description": "The caller's address book (customers and admins; managers get 403): at most one default "
+            "shipping address, which checkout uses when not given an `address_id`.",
+        },
+        {
             "name": "catalog",
             "description": "Categories and products. Anyone reads the active catalog; managers and admins also "
             "see inactive products and write.",
@@ -300,6 +305,8 @@ STORE_CURRENCY = env.str("STORE_CURRENCY", default="KES").upper()
 ORDER_PAYMENT_TIMEOUT_MINUTES = env.int("ORDER_PAYMENT_TIMEOUT_MINUTES", default=1440)
 PAYMENT_IN_PROGRESS_MINUTES = env.int("PAYMENT_IN_PROGRESS_MINUTES", default=30)
 MAX_PENDING_ORDERS_PER_CUSTOMER = env.int("MAX_PENDING_ORDERS_PER_CUSTOMER", default=3)
+# The address book (accounts.Address): how many addresses one user may keep.
+MAX_ADDRESSES_PER_USER = env.int("MAX_ADDRESSES_PER_USER", default=50)
 if ORDER_REMINDER_AFTER_HOURS * 60 >= ORDER_PAYMENT_TIMEOUT_MINUTES:
     raise ImproperlyConfigured("ORDER_REMINDER_AFTER_HOURS must come before ORDER_PAYMENT_TIMEOUT_MINUTES.")
 PAYMENT_PROVIDER_TIMEOUT_SECONDS = env.float("PAYMENT_PROVIDER_TIMEOUT_SECONDS", default=10.0)

@@ -228,7 +228,7 @@ def _order_status_action(status: str, description: str):
     return admin.action(description=description, permissions=["change"])(change)
 
 
-SHIPPING_FIELDS = ["phone", "address", "city", "country", "postal_code"]
+SHIPPING_FIELDS = ["name", "phone", "address", "line2", "city", "region", "country", "postal_code"]
 
 
 @admin.register(Order)

@@ -116,9 +116,15 @@ class Order(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     total_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    # The shipping address, copied at checkout from the chosen or default address (or the profile): later edits
+    # of either never change the order. `address` is the first line; `country` is an ISO 3166-1 alpha-2 code
+    # when copied from an address, the profile's free text otherwise (and on orders from before the address book).
+    name = models.CharField(max_length=150, blank=True)
     phone = models.CharField(max_length=32, blank=True)
     address = models.CharField(max_length=255, blank=True)
+    line2 = models.CharField(max_length=255, blank=True)
     city = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True)
     country = models.CharField(max_length=100, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
     idempotency_key = models.CharField(max_length=255, blank=True)

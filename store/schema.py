@@ -69,6 +69,11 @@ CHECKOUT_BAD_REQUEST = error_response(
     code="cart_empty",
     detail="The cart is empty.",
 )
+CHECKOUT_ADDRESS_NOT_FOUND = error_response(
+    404,
+    description="`address_id` is not one of the caller's saved addresses; nothing changed.",
+    detail="No such address in your address book.",
+)
 CHECKOUT_CONFLICT = error_response(
     409,
     description="Some lines exceed the stock (`insufficient_stock`) or are no longer for sale "
@@ -185,10 +190,13 @@ ORDER = {
             "line_total": "69.80",
         }
     ],
-    "phone": "+254700000000",
+    "name": "Amina Wanjiru",
+    "phone": "+254 700 000 000",
     "address": "12 Moi Avenue",
+    "line2": "Flat 4B",
     "city": "Nairobi",
-    "country": "Kenya",
+    "region": "Nairobi County",
+    "country": "KE",
     "postal_code": "00100",
     "created_at": _CREATED_AT,
 }

@@ -24,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from accounts.models import Address
 from core.models import BlacklistedIP, SuspiciousIP
 from core.request_logs import request_logs_insert
 from core.tests.conftest import entry
@@ -55,8 +56,8 @@ def store(customer):
 
     Its ids are those of the schema's examples (1), so the documented requests run against real objects:
     a category with products (delete → 409) and an empty one, active, inactive and sold-out products, the
-    customer's cart line and saved product, a pending and a paid order with some history, a blacklisted and a
-    suspicious IP, two days of traffic.
+    customer's cart line, saved product and saved address, a pending and a paid order with some history, a
+    blacklisted and a suspicious IP, two days of traffic.
     """
     kitchen = CategoryFactory(name="Kitchen", slug="kitchen")
     CategoryFactory(name="Garden", slug="garden")
@@ -65,6 +66,9 @@ def store(customer):
     ProductFactory(category=kitchen, name="Chef Knife", slug="chef-knife", stock=0)
     fill_cart(customer, (skillet, 2))
     WishlistItem.objects.create(user=customer, product=skillet)
+    Address.objects.create(
+        user=customer, name="Carol", phone="+254700000000", line1="12 Moi Avenue", city="Nairobi", country="KE"
+    )
     for status in (Order.Status.PENDING, Order.Status.PAID):
         order = OrderFactory(user=customer, status=status, total_amount="10.00")
         OrderItemFactory(order=order, product=skillet)

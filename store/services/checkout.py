@@ -7,7 +7,7 @@ from django.db import transaction
 
 from accounts.errors import EmailNotVerified
 from accounts.models import User
-from accounts.selectors import profile_get_for_user
+from accounts.selectors import address_default_shipping, address_get, profile_get_for_user
 from store.errors import CartEmpty, InsufficientStock, ProductUnavailable, TooManyPendingOrders
 from store.models import CartItem, Order, OrderEvent, OrderItem, Product
 from store.services.cart import cart_lock
@@ -16,7 +16,7 @@ from store.services.orders import order_event_record
 
 
 @transaction.atomic
-def order_place(*, user: User, idempotency_key: str = "") -> tuple[Order, bool]:
+def order_place(*, user: User, idempotency_key: str = "", address_id: int | None = None) -> tuple[Order, bool]:
     """Turn the user's cart into a pending order; returns the order and whether it was created now.
 
     With an idempotency key, a repeated call returns the order first placed with that key and changes
@@ -27,7 +27,10 @@ def order_place(*, user: User, idempotency_key: str = "") -> tuple[Order, bool]:
     A user may hold at most `MAX_PENDING_ORDERS_PER_CUSTOMER` pending orders, whatever their role; they are
     counted under the cart lock, so two checkouts at the limit cannot both pass.
 
-    With `REQUIRE_VERIFIED_EMAIL_FOR_CHECKOUT` on, a user whose email address is not verified is refused."""
+    With `REQUIRE_VERIFIED_EMAIL_FOR_CHECKOUT` on, a user whose email address is not verified is refused.
+
+    The order gets a copy of the shipping address: the user's address `address_id` (another user's is
+    `AddressNotFound`), else their default shipping address, else their profile's shipping details."""
     if settings.REQUIRE_VERIFIED_EMAIL_FOR_CHECKOUT and not user.email_verified:
         raise EmailNotVerified()
     cart = cart_lock(user=user)
@@ -43,6 +46,7 @@ def order_place(*, user: User, idempotency_key: str = "") -> tuple[Order, bool]:
     lines = list(cart.items.order_by("product_id"))
     if not lines:
         raise CartEmpty()
+    shipping = _shipping_details(user=user, address_id=address_id)
 
     products = {product.pk: product for product in products_lock(product_ids=[line.product_id for line in lines])}
     unavailable = [line for line in lines if line.product_id not in products or not products[line.product_id].is_active]
@@ -67,17 +71,12 @@ def order_place(*, user: User, idempotency_key: str = "") -> tuple[Order, bool]:
         products[line.product_id].stock -= line.quantity
     Product.objects.bulk_update(products.values(), ["stock"])
 
-    profile = profile_get_for_user(user=user)
     order = Order.objects.create(
         user=user,
         status=Order.Status.PENDING,
         total_amount=sum((products[line.product_id].final_price * line.quantity for line in lines), Decimal("0.00")),
-        phone=profile.phone,
-        address=profile.address,
-        city=profile.city,
-        country=profile.country,
-        postal_code=profile.postal_code,
         idempotency_key=idempotency_key,
+        **shipping,
     )
     OrderItem.objects.bulk_create(
         OrderItem(
@@ -98,3 +97,30 @@ def order_place(*, user: User, idempotency_key: str = "") -> tuple[Order, bool]:
         data={"total_amount": str(order.total_amount), "item_count": len(lines)},
     )
     return order, True
+
+
+def _shipping_details(*, user: User, address_id: int | None) -> dict[str, str]:
+    """The order's copy of its shipping address: the chosen address, the default one, or the profile's details."""
+    address = (
+        address_get(user=user, address_id=address_id) if address_id is not None else address_default_shipping(user=user)
+    )
+    if address is not None:
+        return {
+            "name": address.name,
+            "phone": address.phone,
+            "address": address.line1,
+            "line2": address.line2,
+            "city": address.city,
+            "region": address.region,
+            "country": address.country,
+            "postal_code": address.postal_code,
+        }
+    profile = profile_get_for_user(user=user)
+    return {
+        "name": user.get_full_name(),
+        "phone": profile.phone,
+        "address": profile.address,
+        "city": profile.city,
+        "country": profile.country,
+        "postal_code": profile.postal_code,
+    }

@@ -346,9 +346,12 @@ def test_a_bulk_delete_of_cancelled_orders_deletes_them(admin_client, customer):
 
 
 SHIPPING = {
+    "name": "Carol Njeri",
     "phone": "+254711111111",
     "address": "1 New Road",
+    "line2": "Gate B",
     "city": "Mombasa",
+    "region": "Mombasa County",
     "country": "Kenya",
     "postal_code": "80100",
 }

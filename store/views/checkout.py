@@ -4,7 +4,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsCustomer
-from store.schema import CHECKOUT_BAD_REQUEST, CHECKOUT_CONFLICT, CHECKOUT_FORBIDDEN, ORDER_EXAMPLES
+from store.schema import (
+    CHECKOUT_ADDRESS_NOT_FOUND,
+    CHECKOUT_BAD_REQUEST,
+    CHECKOUT_CONFLICT,
+    CHECKOUT_FORBIDDEN,
+    ORDER_EXAMPLES,
+    request_example,
+)
 from store.selectors.orders import order_get
 from store.serializers.checkout import CheckoutHeaderSerializer, CheckoutSerializer
 from store.serializers.orders import OrderSerializer
@@ -19,7 +26,9 @@ class CheckoutView(APIView):
         summary="Turn the cart into an order",
         description=(
             "Creates a pending order from the cart at the current final prices, deducts the stock and empties "
-            "the cart, all at once. With an `Idempotency-Key` header, a retry returns the first order (200)."
+            "the cart, all at once. With an `Idempotency-Key` header, a retry returns the first order (200). "
+            "The order keeps a copy of its shipping address: the saved address `address_id`, else the default "
+            "shipping address, else the profile's shipping details."
         ),
         request=CheckoutSerializer,
         parameters=[
@@ -37,16 +46,20 @@ class CheckoutView(APIView):
             200: OrderSerializer,
             400: CHECKOUT_BAD_REQUEST,
             403: CHECKOUT_FORBIDDEN,
+            404: CHECKOUT_ADDRESS_NOT_FOUND,
             409: CHECKOUT_CONFLICT,
         },
-        examples=ORDER_EXAMPLES,
+        examples=[request_example("To a saved address", {"address_id": 7}), *ORDER_EXAMPLES],
     )
     def post(self, request):
-        CheckoutSerializer(data=request.data).is_valid(raise_exception=True)
+        body = CheckoutSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
         header = CheckoutHeaderSerializer(data=_header(request, "Idempotency-Key", "idempotency_key"))
         header.is_valid(raise_exception=True)
         order, created = order_place(
-            user=request.user, idempotency_key=header.validated_data.get("idempotency_key", "")
+            user=request.user,
+            idempotency_key=header.validated_data.get("idempotency_key", ""),
+            address_id=body.validated_data.get("address_id"),
         )
         return Response(
             OrderSerializer(order_get(order_id=order.pk)).data,
