@@ -18,7 +18,7 @@ from accounts.errors import (
 from accounts.models import Address, CustomerProfile, User
 from accounts.roles import is_manager
 from accounts.selectors import address_get
-from accounts.signals import STORE_MANAGERS_GROUP
+from accounts.signals import STORE_MANAGERS_GROUP, account_deleted
 from accounts.tokens import refresh_tokens_revoke_all
 from duka_app.ops.queue import enqueue_on_commit
 
@@ -156,7 +156,9 @@ def account_delete(*, user: User, password: str) -> None:
         update_fields=["username", "email", "email_verified_at", "first_name", "last_name", "password", "is_active"]
     )
     CustomerProfile.objects.filter(user=user).update(phone="", address="", city="", country="", postal_code="")
+    Address.objects.filter(user=user).delete()
     refresh_tokens_revoke_all(user_ids=[user.pk])
+    account_deleted.send(sender=User, user=user)
 
 
 def _address_book_lock(*, user: User) -> None:

@@ -1,8 +1,12 @@
 from django.contrib.auth.models import Group, Permission
+from django.dispatch import Signal
 
 from accounts.models import CustomerProfile, User
 
 STORE_MANAGERS_GROUP = "Store managers"
+# Sent by `account_delete` inside its transaction, with `user`: an app holding the user's personal data (the
+# store's cart and wishlist) deletes it; orders stay, for the books.
+account_deleted = Signal()
 # Apps whose models store managers administer in Django admin; security and payment records are read too.
 MANAGED_APP_LABELS = ("store", "core", "payments")
 

@@ -5,11 +5,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts.models import CustomerProfile, User
+from accounts.models import Address, CustomerProfile, User
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
-from store.models import Order
+from store.models import CartItem, Order, WishlistItem
 from store.tests.factories import ProductFactory
-from store.tests.shopping import place_order
+from store.tests.shopping import fill_cart, place_order
 
 PROFILE_URLS = ["/api/profile/", "/api/auth/profile/"]
 
@@ -87,6 +87,23 @@ def test_orders_are_kept_with_their_shipping_details(client_for, carol):
         "Nairobi",
         "00100",
     )
+
+
+@pytest.mark.django_db
+def test_the_address_book_cart_and_wishlist_go_with_the_account(client_for, carol, other_customer):
+    product = ProductFactory(stock=5)
+    for user in (carol, other_customer):
+        Address.objects.create(
+            user=user, name="X", phone="+254700000000", line1="1 Moi Avenue", city="Nairobi", country="KE"
+        )
+        fill_cart(user, (product, 1))
+        WishlistItem.objects.create(user=user, product=product)
+
+    assert delete_account(client_for(carol), {"password": DEFAULT_PASSWORD}).status_code == 204
+
+    for model in (Address, CartItem, WishlistItem):
+        assert not model.objects.filter(**{"cart__user" if model is CartItem else "user": carol}).exists()
+        assert model.objects.filter(**{"cart__user" if model is CartItem else "user": other_customer}).exists()
 
 
 @pytest.mark.django_db
