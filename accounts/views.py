@@ -9,6 +9,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import services
+from accounts.roles import is_customer
 from accounts.schema import (
     logout_all_schema,
     logout_schema,
@@ -27,11 +28,16 @@ from accounts.serializers import (
     PasswordChangeSerializer,
     ProfileSerializer,
     RegisterSerializer,
+    TokenObtainSerializer,
     TokenRefreshSerializer,
 )
 from accounts.tokens import refresh_token_revoke
 from core.login_backoff import login_is_locked_out, login_succeeded
 from duka_app.api.throttles import ClientIPScopedRateThrottle
+from store.errors import ErrorCode as StoreErrorCode
+from store.errors import GuestCartNotFound
+from store.serializers.cart import merge_report
+from store.services.cart import cart_merge
 
 
 @register_schema
@@ -67,6 +73,7 @@ class TokenObtainView(TokenObtainPairView):
 
     throttle_classes = [ClientIPScopedRateThrottle]
     throttle_scope = "login"
+    serializer_class = TokenObtainSerializer
 
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -79,7 +86,21 @@ class TokenObtainView(TokenObtainPairView):
                 raise LoginLockedOut(wait=int(settings.AXES_COOLOFF_TIME.total_seconds())) from None
             raise
         login_succeeded(request, serializer.user)
-        return Response(serializer.validated_data, status=status.HTTP_200_OK)
+        tokens = dict(serializer.validated_data)
+        if "cart_token" in tokens:
+            tokens["cart_merge"] = _guest_cart_merge(serializer.user, tokens.pop("cart_token"))
+        return Response(tokens, status=status.HTTP_200_OK)
+
+
+def _guest_cart_merge(user, cart_token: str) -> dict:
+    """The login's `cart_merge` report. A guest cart that cannot be merged does not fail the login: the
+    report says why (`cart_not_found`, or `not_a_customer` for managers, whose cart is not theirs to use)."""
+    if not is_customer(user):
+        return {"status": "not_a_customer", "lines": []}
+    try:
+        return merge_report(cart_merge(user=user, cart_token=cart_token))
+    except GuestCartNotFound:
+        return {"status": StoreErrorCode.CART_NOT_FOUND.value, "lines": []}
 
 
 @token_refresh_schema

@@ -54,6 +54,7 @@ app.conf.update(
         "order-reminders": {"task": "store.tasks.order_reminders", "schedule": crontab(minute=30)},
         "orders-expire": {"task": "payments.tasks.orders_expire", "schedule": 60.0, "options": {"expires": 60}},
         "cleanup-logs": {"task": "core.tasks.cleanup_logs", "schedule": crontab(hour=3, minute=15)},
+        "guest-carts-cleanup": {"task": "store.tasks.guest_carts_cleanup", "schedule": crontab(hour=3, minute=45)},
     },
 )
 app.autodiscover_tasks()

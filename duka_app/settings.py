@@ -195,6 +195,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login": env.str("THROTTLE_LOGIN_RATE", default="20/minute"),
         "register": env.str("THROTTLE_REGISTER_RATE", default="10/minute"),
+        "guest_cart": env.str("THROTTLE_GUEST_CART_RATE", default="30/hour"),
     },
 }
 
@@ -282,6 +283,8 @@ STORE_CURRENCY = env.str("STORE_CURRENCY", default="KES").upper()
 ORDER_PAYMENT_TIMEOUT_MINUTES = env.int("ORDER_PAYMENT_TIMEOUT_MINUTES", default=1440)
 PAYMENT_IN_PROGRESS_MINUTES = env.int("PAYMENT_IN_PROGRESS_MINUTES", default=30)
 MAX_PENDING_ORDERS_PER_CUSTOMER = env.int("MAX_PENDING_ORDERS_PER_CUSTOMER", default=3)
+# A guest cart (POST /api/cart/guest/) is deleted this many days after its last change, unless merged before.
+GUEST_CART_DAYS = env.int("GUEST_CART_DAYS", default=30)
 if ORDER_REMINDER_AFTER_HOURS * 60 >= ORDER_PAYMENT_TIMEOUT_MINUTES:
     raise ImproperlyConfigured("ORDER_REMINDER_AFTER_HOURS must come before ORDER_PAYMENT_TIMEOUT_MINUTES.")
 PAYMENT_PROVIDER_TIMEOUT_SECONDS = env.float("PAYMENT_PROVIDER_TIMEOUT_SECONDS", default=10.0)

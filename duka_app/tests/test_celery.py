@@ -54,11 +54,18 @@ def test_beat_schedules_every_periodic_job():
     assert schedule["store.tasks.order_reminders"] == crontab(minute=30)
     assert schedule["core.tasks.cleanup_logs"] == crontab(hour=3, minute=15)
     assert schedule["payments.tasks.orders_expire"] == 60
+    assert schedule["store.tasks.guest_carts_cleanup"] == crontab(hour=3, minute=45)
 
 
 @pytest.mark.parametrize(
     "task_name",
-    ["core.tasks.heartbeat", "core.tasks.cleanup_logs", "store.tasks.low_stock_alert", "store.tasks.order_reminders"],
+    [
+        "core.tasks.heartbeat",
+        "core.tasks.cleanup_logs",
+        "store.tasks.low_stock_alert",
+        "store.tasks.order_reminders",
+        "store.tasks.guest_carts_cleanup",
+    ],
 )
 def test_job_tasks_are_registered(task_name):
     assert task_name in celery_app.tasks
