@@ -237,6 +237,12 @@ CART_NOT_FOUND = error_response(
 CART_FORBIDDEN = error_response(
     403, description="Managers have no cart.", code="permission_denied", detail="Only customers can do this."
 )
+LOGGED_IN_FORBIDDEN = error_response(
+    403,
+    description="The caller is logged in: they have a cart of their own.",
+    code="permission_denied",
+    detail="You are logged in: your cart is at /api/cart/ (merge a guest cart with /api/cart/merge/).",
+)
 GUEST_CART_EXAMPLES = [
     response_example("Guest cart", {"cart_token": CART_TOKEN_EXAMPLE, "expires_at": "2026-04-01T09:15:00Z"}, 201)
 ]

@@ -18,6 +18,7 @@ from store.schema import (
     CART_QUANTITY_ERROR,
     CART_TOKEN_HEADER,
     GUEST_CART_EXAMPLES,
+    LOGGED_IN_FORBIDDEN,
     request_example,
     response_example,
 )
@@ -170,7 +171,7 @@ class CartViewSet(
             "your own cart. The cart is deleted `GUEST_CART_DAYS` after its last change. Throttled per client IP."
         ),
         request=None,
-        responses={201: GuestCartSerializer},
+        responses={201: GuestCartSerializer, 403: LOGGED_IN_FORBIDDEN},
         examples=GUEST_CART_EXAMPLES,
     )
     @action(
