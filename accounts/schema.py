@@ -93,7 +93,7 @@ token_obtain_schema = extend_schema_view(
                 {"access": _ACCESS, "refresh": _REFRESH, "cart_merge": CART_MERGE_REPORT},
             ),
             _response_example(
-                "Token pair; the guest cart was not found",
+                "Guest cart not found",
                 {"access": _ACCESS, "refresh": _REFRESH, "cart_merge": {"status": "cart_not_found", "lines": []}},
             ),
         ],

@@ -83,7 +83,7 @@ class TokenObtainSerializer(TokenObtainPairSerializer):
 class TokenPairWithCartMergeSerializer(TokenPairSerializer):
     """The token pair; with `cart_merge` only when the login carried a `cart_token`."""
 
-    cart_merge = CartMergeReportSerializer(read_only=True, required=False)
+    cart_merge = CartMergeReportSerializer(required=False)
 
 
 class TokenRefreshSerializer(serializers.Serializer):

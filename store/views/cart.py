@@ -52,7 +52,7 @@ class IsAnonymous(BasePermission):
     message = "You are logged in: your cart is at /api/cart/ (merge a guest cart with /api/cart/merge/)."
 
     def has_permission(self, request, view) -> bool:
-        return not (request.user and request.user.is_authenticated)
+        return not request.user.is_authenticated
 
 
 @extend_schema_view(
