@@ -73,9 +73,7 @@ class Product(models.Model):
 class Cart(models.Model):
     """A customer's cart, or a guest cart opened by a token of which only the SHA-256 digest is kept."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart", null=True, blank=True
-    )
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart", null=True)
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

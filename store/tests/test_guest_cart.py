@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.test import Client
 from django.utils import timezone
 
 from conftest import ROLES
@@ -15,6 +16,7 @@ from duka_app.celery import app as celery_app
 from store.models import Cart, CartItem
 from store.services.cart import guest_carts_delete_expired
 from store.tasks import guest_carts_cleanup
+from store.tests.admin_forms import admin_form
 from store.tests.factories import ProductFactory
 from store.tests.guest import guest_cart, guest_client, guest_state
 from store.tests.shopping import cart_state, fill_cart, world_state
@@ -118,6 +120,37 @@ def test_the_migration_to_guest_carts_keeps_every_customers_cart_and_its_lines()
     migrated = executor.loader.project_state(after).apps.get_model("store", "Cart").objects.get()
     assert (migrated.pk, migrated.user_id, migrated.token_hash, migrated.expires_at) == (cart.pk, user.pk, None, None)
     assert list(CartItem.objects.values_list("cart_id", "product_id", "quantity")) == [(cart.pk, product.pk, 2)]
+
+
+@pytest.fixture
+def admin_browser(admin_user):
+    client = Client()
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.mark.django_db
+def test_the_admin_saves_a_guest_cart_without_giving_it_a_user(admin_browser, product):
+    _, cart = guest_cart((product, 1))
+    url = f"/admin/store/cart/{cart.pk}/change/"
+    fields = admin_form(admin_browser, url, "cart_form")
+
+    response = admin_browser.post(url, {**fields, "_save": "Save"})
+
+    assert admin_browser.get("/admin/store/cart/").status_code == 200
+    assert "user" not in fields
+    assert response.status_code == 302
+    assert Cart.objects.filter(pk=cart.pk, user__isnull=True, token_hash=cart.token_hash).exists()
+
+
+@pytest.mark.django_db
+def test_the_admin_adds_no_cart_without_a_user(admin_browser):
+    fields = admin_form(admin_browser, "/admin/store/cart/add/", "cart_form")
+
+    response = admin_browser.post("/admin/store/cart/add/", {**fields, "user": "", "_save": "Save"})
+
+    assert response.status_code == 200
+    assert Cart.objects.count() == 0
 
 
 # --- using it with X-Cart-Token -----------------------------------------------------------------------------
