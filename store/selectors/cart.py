@@ -37,6 +37,8 @@ def _cart_items(*, user: User | None, guest_cart: Cart | None) -> QuerySet[CartI
     """The lines of the user's cart, or of a guest cart already opened with `guest_cart_get`."""
     if guest_cart is not None:
         return CartItem.objects.filter(cart=guest_cart)
+    if user is None:  # `cart__user=None` would match every guest cart
+        raise ValueError("A user or a guest cart is needed.")
     return CartItem.objects.filter(cart__user=user)
 
 

@@ -35,6 +35,8 @@ def cart_lock(*, user: User | None = None, guest_cart: Cart | None = None) -> Ca
     A guest cart is read again under the lock (a merge or the cleanup may have removed it meanwhile: then
     `GuestCartNotFound`), and each change to it pushes its expiry `GUEST_CART_DAYS` ahead."""
     if guest_cart is None:
+        if user is None:  # `user=None` would match every guest cart
+            raise ValueError("A user or a guest cart is needed.")
         cart, _ = Cart.objects.select_for_update().get_or_create(user=user)
         return cart
     cart = (

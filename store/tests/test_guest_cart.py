@@ -14,7 +14,8 @@ from django.utils import timezone
 from conftest import ROLES
 from duka_app.celery import app as celery_app
 from store.models import Cart, CartItem
-from store.services.cart import guest_carts_delete_expired
+from store.selectors.cart import cart_item_list
+from store.services.cart import cart_item_add, guest_carts_delete_expired
 from store.tasks import guest_carts_cleanup
 from store.tests.admin_forms import admin_form
 from store.tests.factories import ProductFactory
@@ -425,3 +426,14 @@ def test_cleanup_task(customer, product, monkeypatch):
 
     assert guest_carts_cleanup.delay().get() == 2
     assert Cart.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_cart_functions_refuse_to_guess_whose_cart(product):
+    _, cart = guest_cart((product, 1))
+
+    with pytest.raises(ValueError):
+        cart_item_list()
+    with pytest.raises(ValueError):
+        cart_item_add(product=product, quantity=1)
+    assert guest_state(cart) == [(product.pk, 1)]
