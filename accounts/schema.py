@@ -15,10 +15,14 @@ from accounts.serializers import (
     PasswordResetConfirmSerializer,
     PasswordResetRequestSerializer,
     RegisterSerializer,
+    TokenObtainSerializer,
     TokenPairSerializer,
+    TokenPairWithCartMergeSerializer,
     TokenRefreshSerializer,
 )
 from duka_app.api.schema import ErrorSerializer, error_response, error_responses
+from store.schema import CART_MERGE_REPORT
+from store.schema import CART_TOKEN_EXAMPLE as CART_MERGE_EXAMPLES_TOKEN
 
 
 def _request_example(name: str, value: dict) -> OpenApiExample:
@@ -75,8 +79,9 @@ token_obtain_schema = extend_schema_view(
         operation_id="auth_token_obtain",
         tags=["auth"],
         summary="Log in: obtain an access and a refresh token",
+        request=TokenObtainSerializer,
         responses={
-            200: TokenPairSerializer,
+            200: TokenPairWithCartMergeSerializer,
             401: error_response(
                 401,
                 description="Wrong username or password, or an inactive account.",
@@ -88,6 +93,18 @@ token_obtain_schema = extend_schema_view(
         examples=[
             _request_example("Credentials", {"username": "amina", "password": _PASSWORD}),
             _response_example("Token pair", {"access": _ACCESS, "refresh": _REFRESH}),
+            _request_example(
+                "Credentials and a guest cart",
+                {"username": "amina", "password": _PASSWORD, "cart_token": CART_MERGE_EXAMPLES_TOKEN},
+            ),
+            _response_example(
+                "Token pair and the merged guest cart",
+                {"access": _ACCESS, "refresh": _REFRESH, "cart_merge": CART_MERGE_REPORT},
+            ),
+            _response_example(
+                "Guest cart not found",
+                {"access": _ACCESS, "refresh": _REFRESH, "cart_merge": {"status": "cart_not_found", "lines": []}},
+            ),
         ],
     )
 )

@@ -5,12 +5,14 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from rest_framework import serializers
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import services
 from accounts.countries import COUNTRY_CODES
 from accounts.models import Address, CustomerProfile, User
 from accounts.tokens import refresh_token_rotate
+from store.serializers.cart import CartMergeReportSerializer
 
 DUPLICATE_USERNAME = "A user with that username already exists."
 DUPLICATE_EMAIL = "A user with that email already exists."
@@ -61,6 +63,30 @@ class TokenPairSerializer(serializers.Serializer):
 
     access = serializers.CharField(read_only=True)
     refresh = serializers.CharField(read_only=True)
+
+
+class TokenObtainSerializer(TokenObtainPairSerializer):
+    """Username and password, and optionally the token of a guest cart to merge into the user's cart."""
+
+    cart_token = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        write_only=True,
+        help_text="A guest cart's token: its lines are merged into your cart (the answer's `cart_merge`).",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        tokens = super().validate(attrs)
+        if "cart_token" in attrs:
+            tokens["cart_token"] = attrs["cart_token"]
+        return tokens
+
+
+class TokenPairWithCartMergeSerializer(TokenPairSerializer):
+    """The token pair; with `cart_merge` only when the login carried a `cart_token`."""
+
+    cart_merge = CartMergeReportSerializer(required=False)
 
 
 class TokenRefreshSerializer(serializers.Serializer):

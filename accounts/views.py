@@ -12,6 +12,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 from accounts import services
 from accounts.models import Address
 from accounts.permissions import IsCustomer
+from accounts.roles import is_customer
 from accounts.schema import (
     address_schema,
     email_verification_resend_schema,
@@ -41,11 +42,16 @@ from accounts.serializers import (
     PasswordResetRequestSerializer,
     ProfileSerializer,
     RegisterSerializer,
+    TokenObtainSerializer,
     TokenRefreshSerializer,
 )
 from accounts.tokens import refresh_token_revoke
 from core.login_backoff import login_is_locked_out, login_succeeded
 from duka_app.api.throttles import ClientIPScopedRateThrottle, EmailRateThrottle
+from store.errors import ErrorCode as StoreErrorCode
+from store.errors import GuestCartNotFound
+from store.serializers.cart import merge_report
+from store.services.cart import cart_merge
 
 PASSWORD_RESET_REQUESTED = "If an account has this email address, we have sent it a link to reset the password."
 
@@ -83,6 +89,7 @@ class TokenObtainView(TokenObtainPairView):
 
     throttle_classes = [ClientIPScopedRateThrottle]
     throttle_scope = "login"
+    serializer_class = TokenObtainSerializer
 
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -95,7 +102,21 @@ class TokenObtainView(TokenObtainPairView):
                 raise LoginLockedOut(wait=int(settings.AXES_COOLOFF_TIME.total_seconds())) from None
             raise
         login_succeeded(request, serializer.user)
-        return Response(serializer.validated_data, status=status.HTTP_200_OK)
+        tokens = dict(serializer.validated_data)
+        if "cart_token" in tokens:
+            tokens["cart_merge"] = _guest_cart_merge(serializer.user, tokens.pop("cart_token"))
+        return Response(tokens, status=status.HTTP_200_OK)
+
+
+def _guest_cart_merge(user, cart_token: str) -> dict:
+    """The login's `cart_merge` report. A guest cart that cannot be merged does not fail the login: the
+    report says why (`cart_not_found`, or `not_a_customer` for managers, whose cart is not theirs to use)."""
+    if not is_customer(user):
+        return {"status": "not_a_customer", "lines": []}
+    try:
+        return merge_report(cart_merge(user=user, cart_token=cart_token))
+    except GuestCartNotFound:
+        return {"status": StoreErrorCode.CART_NOT_FOUND.value, "lines": []}
 
 
 @token_refresh_schema

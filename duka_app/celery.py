@@ -59,6 +59,7 @@ app.conf.update(
         },
         "orders-expire": {"task": "payments.tasks.orders_expire", "schedule": 60.0, "options": {"expires": 60}},
         "cleanup-logs": {"task": "core.tasks.cleanup_logs", "schedule": crontab(hour=3, minute=15)},
+        "guest-carts-cleanup": {"task": "store.tasks.guest_carts_cleanup", "schedule": crontab(hour=3, minute=45)},
     },
 )
 app.autodiscover_tasks()

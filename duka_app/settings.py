@@ -198,6 +198,7 @@ REST_FRAMEWORK = {
         "password_reset": env.str("THROTTLE_PASSWORD_RESET_RATE", default="10/hour"),
         "password_reset_email": env.str("THROTTLE_PASSWORD_RESET_EMAIL_RATE", default="3/hour"),
         "email_verification": env.str("THROTTLE_EMAIL_VERIFICATION_RATE", default="3/hour"),
+        "guest_cart": env.str("THROTTLE_GUEST_CART_RATE", default="30/hour"),
     },
 }
 
@@ -307,6 +308,8 @@ PAYMENT_IN_PROGRESS_MINUTES = env.int("PAYMENT_IN_PROGRESS_MINUTES", default=30)
 MAX_PENDING_ORDERS_PER_CUSTOMER = env.int("MAX_PENDING_ORDERS_PER_CUSTOMER", default=3)
 # The address book (accounts.Address): how many addresses one user may keep.
 MAX_ADDRESSES_PER_USER = env.int("MAX_ADDRESSES_PER_USER", default=50)
+# A guest cart (POST /api/cart/guest/) is deleted this many days after its last change, unless merged before.
+GUEST_CART_DAYS = env.int("GUEST_CART_DAYS", default=30)
 if ORDER_REMINDER_AFTER_HOURS * 60 >= ORDER_PAYMENT_TIMEOUT_MINUTES:
     raise ImproperlyConfigured("ORDER_REMINDER_AFTER_HOURS must come before ORDER_PAYMENT_TIMEOUT_MINUTES.")
 PAYMENT_PROVIDER_TIMEOUT_SECONDS = env.float("PAYMENT_PROVIDER_TIMEOUT_SECONDS", default=10.0)

@@ -170,12 +170,17 @@ class CartItemInline(admin.TabularInline):
 
 @admin.register(Cart)
 class CartAdmin(admin.ModelAdmin):
-    list_display = ["id", "user", "updated_at"]
+    list_display = ["id", "user", "expires_at", "updated_at"]  # no user and an expiry: a guest cart
     list_select_related = ["user"]
     search_fields = ["=id", "user__username", "user__email"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["expires_at", "created_at", "updated_at"]
     autocomplete_fields = ["user"]
     inlines = [CartItemInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Cart | None = None) -> list[str]:
+        """A guest cart stays a guest cart: giving it a user is a merge (`POST /api/cart/merge/`)."""
+        guest = obj is not None and obj.user_id is None
+        return [*self.readonly_fields, "user"] if guest else self.readonly_fields
 
 
 class OrderItemInline(admin.TabularInline):

@@ -7,6 +7,7 @@ from duka_app.errors import Conflict, DomainError, DuplicateValue, InvalidTransi
 
 class ErrorCode(StrEnum):
     CART_EMPTY = "cart_empty"
+    CART_NOT_FOUND = "cart_not_found"
     CATEGORY_NOT_EMPTY = "category_not_empty"
     DOES_NOT_EXIST = "does_not_exist"
     INSUFFICIENT_STOCK = "insufficient_stock"
@@ -45,6 +46,13 @@ class CartQuantityInvalid(DomainError):
 
 class CartItemNotFound(NotFound):
     default_detail = "No such line in your cart."
+
+
+class GuestCartNotFound(NotFound):
+    """A cart token that opens no cart: malformed, unknown, expired or already merged all answer the same."""
+
+    code = ErrorCode.CART_NOT_FOUND
+    default_detail = "No guest cart with this token; it may have expired or been merged."
 
 
 class CartEmpty(DomainError):

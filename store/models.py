@@ -71,12 +71,28 @@ class Product(models.Model):
 
 
 class Cart(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart")
+    """A customer's cart, or a guest cart opened by a token of which only the SHA-256 digest is kept."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart", null=True)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(user__isnull=False, token_hash__isnull=True, expires_at__isnull=True)
+                    | Q(user__isnull=True, token_hash__isnull=False, expires_at__isnull=False)
+                ),
+                name="cart_user_or_guest_token",
+            ),
+        ]
+        indexes = [models.Index(fields=["expires_at"], name="cart_guest_expires_idx", condition=Q(user__isnull=True))]
+
     def __str__(self) -> str:
-        return f"Cart of {self.user}"
+        return f"Cart of {self.user}" if self.user_id else f"Guest cart {self.pk}"
 
 
 class CartItem(models.Model):

@@ -1,6 +1,6 @@
 """OpenAPI documentation of the store endpoints: error bodies that carry data, and one example per body."""
 
-from drf_spectacular.utils import OpenApiExample
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from rest_framework import serializers
 
 from duka_app.api.schema import ErrorSerializer, error_response
@@ -310,3 +310,45 @@ WISHLIST_ITEM = {
     "created_at": _CREATED_AT,
 }
 WISHLIST_ITEM_EXAMPLES = [response_example("Saved product", WISHLIST_ITEM, 200, 201)]
+# --- the guest cart -----------------------------------------------------------------------------------------
+
+CART_TOKEN_EXAMPLE = "q3V8bYc1m0Jx4T9kRr2wLZs5pGd7uNhA6eKfXyiBoQE"
+
+CART_TOKEN_HEADER = OpenApiParameter(
+    "X-Cart-Token",
+    {"type": "string"},
+    OpenApiParameter.HEADER,
+    description="Anonymous callers only: the guest cart's token from `POST /api/cart/guest/`. An unknown, expired "
+    "or malformed token is 404 `cart_not_found`. A logged-in caller's header is ignored: they use their own cart.",
+    examples=[OpenApiExample("Guest cart", value=CART_TOKEN_EXAMPLE)],
+)
+CART_NOT_FOUND = error_response(
+    404,
+    description="No guest cart for this token (unknown, expired, malformed or already merged), or no such line.",
+    code="cart_not_found",
+    detail="No guest cart with this token; it may have expired or been merged.",
+)
+CART_FORBIDDEN = error_response(
+    403, description="Managers have no cart.", code="permission_denied", detail="Only customers can do this."
+)
+LOGGED_IN_FORBIDDEN = error_response(
+    403,
+    description="The caller is logged in: they have a cart of their own.",
+    code="permission_denied",
+    detail="You are logged in: your cart is at /api/cart/ (merge a guest cart with /api/cart/merge/).",
+)
+GUEST_CART_EXAMPLES = [
+    response_example("Guest cart", {"cart_token": CART_TOKEN_EXAMPLE, "expires_at": "2026-04-01T09:15:00Z"}, 201)
+]
+CART_MERGE_REPORT = {
+    "status": "merged",
+    "lines": [
+        {"product_id": 1, "requested": 2, "merged": 2, "quantity": 3, "result": "merged"},
+        {"product_id": 2, "requested": 5, "merged": 3, "quantity": 3, "result": "capped"},
+        {"product_id": 3, "requested": 1, "merged": 0, "quantity": 0, "result": "dropped"},
+    ],
+}
+CART_MERGE_EXAMPLES = [
+    request_example("Guest cart token", {"cart_token": CART_TOKEN_EXAMPLE}),
+    response_example("Merged", CART_MERGE_REPORT),
+]

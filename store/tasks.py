@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from store.jobs import low_stock_alert_send, order_reminders_send
+from store.services.cart import guest_carts_delete_expired
 
 # Mail-server faults are worth a retry: claims are released when a send fails, so a retry sends nothing twice.
 # (smtplib.SMTPException and socket errors are all OSErrors.)
@@ -15,3 +16,8 @@ def low_stock_alert() -> int:
 @shared_task(name="store.tasks.order_reminders", **_RETRY_ON_MAIL_FAULTS)
 def order_reminders() -> int:
     return order_reminders_send()
+
+
+@shared_task(name="store.tasks.guest_carts_cleanup")
+def guest_carts_cleanup() -> int:
+    return guest_carts_delete_expired()

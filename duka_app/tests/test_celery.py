@@ -55,6 +55,7 @@ def test_beat_schedules_every_periodic_job():
     assert schedule["core.tasks.cleanup_logs"] == crontab(hour=3, minute=15)
     assert schedule["payments.tasks.orders_expire"] == 60
     assert schedule["payments.tasks.payments_reconcile"] == 60
+    assert schedule["store.tasks.guest_carts_cleanup"] == crontab(hour=3, minute=45)
 
 
 @pytest.mark.parametrize(
@@ -68,6 +69,7 @@ def test_beat_schedules_every_periodic_job():
         "payments.tasks.payments_reconcile",
         "payments.tasks.refund_submit",
         "payments.tasks.payment_email_send",
+        "store.tasks.guest_carts_cleanup",
     ],
 )
 def test_job_tasks_are_registered(task_name):

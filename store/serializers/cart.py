@@ -1,3 +1,5 @@
+from dataclasses import asdict
+
 from rest_framework import serializers
 
 from store.constants import MAX_ID, MAX_QUANTITY
@@ -44,3 +46,43 @@ class CartSummarySerializer(serializers.Serializer):
     lines = serializers.IntegerField()
     quantity = serializers.IntegerField()
     subtotal = money_field()
+
+
+class GuestCartSerializer(serializers.Serializer):
+    cart_token = serializers.CharField(
+        read_only=True, help_text="Send it as the `X-Cart-Token` header; it is shown only once."
+    )
+    expires_at = serializers.DateTimeField(
+        read_only=True, help_text="The cart is deleted then, unless changed or merged before."
+    )
+
+
+class CartMergeSerializer(serializers.Serializer):
+    cart_token = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, help_text="The guest cart's token, from `POST /api/cart/guest/`."
+    )
+
+
+class MergedLineSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    requested = serializers.IntegerField(help_text="The quantity in the guest cart.")
+    merged = serializers.IntegerField(help_text="How many of those went into your cart.")
+    quantity = serializers.IntegerField(help_text="Your cart's quantity of the product now (0: no line).")
+    result = serializers.ChoiceField(
+        choices=["merged", "capped", "dropped"],
+        help_text="`merged`: all of it; `capped`: the stock does not cover both carts; "
+        "`dropped`: the product is no longer for sale.",
+    )
+
+
+class CartMergeReportSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=["merged", "cart_not_found", "not_a_customer"],
+        help_text="`merged`, or why nothing was merged (at login only: a bad token does not fail the login).",
+    )
+    lines = MergedLineSerializer(many=True, help_text="One per guest line, by product id.")
+
+
+def merge_report(lines: list) -> dict:
+    """The report of a merge that took place: `lines` are the service's `MergedLine`s."""
+    return CartMergeReportSerializer({"status": "merged", "lines": [asdict(line) for line in lines]}).data
