@@ -5,6 +5,7 @@ import inspect
 
 import pytest
 
+from accounts import errors as accounts_errors
 from core import errors as core_errors
 from duka_app.api.errors import domain_error_response
 from duka_app.errors import DomainError
@@ -27,6 +28,14 @@ STATUS = {
     store_errors.TooManyPendingOrders: 409,
     store_errors.WishlistItemNotFound: 404,
     store_errors.WishlistFull: 409,
+    store_errors.GuestCartNotFound: 404,
+    accounts_errors.InvalidAccountToken: 400,
+    accounts_errors.EmailNotVerified: 403,
+    accounts_errors.EmailAlreadyVerified: 409,
+    accounts_errors.AccountNotDeletable: 403,
+    accounts_errors.PasswordIncorrect: 400,
+    accounts_errors.AddressNotFound: 404,
+    accounts_errors.TooManyAddresses: 409,
     payments_errors.ProviderNotAvailable: 400,
     payments_errors.ProviderNotConfigured: 404,
     payments_errors.PaymentRefused: 400,
@@ -56,7 +65,7 @@ def domain_errors_of(module) -> set[type[DomainError]]:
 
 
 def test_every_domain_error_of_the_apps_has_its_status_here():
-    apps = (store_errors, core_errors, payments_errors)
+    apps = (accounts_errors, store_errors, core_errors, payments_errors)
     assert set().union(*map(domain_errors_of, apps)) == set(STATUS)
 
 
