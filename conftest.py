@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import UserFactory
 from core.blacklist import local_guard
 from core.request_log_buffer import full_buffer_warning, outbox
+from duka_app.celery import app as celery_app
 from duka_app.ops.cache import redis_breaker
 
 
@@ -110,3 +111,16 @@ def client_as(user_as, client_for):
         return client_for(user_as(role))
 
     return make
+
+
+@pytest.fixture
+def jobs_run_inline(monkeypatch):
+    """Jobs enqueued after a commit (emails, refunds) run in the test's process, as without a broker."""
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed(): ...` runs what the block's transactions left for after their commit (with
+    `jobs_run_inline`: the jobs they enqueued)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

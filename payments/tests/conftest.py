@@ -1,6 +1,5 @@
 import pytest
 
-from duka_app.celery import app as celery_app
 from store.models import Order
 from store.tests.conftest import django_assert_max_num_queries  # noqa: F401 (budgets count the endpoint's queries)
 from store.tests.factories import ProductFactory
@@ -8,15 +7,8 @@ from store.tests.shopping import place_order
 
 
 @pytest.fixture(autouse=True)
-def jobs_run_inline(monkeypatch):
-    """Jobs enqueued after a commit (emails, refunds) run in the test's process, as without a broker."""
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """`with committed(): ...` runs what the block's transactions left for after their commit (emails, refunds)."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
+def _payment_jobs_run_inline(jobs_run_inline):
+    """Refunds and payment emails are jobs: here they run in the test's process."""
 
 
 @pytest.fixture
