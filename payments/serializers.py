@@ -56,12 +56,6 @@ class PaySerializer(serializers.Serializer):
     )
 
 
-class IdempotencyHeaderSerializer(serializers.Serializer):
-    """The optional `Idempotency-Key` request header: 1 to 255 printable ASCII characters."""
-
-    idempotency_key = serializers.RegexField(r"^[\x20-\x7e]+\Z", max_length=255, required=False)
-
-
 class RefundRequestSerializer(serializers.Serializer):
     amount = serializers.DecimalField(
         max_digits=12,

@@ -471,9 +471,7 @@ def payment_record_manual(*, order_id: int, by: User, reference: str = "", note:
             raise OrderNotPayable()
         if reference and Payment.objects.filter(provider=Provider.MANUAL, provider_reference=reference).exists():
             raise DuplicateReference(field="reference")
-        Payment.objects.filter(order=order, status__in=IN_PROGRESS).update(
-            status=Payment.Status.CANCELLED, updated_at=timezone.now()
-        )
+        payments_cancel_in_progress(order=order)
         payment = Payment.objects.create(
             order=order,
             provider=Provider.MANUAL,

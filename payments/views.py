@@ -7,11 +7,11 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsCustomer, IsManager
 from core.client_ip import client_ip
+from duka_app.api.headers import idempotency_key_of
 from payments import schema, selectors, services
 from payments.models import Provider
 from payments.serializers import (
     FakeConfirmSerializer,
-    IdempotencyHeaderSerializer,
     MarkPaidSerializer,
     PaymentSerializer,
     PaySerializer,
@@ -44,15 +44,12 @@ class OrderPayView(APIView):
     def post(self, request, order_id: str):
         body = PaySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        key = request.headers.get("Idempotency-Key")
-        header = IdempotencyHeaderSerializer(data={} if key is None else {"idempotency_key": key})
-        header.is_valid(raise_exception=True)
         payment, created = services.payment_start(
             order_id=int(order_id),
             user=request.user,
             provider=body.validated_data["provider"],
             phone=body.validated_data["phone"],
-            idempotency_key=header.validated_data.get("idempotency_key", ""),
+            idempotency_key=idempotency_key_of(request),
         )
         payment = selectors.payment_get(payment_id=payment.pk, user=request.user)
         return Response(

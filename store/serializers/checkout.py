@@ -15,9 +15,3 @@ class CheckoutSerializer(serializers.Serializer):
         help_text="One of the caller's saved addresses (another user's is 404), copied onto the order. Omitted or "
         "null: the default shipping address, else the profile's shipping details.",
     )
-
-
-class CheckoutHeaderSerializer(serializers.Serializer):
-    """The optional `Idempotency-Key` request header: 1 to 255 printable ASCII characters."""
-
-    idempotency_key = serializers.RegexField(r"^[\x20-\x7e]+\Z", max_length=255, required=False)

@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsCustomer
+from duka_app.api.headers import idempotency_key_of
 from store.schema import (
     CHECKOUT_ADDRESS_NOT_FOUND,
     CHECKOUT_BAD_REQUEST,
@@ -13,7 +14,7 @@ from store.schema import (
     request_example,
 )
 from store.selectors.orders import order_get
-from store.serializers.checkout import CheckoutHeaderSerializer, CheckoutSerializer
+from store.serializers.checkout import CheckoutSerializer
 from store.serializers.orders import OrderSerializer
 from store.services.checkout import order_place
 
@@ -54,19 +55,12 @@ class CheckoutView(APIView):
     def post(self, request):
         body = CheckoutSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        header = CheckoutHeaderSerializer(data=_header(request, "Idempotency-Key", "idempotency_key"))
-        header.is_valid(raise_exception=True)
         order, created = order_place(
             user=request.user,
-            idempotency_key=header.validated_data.get("idempotency_key", ""),
+            idempotency_key=idempotency_key_of(request),
             address_id=body.validated_data.get("address_id"),
         )
         return Response(
             OrderSerializer(order_get(order_id=order.pk)).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
-
-
-def _header(request, name: str, field: str) -> dict:
-    value = request.headers.get(name)
-    return {} if value is None else {field: value}
