@@ -51,6 +51,7 @@ app.conf.update(
         "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 60.0, "options": {"expires": 60}},
         "analyze-logs": {"task": "core.tasks.analyze_logs", "schedule": 5 * 60.0},
         "low-stock-alert": {"task": "store.tasks.low_stock_alert", "schedule": crontab(minute=0)},
+        "back-in-stock-alerts": {"task": "store.tasks.back_in_stock_alerts", "schedule": crontab(minute="*/10")},
         "order-reminders": {"task": "store.tasks.order_reminders", "schedule": crontab(minute=30)},
         "payments-reconcile": {
             "task": "payments.tasks.payments_reconcile",

@@ -256,6 +256,10 @@ SPECTACULAR_SETTINGS = {
             "description": "Categories and products. Anyone reads the active catalog; managers and admins also "
             "see inactive products and write.",
         },
+        {
+            "name": "restocking",
+            "description": "Orders to suppliers, received into stock through the stock ledger (managers and admins).",
+        },
         {"name": "cart", "description": "The caller's cart (customers and admins; managers get 403)."},
         {
             "name": "wishlist",
@@ -294,6 +298,10 @@ WISHLIST_MAX_ITEMS = env.int("WISHLIST_MAX_ITEMS", default=500)
 
 # Jobs (see store/jobs.py, core/tasks.py and duka_app/ops/tasks.py).
 LOW_STOCK_THRESHOLD = env.int("LOW_STOCK_THRESHOLD", default=5)
+# A product's back-in-stock emails go out at most once in this many minutes, however often it sells out and returns.
+BACK_IN_STOCK_COOLDOWN_MINUTES = env.int("BACK_IN_STOCK_COOLDOWN_MINUTES", default=60)
+# The site's public address, for links in emails (the low-stock digest links to the proposed restock order).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 ORDER_REMINDER_AFTER_HOURS = env.int("ORDER_REMINDER_AFTER_HOURS", default=12)
 REQUEST_LOG_RETENTION_DAYS = env.int("REQUEST_LOG_RETENTION_DAYS", default=90)
 # /api/health/ reports the worker down when its last heartbeat (every minute) is older than this.

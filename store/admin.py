@@ -12,13 +12,26 @@ from django.utils.html import format_html
 from duka_app.errors import DomainError
 from payments.services import order_status_set
 from store.constants import MAX_STOCK
-from store.models import Cart, CartItem, Category, Order, OrderEvent, OrderItem, Product
+from store.models import (
+    BackInStockSubscription,
+    Cart,
+    CartItem,
+    Category,
+    Order,
+    OrderEvent,
+    OrderItem,
+    Product,
+    RestockOrder,
+    RestockOrderLine,
+    StockMovement,
+)
 from store.services.catalog import (
     STOCK_REASON_ADJUSTMENT,
     product_stock_adjust,
     product_stock_lock,
     product_update,
 )
+from store.services.restock import restock_order_cancel, restock_order_place
 
 
 @admin.register(Category)
@@ -70,7 +83,19 @@ class ProductAdminForm(forms.ModelForm):
 
     class Meta:
         model = Product
-        fields = ["category", "name", "slug", "sku", "description", "price", "discount_price", "stock", "is_active"]
+        fields = [
+            "category",
+            "name",
+            "slug",
+            "sku",
+            "description",
+            "price",
+            "discount_price",
+            "stock",
+            "reorder_level",
+            "reorder_quantity",
+            "is_active",
+        ]
 
     stock_delta = 0
 
@@ -138,6 +163,12 @@ class ProductAdmin(admin.ModelAdmin):
     def get_changelist_form(self, request, **kwargs):
         return super().get_changelist_form(request, form=ProductAdminForm, **kwargs)
 
+    def get_deleted_objects(self, objs, request):
+        """A product's stock ledger goes with it (the movements themselves are never deleted on their own)."""
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(StockMovement._meta.verbose_name)
+        return deleted, model_count, perms_needed, protected
+
     def get_changelist_formset(self, request, **kwargs):
         return super().get_changelist_formset(request, formset=ProductListFormSet, **kwargs)
 
@@ -151,7 +182,17 @@ class ProductAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Product, form: ProductAdminForm, change: bool) -> None:
         if not change:
+            # A new product starts at 0; the stock entered is its opening adjustment in the ledger.
+            opening_stock, obj.stock = obj.stock, 0
             super().save_model(request, obj, form, change)
+            if opening_stock:
+                product_stock_adjust(
+                    product=obj,
+                    delta=opening_stock,
+                    reason=STOCK_REASON_ADJUSTMENT,
+                    actor=request.user,
+                    note="Opening stock",
+                )
             return
         if form.stock_delta:
             product_stock_adjust(
@@ -194,6 +235,31 @@ class OrderItemInline(admin.TabularInline):
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class StockMovementInline(ReadOnlyInline):
+    """The ledger lines an order (or restock order) wrote: its sale, and its cancel or expiry."""
+
+    model = StockMovement
+    fields = ["created_at", "product", "delta", "reason", "actor", "note"]
+    readonly_fields = fields
+    ordering = ["created_at", "id"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[StockMovement]:
+        return super().get_queryset(request).select_related("product", "actor")
 
 
 class OrderEventInline(admin.TabularInline):
@@ -245,7 +311,7 @@ class OrderAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["=id", "user__username", "user__email"]
     date_hierarchy = "created_at"
-    inlines = [OrderItemInline, OrderEventInline]
+    inlines = [OrderItemInline, OrderEventInline, StockMovementInline]
     actions = [
         _order_status_action(Order.Status.PAID, "Mark as paid"),
         _order_status_action(Order.Status.SHIPPED, "Mark as shipped"),
@@ -302,3 +368,101 @@ class OrderAdmin(admin.ModelAdmin):
         # Only what was edited: the status read with the page is never written back.
         if form.changed_data:
             obj.save(update_fields=[*form.changed_data, "updated_at"])
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(admin.ModelAdmin):
+    """The stock ledger: written by the stock changes themselves, never edited here."""
+
+    list_display = ["created_at", "product", "delta", "reason", "order", "restock_order", "actor", "note"]
+    list_filter = ["reason", "created_at"]
+    list_select_related = ["product", "actor"]
+    search_fields = ["product__name", "product__sku", "=order__id", "=restock_order__id", "note"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class RestockOrderLineInline(admin.TabularInline):
+    model = RestockOrderLine
+    extra = 0
+    raw_id_fields = ["product"]
+    fields = ["product", "quantity_ordered", "quantity_received"]
+    readonly_fields = ["quantity_received"]
+
+    def _is_draft(self, obj: RestockOrder | None) -> bool:
+        return obj is None or obj.status == RestockOrder.Status.DRAFT
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._is_draft(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._is_draft(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._is_draft(obj) and super().has_delete_permission(request, obj)
+
+
+class RestockMovementInline(StockMovementInline):
+    fields = ["created_at", "product", "delta", "actor"]
+    readonly_fields = fields
+
+
+def _restock_action(service, description: str):
+    def change(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[RestockOrder]) -> None:
+        changed = 0
+        for restock_order_id in queryset.values_list("pk", flat=True):
+            try:
+                service(restock_order_id=restock_order_id)
+                changed += 1
+            except DomainError as error:
+                modeladmin.message_user(request, f"Restock order #{restock_order_id}: {error.detail}", messages.WARNING)
+        modeladmin.message_user(request, f"{changed} restock order(s) changed.")
+
+    change.__name__ = service.__name__
+    return admin.action(description=description, permissions=["change"])(change)
+
+
+@admin.register(RestockOrder)
+class RestockOrderAdmin(admin.ModelAdmin):
+    """Drafts are edited here; ordering and cancelling go through the actions, receiving through the API
+    (`POST /api/restock-orders/{id}/receive/`), so that stock only moves through the ledger."""
+
+    list_display = ["id", "status", "supplier_name", "supplier_reference", "expected_date", "created_at"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["=id", "supplier_name", "supplier_reference"]
+    readonly_fields = ["status", "created_by", "ordered_at", "received_at", "created_at", "updated_at"]
+    fields = ["status", "supplier_name", "supplier_reference", "expected_date", "note", *readonly_fields[1:]]
+    inlines = [RestockOrderLineInline, RestockMovementInline]
+    actions = [
+        _restock_action(restock_order_place, "Mark as ordered"),
+        _restock_action(restock_order_cancel, "Cancel"),
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: RestockOrder | None = None) -> list[str]:
+        if obj is not None and obj.status != RestockOrder.Status.DRAFT:
+            return [*self.readonly_fields, "supplier_name", "supplier_reference", "expected_date", "note"]
+        return self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: RestockOrder, form: forms.ModelForm, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(BackInStockSubscription)
+class BackInStockSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["product", "user", "created_at", "notified_at"]
+    list_filter = ["notified_at"]
+    list_select_related = ["product", "user"]
+    search_fields = ["product__name", "product__sku", "user__username", "user__email"]
+    raw_id_fields = ["product", "user"]
+    readonly_fields = ["notified_at", "created_at"]

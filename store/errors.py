@@ -12,7 +12,10 @@ class ErrorCode(StrEnum):
     DOES_NOT_EXIST = "does_not_exist"
     INSUFFICIENT_STOCK = "insufficient_stock"
     INVALID_STATUS_TRANSITION = "invalid_status_transition"
+    NOT_ON_RESTOCK_ORDER = "not_on_restock_order"
+    PRODUCT_IN_STOCK = "product_in_stock"
     PRODUCT_UNAVAILABLE = "product_unavailable"
+    QUANTITY_ABOVE_ORDERED = "quantity_above_ordered"
     QUANTITY_ABOVE_STOCK = "quantity_above_stock"
     STOCK_CHANGED = "stock_changed"
     STOCK_OUT_OF_RANGE = "stock_out_of_range"
@@ -105,3 +108,25 @@ class WishlistFull(Conflict):
 
     code = ErrorCode.WISHLIST_FULL
     default_detail = "Your wishlist is full; remove a product before saving another."
+
+
+class InvalidRestockTransition(InvalidTransition):
+    code = ErrorCode.INVALID_STATUS_TRANSITION
+    default_detail = "The restock order cannot make that move."
+
+
+class RestockLineUnknown(DomainError):
+    """A receipt names a product the restock order does not have; raised with `field="lines"`."""
+
+    code = ErrorCode.NOT_ON_RESTOCK_ORDER
+    default_detail = "This product is not on the restock order."
+
+
+class RestockQuantityAboveOrdered(DomainError):
+    code = ErrorCode.QUANTITY_ABOVE_ORDERED
+    default_detail = "More received than is still expected on the restock order."
+
+
+class ProductInStock(Conflict):
+    code = ErrorCode.PRODUCT_IN_STOCK
+    default_detail = "This product is in stock; order it now."

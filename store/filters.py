@@ -8,7 +8,7 @@ from django_filters import rest_framework as filters
 from accounts.roles import is_manager
 from duka_app.api.filters import FilterSet
 from store.constants import MAX_ID
-from store.models import Category, Order, Product
+from store.models import Category, Order, Product, RestockOrder, StockMovement
 
 MAX_SEARCH_LENGTH = 200
 SEARCH_CONFIG = "english"
@@ -133,3 +133,21 @@ class OrderFilter(FilterSet):
     class Meta:
         model = Order
         fields = ["status", "user"]
+
+
+class StockMovementFilter(FilterSet):
+    reason = filters.ChoiceFilter(choices=StockMovement.Reason.choices)
+    date_from = filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="On or after this day")
+    date_to = filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label="On or before this day")
+
+    class Meta:
+        model = StockMovement
+        fields = ["reason", "date_from", "date_to"]
+
+
+class RestockOrderFilter(FilterSet):
+    status = filters.ChoiceFilter(choices=RestockOrder.Status.choices)
+
+    class Meta:
+        model = RestockOrder
+        fields = ["status"]

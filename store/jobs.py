@@ -1,6 +1,7 @@
-"""Store background jobs: the low-stock digest and pending-order reminders.
+"""Store background jobs: the low-stock digest (with a proposed restock order), back-in-stock alerts and
+pending-order reminders.
 
-Both claim their rows with a short transaction (`SELECT ... FOR UPDATE SKIP LOCKED`, then mark them) before any
+They claim their rows with a short transaction (`SELECT ... FOR UPDATE SKIP LOCKED`, then mark them) before any
 email goes out, so two runs at once never send the same alert twice and no product or order row stays locked
 while a mail server is slow. When sending fails the claim is released and the next run tries again.
 """
@@ -15,10 +16,13 @@ from django.contrib.auth import get_user_model
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from duka_app.ops.emails import email_build
-from store.models import Order, OrderEvent, Product
+from store.models import BackInStockSubscription, Order, OrderEvent, Product
+from store.services.restock import restock_order_propose
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +32,7 @@ class LowStockAlertResult:
     alerted: int
     recipients: int
     rearmed: int
+    restock_order_id: int | None = None
 
 
 def manager_emails() -> list[str]:
@@ -38,10 +43,13 @@ def manager_emails() -> list[str]:
 
 
 def low_stock_alert_send(*, threshold: int | None = None) -> LowStockAlertResult:
-    """Email one digest to the managers listing the active products that fell to `threshold` or below since the
-    last alert. A product is listed once, and again only after it was restocked above the threshold."""
+    """Email one digest to the managers listing the active products that fell to their reorder level (`threshold`
+    when a product has none) or below since the last alert, with a link to a draft restock order proposed for
+    those of them no open restock order covers yet. A product is listed once, and again only after it was
+    restocked above its level."""
     threshold = settings.LOW_STOCK_THRESHOLD if threshold is None else threshold
-    rearmed = Product.objects.filter(low_stock_alerted_at__isnull=False, stock__gt=threshold).update(
+    level = Coalesce("reorder_level", threshold)
+    rearmed = Product.objects.filter(low_stock_alerted_at__isnull=False, stock__gt=level).update(
         low_stock_alerted_at=None
     )
     recipients = manager_emails()
@@ -52,18 +60,27 @@ def low_stock_alert_send(*, threshold: int | None = None) -> LowStockAlertResult
     alerted_at = timezone.now()
     with transaction.atomic():
         products = list(
-            Product.objects.filter(is_active=True, stock__lte=threshold, low_stock_alerted_at__isnull=True)
+            Product.objects.filter(is_active=True, stock__lte=level, low_stock_alerted_at__isnull=True)
             .select_related("category")
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("stock", "name", "pk")
         )
         Product.objects.filter(pk__in=[product.pk for product in products]).update(low_stock_alerted_at=alerted_at)
+        restock_order = restock_order_propose(
+            quantities={
+                product.pk: product.reorder_quantity if product.reorder_quantity is not None else max(threshold, 1)
+                for product in products
+            }
+        )
     if not products:
         return LowStockAlertResult(alerted=0, recipients=len(recipients), rearmed=rearmed)
 
+    restock_order_url = (
+        settings.SITE_URL + reverse("admin:store_restockorder_change", args=[restock_order.pk]) if restock_order else ""
+    )
     message = email_build(
         template="store/emails/low_stock_alert",
-        context={"products": products, "threshold": threshold},
+        context={"products": products, "threshold": threshold, "restock_order_url": restock_order_url},
         to=recipients,
     )
     try:
@@ -74,7 +91,78 @@ def low_stock_alert_send(*, threshold: int | None = None) -> LowStockAlertResult
         )
         raise
     logger.info("Low-stock alert: %d products sent to %d recipients.", len(products), len(recipients))
-    return LowStockAlertResult(alerted=len(products), recipients=len(recipients), rearmed=rearmed)
+    return LowStockAlertResult(
+        alerted=len(products),
+        recipients=len(recipients),
+        rearmed=rearmed,
+        restock_order_id=restock_order.pk if restock_order else None,
+    )
+
+
+def back_in_stock_alerts_send(*, product_ids: list[int] | None = None) -> int:
+    """Email every open subscriber of each active product back in stock (all such products, or `product_ids`),
+    once, and close their subscriptions. Returns how many emails went out.
+
+    A product is claimed with a conditional UPDATE of `back_in_stock_notified_at`: of two runs at once only
+    one claims it, and no run claims it again within BACK_IN_STOCK_COOLDOWN_MINUTES, so a product flapping
+    between 0 and 1 does not mail anyone twice (subscribers left waiting are mailed by the scheduled run
+    after the cooldown, if the product is still in stock)."""
+    cutoff = timezone.now() - timedelta(minutes=settings.BACK_IN_STOCK_COOLDOWN_MINUTES)
+    cooled_down = Q(back_in_stock_notified_at__isnull=True) | Q(back_in_stock_notified_at__lt=cutoff)
+    waiting = BackInStockSubscription.objects.filter(notified_at__isnull=True).values("product_id")
+    due = Product.objects.filter(cooled_down, is_active=True, stock__gt=0, pk__in=waiting)
+    if product_ids is not None:
+        due = due.filter(pk__in=product_ids)
+    sent = 0
+    for product_id in due.order_by("pk").values_list("pk", flat=True):
+        notified_at = timezone.now()
+        with transaction.atomic():
+            claimed = Product.objects.filter(cooled_down, pk=product_id, is_active=True, stock__gt=0).update(
+                back_in_stock_notified_at=notified_at
+            )
+            if not claimed:
+                continue
+            subscriptions = list(
+                BackInStockSubscription.objects.filter(product_id=product_id, notified_at__isnull=True)
+                .filter(user__is_active=True)
+                .exclude(user__email="")
+                .select_related("user", "product")
+                .select_for_update(skip_locked=True, of=("self",))
+                .order_by("pk")
+            )
+            BackInStockSubscription.objects.filter(pk__in=[item.pk for item in subscriptions]).update(
+                notified_at=notified_at
+            )
+        sent += _back_in_stock_deliver(subscriptions=subscriptions, notified_at=notified_at)
+    return sent
+
+
+def _back_in_stock_deliver(*, subscriptions: list[BackInStockSubscription], notified_at: datetime) -> int:
+    """Send the claimed subscriptions' emails; when sending fails, the unsent ones are opened again."""
+    delivered = 0
+    connection = get_connection()
+    with connection:
+        for position, subscription in enumerate(subscriptions):
+            message = email_build(
+                template="store/emails/back_in_stock",
+                context={"user": subscription.user, "product": subscription.product},
+                to=[subscription.user.email],
+                connection=connection,
+            )
+            try:
+                message.send()
+            except Exception:
+                unsent = [item.pk for item in subscriptions[position:]]
+                BackInStockSubscription.objects.filter(pk__in=unsent, notified_at=notified_at).update(notified_at=None)
+                if not delivered and subscriptions:
+                    Product.objects.filter(
+                        pk=subscriptions[0].product_id, back_in_stock_notified_at=notified_at
+                    ).update(back_in_stock_notified_at=None)
+                raise
+            delivered += 1
+    if delivered:
+        logger.info("Back-in-stock alerts: %d sent for product %s.", delivered, subscriptions[0].product_id)
+    return delivered
 
 
 def order_reminders_send(

@@ -38,6 +38,12 @@ class Product(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
     # Set when a low-stock alert went out; cleared once the product is restocked above the threshold.
     low_stock_alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # At or under `reorder_level` the product is low on stock, and the low-stock job proposes restocking
+    # `reorder_quantity` units; either one empty means the global LOW_STOCK_THRESHOLD.
+    reorder_level = models.PositiveIntegerField(null=True, blank=True)
+    reorder_quantity = models.PositiveIntegerField(null=True, blank=True)
+    # When back-in-stock emails last went out for this product: none again before BACK_IN_STOCK_COOLDOWN_MINUTES.
+    back_in_stock_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -50,6 +56,10 @@ class Product(models.Model):
                 name="product_discount_below_price",
             ),
             models.CheckConstraint(condition=Q(stock__gte=0), name="product_stock_non_negative"),
+            models.CheckConstraint(
+                condition=Q(reorder_quantity__isnull=True) | Q(reorder_quantity__gte=1),
+                name="product_reorder_quantity_positive",
+            ),
         ]
         indexes = [
             models.Index(fields=["is_active", "category"], name="product_active_category_idx"),
@@ -244,3 +254,119 @@ class WishlistItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id} saved by {self.user_id}"
+
+
+class RestockOrder(models.Model):
+    """An order placed with a supplier: drafted, ordered, then received (in parts) into stock, or cancelled."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ORDERED = "ordered", "Ordered"
+        PARTIALLY_RECEIVED = "partially_received", "Partially received"
+        RECEIVED = "received", "Received"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # The statuses in which goods may still arrive: a product with a line in one of them is covered.
+    OPEN_STATUSES = frozenset({Status.DRAFT, Status.ORDERED, Status.PARTIALLY_RECEIVED})
+
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.DRAFT)
+    supplier_name = models.CharField(max_length=200, blank=True)
+    supplier_reference = models.CharField(max_length=100, blank=True)
+    expected_date = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="restock_orders"
+    )
+    ordered_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="restock_order_status_idx")]
+
+    def __str__(self) -> str:
+        return f"Restock order #{self.pk}"
+
+
+class RestockOrderLine(models.Model):
+    restock_order = models.ForeignKey(RestockOrder, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="restock_lines")
+    quantity_ordered = models.PositiveIntegerField()
+    quantity_received = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["product_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["restock_order", "product"], name="restock_line_one_per_product"),
+            models.CheckConstraint(condition=Q(quantity_ordered__gte=1), name="restock_line_ordered_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity_received__lte=F("quantity_ordered")), name="restock_line_received_within_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity_ordered} × {self.product_id}"
+
+
+class StockMovement(models.Model):
+    """One change of a product's stock and why: a product's stock is the sum of its movements' deltas."""
+
+    class Reason(models.TextChoices):
+        SALE = "sale", "Sale"
+        CANCEL = "cancel", "Cancel"
+        EXPIRY = "expiry", "Expiry"
+        RESTOCK_RECEIVED = "restock_received", "Restock received"
+        ADJUSTMENT = "adjustment", "Adjustment"
+        RETURN = "return", "Return"
+
+    # The ledger outlives what it points to; a product with movements is deleted with them (CASCADE), as the
+    # invariant is about existing products.
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="stock_movements")
+    delta = models.IntegerField()
+    reason = models.CharField(max_length=24, choices=Reason.choices)
+    order = models.ForeignKey(Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="stock_movements")
+    restock_order = models.ForeignKey(
+        RestockOrder, on_delete=models.SET_NULL, null=True, blank=True, related_name="stock_movements"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="stock_movements"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=~Q(delta=0), name="stock_movement_delta_not_zero")]
+        indexes = [models.Index(fields=["product", "-created_at", "-id"], name="stock_movement_product_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.delta:+d} × {self.product_id} ({self.reason})"
+
+
+class BackInStockSubscription(models.Model):
+    """A customer waiting for a product to be back in stock; closed (`notified_at`) once the email went out."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="back_in_stock_subscriptions"
+    )
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="back_in_stock_subscriptions")
+    notified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "product"],
+                condition=Q(notified_at__isnull=True),
+                name="back_in_stock_one_open_per_product",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["product"], condition=Q(notified_at__isnull=True), name="back_in_stock_open_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} waits for {self.product_id}"

@@ -125,6 +125,29 @@ STOCK_CHANGED = error_response(
     serializer=StockChangedSerializer,
     data={"stock": 23},
 )
+STOCK_ADJUSTMENT_CONFLICT = error_response(
+    409,
+    description="The change would take the stock below zero: `insufficient_stock` with the product in `items`; "
+    "nothing changed.",
+    code="insufficient_stock",
+    detail="Only 3 in stock; cannot remove 5.",
+    serializer=CartErrorSerializer,
+    data={"items": [{"product_id": 1, "requested": 5, "available": 3}]},
+)
+PRODUCT_IN_STOCK = error_response(
+    409,
+    description="The product is in stock: nothing to wait for.",
+    code="product_in_stock",
+    detail="This product is in stock; order it now.",
+)
+RESTOCK_BAD_REQUEST = error_response(
+    400,
+    description="Invalid input (`{field: [messages]}`: an unknown product, a product not on the order, a "
+    "product twice), more than is still expected on a line (`quantity_above_ordered`), or a move the order "
+    "cannot make in its status (`invalid_status_transition`); nothing changed.",
+    code="quantity_above_ordered",
+    detail="Product 1: 30 received but only 20 still expected.",
+)
 INVALID_STATUS_TRANSITION = error_response(
     400,
     description="Invalid input, or the order cannot make that move (`invalid_status_transition`).",

@@ -20,7 +20,7 @@ from faker import Faker
 from accounts.models import CustomerProfile, User
 from accounts.services import user_create
 from payments.models import Payment, Refund
-from store.models import Category, Order, OrderEvent, Product
+from store.models import Category, Order, OrderEvent, Product, StockMovement
 from store.services.catalog import category_create
 
 MANAGER_USERNAME = "manager"
@@ -267,6 +267,12 @@ def _seed_products(*, count: int, categories: list[Category], seed: int, progres
             batch.append(product)
         with transaction.atomic():
             Product.objects.bulk_create(batch)
+            # The seeded stock is each product's opening balance in the ledger.
+            StockMovement.objects.bulk_create(
+                StockMovement(product=product, delta=product.stock, reason=StockMovement.Reason.ADJUSTMENT, note="Seed")
+                for product in batch
+                if product.stock
+            )
         created += len(batch)
         if progress:
             progress("products", min(start + BATCH_SIZE - 1, count), count)

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from store.jobs import low_stock_alert_send, order_reminders_send
+from store.jobs import back_in_stock_alerts_send, low_stock_alert_send, order_reminders_send
 from store.services.cart import guest_carts_delete_expired
 
 # Mail-server faults are worth a retry: claims are released when a send fails, so a retry sends nothing twice.
@@ -21,3 +21,9 @@ def order_reminders() -> int:
 @shared_task(name="store.tasks.guest_carts_cleanup")
 def guest_carts_cleanup() -> int:
     return guest_carts_delete_expired()
+
+
+@shared_task(name="store.tasks.back_in_stock_alerts", **_RETRY_ON_MAIL_FAULTS)
+def back_in_stock_alerts(product_ids: list[int] | None = None) -> int:
+    """Enqueued after a commit that brought products back in stock; scheduled for all products as well."""
+    return back_in_stock_alerts_send(product_ids=product_ids)

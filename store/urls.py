@@ -1,13 +1,14 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from store.views import cart, catalog, checkout, orders, wishlist
+from store.views import cart, catalog, checkout, orders, restock, wishlist
 
 router = SimpleRouter()
 router.register("categories", catalog.CategoryViewSet, basename="category")
 router.register("products", catalog.ProductViewSet, basename="product")
 router.register("cart", cart.CartViewSet, basename="cart")
 router.register("orders", orders.OrderViewSet, basename="order")
+router.register("restock-orders", restock.RestockOrderViewSet, basename="restock-order")
 router.register("wishlist", wishlist.WishlistViewSet, basename="wishlist")
 
 urlpatterns = [

@@ -7,26 +7,23 @@ from decimal import Decimal
 from typing import TypeVar
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
-from django.db.models.functions import Now
 from django.utils.text import slugify
 
 from accounts.models import User
-from store.constants import MAX_STOCK
 from store.errors import (
     CategoryGone,
     CategoryNotEmpty,
     InsufficientStock,
     ProductNotFound,
     StockChanged,
-    StockOutOfRange,
     UniqueValueTaken,
 )
-from store.models import Category, Product
+from store.models import Category, Order, Product, RestockOrder, StockMovement
+from store.services.stock import stock_apply
 
 SLUG_ATTEMPTS = 5
 # Why a manager changed the stock by hand (the API's PATCH with `stock`, the admin's forms).
-STOCK_REASON_ADJUSTMENT = "adjustment"
+STOCK_REASON_ADJUSTMENT = StockMovement.Reason.ADJUSTMENT
 
 logger = logging.getLogger(__name__)
 
@@ -150,20 +147,30 @@ def product_create(
     description: str = "",
     is_active: bool = True,
     slug: str | None = None,
+    reorder_level: int | None = None,
+    reorder_quantity: int | None = None,
+    actor: User | None = None,
 ) -> Product:
+    """A new product; its initial stock is its opening `adjustment` in the ledger."""
     product = Product(
         category=_category_lock(category=category),
         name=name,
         sku=sku,
         price=price,
         discount_price=discount_price,
-        stock=stock,
+        stock=0,
         description=description,
         is_active=is_active,
         slug=slug or "",
+        reorder_level=reorder_level,
+        reorder_quantity=reorder_quantity,
     )
     generate = None if slug else (lambda: _slug_unique(model=Product, name=name, fallback="product"))
-    return _save_with_unique_slug(instance=product, generate_slug=generate)
+    _save_with_unique_slug(instance=product, generate_slug=generate)
+    stock_apply(
+        locked=[product], deltas={product.pk: stock}, reason=STOCK_REASON_ADJUSTMENT, actor=actor, note="Opening stock"
+    )
+    return product
 
 
 @transaction.atomic
@@ -197,30 +204,62 @@ def product_update(
 
 
 @transaction.atomic
-def product_stock_adjust(*, product: Product, delta: int, reason: str, actor: User | None) -> Product:
-    """Add `delta` units to the stock (remove them when negative): the one way stock changes besides checkout
-    and cancel. The row is locked as those lock it, and the change is relative to the stock under the lock,
-    so it keeps every sale made meanwhile. A result below zero is `insufficient_stock`."""
+def product_stock_move(
+    *,
+    product: Product,
+    delta: int,
+    reason: str,
+    actor: User | None,
+    order: Order | None = None,
+    restock_order: RestockOrder | None = None,
+    note: str = "",
+) -> StockMovement | None:
+    """Add `delta` units to the stock (remove them when negative) through the ledger, for one product; returns
+    the movement (None for a delta of 0). The row is locked as checkout and cancel lock it, and the change is
+    relative to the stock under the lock, so it keeps every sale made meanwhile. A result below zero is
+    `insufficient_stock`. `product.stock` becomes the new stock."""
     locked = _product_lock(product=product)
-    result = locked.stock + delta
-    if result < 0:
-        raise InsufficientStock(
-            f"Only {locked.stock} in stock; cannot remove {-delta}.",
-            items=[line_detail(product_id=product.pk, requested=-delta, available=locked.stock)],
+    try:
+        movements = stock_apply(
+            locked=[locked],
+            deltas={locked.pk: delta},
+            reason=reason,
+            order=order,
+            restock_order=restock_order,
+            actor=actor,
+            note=note,
         )
-    if result > MAX_STOCK:
-        raise StockOutOfRange(f"The stock cannot exceed {MAX_STOCK}.", stock=locked.stock)
+    except InsufficientStock as error:
+        raise InsufficientStock(
+            f"Only {locked.stock} in stock; cannot remove {-delta}.", items=error.data["items"]
+        ) from None
     if delta:
-        Product.objects.filter(pk=product.pk).update(stock=F("stock") + delta, updated_at=Now())
         logger.info(
             "Stock of product %s changed by %+d to %d (%s, by %s).",
             product.pk,
             delta,
-            result,
+            locked.stock,
             reason,
             actor.pk if actor else "system",
         )
-    product.stock = result
+    product.stock = locked.stock
+    return movements[0] if movements else None
+
+
+def product_stock_adjust(
+    *,
+    product: Product,
+    delta: int,
+    reason: str,
+    actor: User | None,
+    order: Order | None = None,
+    restock_order: RestockOrder | None = None,
+    note: str = "",
+) -> Product:
+    """`product_stock_move`, returning the product with its new stock."""
+    product_stock_move(
+        product=product, delta=delta, reason=reason, actor=actor, order=order, restock_order=restock_order, note=note
+    )
     return product
 
 

@@ -9,10 +9,11 @@ from accounts.errors import EmailNotVerified
 from accounts.models import User
 from accounts.selectors import address_default_shipping, address_get, profile_get_for_user
 from store.errors import CartEmpty, InsufficientStock, ProductUnavailable, TooManyPendingOrders
-from store.models import CartItem, Order, OrderEvent, OrderItem, Product
+from store.models import CartItem, Order, OrderEvent, OrderItem, StockMovement
 from store.services.cart import cart_lock
 from store.services.catalog import line_detail, products_lock
 from store.services.orders import order_event_record
+from store.services.stock import stock_apply
 
 
 @transaction.atomic
@@ -67,10 +68,6 @@ def order_place(*, user: User, idempotency_key: str = "", address_id: int | None
             ]
         )
 
-    for line in lines:
-        products[line.product_id].stock -= line.quantity
-    Product.objects.bulk_update(products.values(), ["stock"])
-
     order = Order.objects.create(
         user=user,
         status=Order.Status.PENDING,
@@ -88,6 +85,13 @@ def order_place(*, user: User, idempotency_key: str = "", address_id: int | None
             price_at_purchase=products[line.product_id].final_price,
         )
         for line in lines
+    )
+    stock_apply(
+        locked=products.values(),
+        deltas={line.product_id: -line.quantity for line in lines},
+        reason=StockMovement.Reason.SALE,
+        order=order,
+        actor=user,
     )
     CartItem.objects.filter(cart=cart).delete()
     order_event_record(

@@ -7,8 +7,9 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import is_manager
 from store.errors import InvalidStatusTransition
-from store.models import Order, OrderEvent, Product
+from store.models import Order, OrderEvent, StockMovement
 from store.services.catalog import products_lock
+from store.services.stock import stock_apply
 from store.signals import order_cancelled
 
 # Where a manager may move an order. Cancelling goes through `order_cancel`, which restores the stock; an order
@@ -35,12 +36,11 @@ def _order_lock(*, order_id: int) -> Order:
     return Order.objects.select_for_update(of=("self",)).get(pk=order_id)
 
 
-def _stock_restore(*, order: Order) -> None:
+def _stock_restore(*, order: Order, reason: str, actor: User | None) -> None:
     quantities = {item.product_id: item.quantity for item in order.items.exclude(product=None)}
-    products = products_lock(product_ids=quantities)
-    for product in products:
-        product.stock += quantities[product.pk]
-    Product.objects.bulk_update(products, ["stock"])
+    stock_apply(
+        locked=products_lock(product_ids=quantities), deltas=quantities, reason=reason, order=order, actor=actor
+    )
 
 
 @transaction.atomic
@@ -57,7 +57,7 @@ def order_cancel(*, order_id: int, by: User) -> Order:
     if order.status not in allowed_from:
         raise InvalidStatusTransition(f"An order that is {order.status} cannot be cancelled.")
     previous_status = order.status
-    _stock_restore(order=order)
+    _stock_restore(order=order, reason=StockMovement.Reason.CANCEL, actor=by)
     order.status = Order.Status.CANCELLED
     order.save(update_fields=["status", "updated_at"])
     order_event_record(order=order, kind=OrderEvent.Kind.CANCELLED, actor=by, data={"from": previous_status})
@@ -86,7 +86,7 @@ def order_expire(*, order: Order) -> None:
     """Cancel a locked pending order nobody paid in time and put its items back in stock (the expiry job)."""
     if order.status != Order.Status.PENDING:
         raise InvalidStatusTransition(f"An order that is {order.status} cannot expire.")
-    _stock_restore(order=order)
+    _stock_restore(order=order, reason=StockMovement.Reason.EXPIRY, actor=None)
     order.status = Order.Status.CANCELLED
     order.save(update_fields=["status", "updated_at"])
     order_event_record(order=order, kind=OrderEvent.Kind.EXPIRED)

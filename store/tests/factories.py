@@ -3,7 +3,7 @@ from decimal import Decimal
 import factory
 
 from accounts.tests.factories import UserFactory
-from store.models import Cart, CartItem, Category, Order, OrderItem, Product
+from store.models import Cart, CartItem, Category, Order, OrderItem, Product, StockMovement
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -17,6 +17,7 @@ class CategoryFactory(factory.django.DjangoModelFactory):
 class ProductFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Product
+        skip_postgeneration_save = True
 
     category = factory.SubFactory(CategoryFactory)
     name = factory.Sequence(lambda n: f"Product {n}")
@@ -24,6 +25,14 @@ class ProductFactory(factory.django.DjangoModelFactory):
     sku = factory.Sequence(lambda n: f"SKU-{n:06d}")
     price = Decimal("10.00")
     stock = 10
+
+    @factory.post_generation
+    def opening_balance(product, create, extracted, **kwargs):
+        """The stock a product is made with is its opening adjustment in the ledger, as in the migration."""
+        if create and product.stock:
+            StockMovement.objects.create(
+                product=product, delta=product.stock, reason=StockMovement.Reason.ADJUSTMENT, note="Opening balance"
+            )
 
 
 class CartFactory(factory.django.DjangoModelFactory):

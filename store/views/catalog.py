@@ -1,19 +1,34 @@
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
-from accounts.permissions import ReadOnlyOrManager
+from accounts.permissions import IsCustomer, IsManager, ReadOnlyOrManager
 from duka_app.api.filters import FilterBackend
-from store.filters import CategoryFilter, ProductFilter
+from store.filters import CategoryFilter, ProductFilter, StockMovementFilter
+from store.models import StockMovement
 from store.schema import (
     CATEGORY_EXAMPLES,
     CATEGORY_NOT_EMPTY,
     PRODUCT_BAD_REQUEST,
     PRODUCT_EXAMPLES,
+    PRODUCT_IN_STOCK,
     PRODUCT_UPDATE_EXAMPLES,
+    STOCK_ADJUSTMENT_CONFLICT,
     STOCK_CHANGED,
+    request_example,
 )
 from store.selectors import catalog as selectors
+from store.selectors.stock import stock_movement_list
 from store.serializers.catalog import CategorySerializer, ProductSerializer
+from store.serializers.stock import (
+    StockAdjustmentResultSerializer,
+    StockAdjustmentSerializer,
+    StockMovementSerializer,
+)
+from store.services import back_in_stock
 from store.services import catalog as services
 
 
@@ -100,7 +115,7 @@ class ProductViewSet(viewsets.ModelViewSet):
         return selectors.product_list(user=self.request.user)
 
     def perform_create(self, serializer):
-        serializer.instance = services.product_create(**serializer.validated_data)
+        serializer.instance = services.product_create(actor=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
         serializer.instance = services.product_update(
@@ -109,3 +124,80 @@ class ProductViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.product_delete(product=instance)
+
+    @extend_schema(
+        operation_id="products_stock_movements",
+        summary="A product's stock ledger (managers)",
+        description="Every change of the product's stock, newest first: `delta`, `reason` (sale, cancel, expiry, "
+        "restock_received, adjustment, return) and the order, restock order or person behind it. Filters: "
+        "`reason`, `date_from`, `date_to` (days, inclusive). The stock is the sum of all deltas.",
+        responses={200: StockMovementSerializer(many=True)},
+        parameters=[
+            OpenApiParameter("reason", str, enum=StockMovement.Reason.values),
+            OpenApiParameter("date_from", OpenApiTypes.DATE),
+            OpenApiParameter("date_to", OpenApiTypes.DATE),
+        ],
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="stock-movements",
+        permission_classes=[IsManager],
+        filter_backends=[],
+    )
+    def stock_movements(self, request, slug: str):
+        product = self.get_object()
+        filterset = StockMovementFilter(request.query_params, queryset=stock_movement_list(product=product))
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        page = self.paginate_queryset(filterset.qs)
+        return self.get_paginated_response(StockMovementSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="products_stock_adjust",
+        summary="Change a product's stock by a difference (managers)",
+        description="Adds `delta` (removes it when negative) to the stock as it is now, under the row lock every "
+        "stock writer takes, and records it in the ledger with `reason` (`adjustment` or `return`) and `note`. "
+        "A result below zero is 409 `insufficient_stock`; nothing changes.",
+        request=StockAdjustmentSerializer,
+        responses={201: StockAdjustmentResultSerializer, 409: STOCK_ADJUSTMENT_CONFLICT},
+        examples=[request_example("Two found in the stock room", {"delta": 2, "note": "Inventory count"})],
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="stock-adjustments",
+        permission_classes=[IsManager],
+        filter_backends=[],
+    )
+    def stock_adjustments(self, request, slug: str):
+        product = self.get_object()
+        serializer = StockAdjustmentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        movement = services.product_stock_move(product=product, actor=request.user, **serializer.validated_data)
+        movement.stock = product.stock
+        return Response(StockAdjustmentResultSerializer(movement).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="products_notify_me",
+        summary="Email me when this product is back in stock (customers)",
+        description="POST subscribes to a sold-out product (201; 200 when already subscribed, nothing changes); "
+        "the one email goes out when the stock comes back, and closes the subscription. A product in stock is "
+        "409 `product_in_stock`. DELETE stops waiting (204, also when not subscribed).",
+        request=None,
+        responses={201: None, 200: None, 204: None, 409: PRODUCT_IN_STOCK},
+    )
+    @action(
+        detail=True,
+        methods=["post", "delete"],
+        url_path="notify-me",
+        permission_classes=[IsCustomer],
+        filter_backends=[],
+    )
+    def notify_me(self, request, slug: str):
+        product = self.get_object()
+        if request.method == "DELETE":
+            back_in_stock.back_in_stock_unsubscribe(user=request.user, product=product)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        _, created = back_in_stock.back_in_stock_subscribe(user=request.user, product=product)
+        return Response(status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
