@@ -23,7 +23,11 @@ def restock_state() -> tuple:
     """Everything a refused restock request must leave untouched."""
     return (
         list(RestockOrder.objects.order_by("pk").values_list("pk", "status", "supplier_name", "expected_date")),
-        list(RestockOrderLine.objects.order_by("pk").values_list("pk", "product_id", "quantity_ordered", "quantity_received")),
+        list(
+            RestockOrderLine.objects.order_by("pk").values_list(
+                "pk", "product_id", "quantity_ordered", "quantity_received"
+            )
+        ),
         list(StockMovement.objects.order_by("pk").values_list("pk", "product_id", "delta")),
     )
 
@@ -45,7 +49,9 @@ def ordered(products, manager):
 
 
 def lines_of(restock_order: RestockOrder) -> list[tuple[int, int, int]]:
-    return list(restock_order.lines.order_by("product_id").values_list("product_id", "quantity_ordered", "quantity_received"))
+    return list(
+        restock_order.lines.order_by("product_id").values_list("product_id", "quantity_ordered", "quantity_received")
+    )
 
 
 # --- the flow ----------------------------------------------------------------------------------------------------
@@ -68,7 +74,9 @@ def test_a_manager_drafts_orders_and_receives_a_restock(client_for, manager, pro
     restock_id = created.json()["id"]
     patched = client.patch(f"{URL}{restock_id}/", {"supplier_reference": "PO-78"}, format="json")
     placed = client.post(f"{URL}{restock_id}/order/")
-    partial = client.post(f"{URL}{restock_id}/receive/", {"lines": [{"product_id": kettle.pk, "quantity": 4}]}, format="json")
+    partial = client.post(
+        f"{URL}{restock_id}/receive/", {"lines": [{"product_id": kettle.pk, "quantity": 4}]}, format="json"
+    )
     complete = client.post(
         f"{URL}{restock_id}/receive/",
         {"lines": [{"product_id": kettle.pk, "quantity": 6}, {"product_id": mug.pk, "quantity": 6}]},
@@ -94,7 +102,11 @@ def test_a_manager_drafts_orders_and_receives_a_restock(client_for, manager, pro
         StockMovement.objects.filter(reason="restock_received")
         .order_by("id")
         .values_list("product_id", "delta", "restock_order_id", "actor_id")
-    ) == [(kettle.pk, 4, restock_id, manager.pk), (kettle.pk, 6, restock_id, manager.pk), (mug.pk, 6, restock_id, manager.pk)]
+    ) == [
+        (kettle.pk, 4, restock_id, manager.pk),
+        (kettle.pk, 6, restock_id, manager.pk),
+        (mug.pk, 6, restock_id, manager.pk),
+    ]
     assert stock_mismatches() == []
 
 
@@ -196,7 +208,18 @@ def test_receiving_more_than_ordered_is_400_and_changes_nothing(client_for, mana
         {"lines": [{"product_id": 1, "quantity": 10**20}]},
         {"lines": [{"product_id": 10**20, "quantity": 1}]},
     ],
-    ids=["missing", "empty", "text", "no-quantity", "no-product", "product-text", "zero", "negative", "huge", "huge-id"],
+    ids=[
+        "missing",
+        "empty",
+        "text",
+        "no-quantity",
+        "no-product",
+        "product-text",
+        "zero",
+        "negative",
+        "huge",
+        "huge-id",
+    ],
 )
 @pytest.mark.parametrize("step", ["create", "receive"])
 def test_bad_lines_are_400_and_change_nothing(client_for, manager, ordered, body, step):
@@ -217,7 +240,9 @@ def test_unknown_or_duplicate_products_are_400_and_change_nothing(client_for, ma
 
     unknown_create = client.post(URL, {"lines": [{"product_id": 999999, "quantity": 1}]}, format="json")
     twice = client.post(
-        URL, {"lines": [{"product_id": kettle.pk, "quantity": 1}, {"product_id": kettle.pk, "quantity": 2}]}, format="json"
+        URL,
+        {"lines": [{"product_id": kettle.pk, "quantity": 1}, {"product_id": kettle.pk, "quantity": 2}]},
+        format="json",
     )
     not_on_order = client.post(
         f"{URL}{ordered.pk}/receive/", {"lines": [{"product_id": stranger.pk, "quantity": 1}]}, format="json"
@@ -233,7 +258,10 @@ def test_malformed_json_and_unknown_ids(client_for, manager, ordered):
     client = client_for(manager)
 
     assert client.post(URL, "{lines", content_type="application/json").status_code == 400
-    assert client.post(f"{URL}999999/receive/", {"lines": [{"product_id": 1, "quantity": 1}]}, format="json").status_code == 404
+    assert (
+        client.post(f"{URL}999999/receive/", {"lines": [{"product_id": 1, "quantity": 1}]}, format="json").status_code
+        == 404
+    )
     assert client.get(f"{URL}{10**20}/").status_code == 404
     assert client.post(f"{URL}{ordered.pk}/receive/", "[", content_type="application/json").status_code == 400
 
@@ -262,7 +290,9 @@ def test_status_moves(client_for, manager, products, status, step, allowed):
         response = client.patch(f"{URL}{restock_order.pk}/", {"note": "late"}, format="json")
     else:
         response = client.post(
-            f"{URL}{restock_order.pk}/{step}/", {"lines": [{"product_id": products[0].pk, "quantity": 1}]}, format="json"
+            f"{URL}{restock_order.pk}/{step}/",
+            {"lines": [{"product_id": products[0].pk, "quantity": 1}]},
+            format="json",
         )
 
     assert response.status_code == (200 if allowed else 400)

@@ -20,9 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def ledger_of(product: Product) -> list[tuple[int, str, int | None]]:
-    return list(
-        StockMovement.objects.filter(product=product).order_by("id").values_list("delta", "reason", "order_id")
-    )
+    return list(StockMovement.objects.filter(product=product).order_by("id").values_list("delta", "reason", "order_id"))
 
 
 def movements_url(product: Product) -> str:
@@ -158,7 +156,12 @@ def test_stock_movements_newest_first_with_filters(client_for, manager, customer
 
 @pytest.mark.parametrize(
     ("query", "status"),
-    [({"reason": "theft"}, 400), ({"date_from": "yesterday"}, 400), ({"date_to": "2026-13-45"}, 400), ({"page": "9"}, 404)],
+    [
+        ({"reason": "theft"}, 400),
+        ({"date_from": "yesterday"}, 400),
+        ({"date_to": "2026-13-45"}, 400),
+        ({"page": "9"}, 404),
+    ],
     ids=["unknown-reason", "bad-date-from", "bad-date-to", "page-beyond"],
 )
 def test_stock_movements_bad_filters_are_4xx(client_for, manager, query, status):
