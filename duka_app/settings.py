@@ -237,6 +237,9 @@ SPECTACULAR_SETTINGS = {
         "UserRoleEnum": "accounts.models.User.Role",
         "OrderStatusEnum": "store.models.Order.Status",
         "OrderEventKindEnum": "store.models.OrderEvent.Kind",
+        "StockMovementReasonEnum": "store.models.StockMovement.Reason",
+        "StockAdjustmentReasonEnum": "store.serializers.stock.MANUAL_REASONS",
+        "RestockOrderStatusEnum": "store.models.RestockOrder.Status",
         "HealthStateEnum": "duka_app.ops.health.HealthState",
     },
     "TAGS": [

@@ -4,6 +4,7 @@ written in the same transaction, so that a product's stock is always the sum of 
 from collections.abc import Iterable
 
 from django.db.models import Sum
+from django.utils import timezone
 
 from accounts.models import User
 from store.constants import MAX_STOCK
@@ -43,9 +44,11 @@ def stock_apply(
     if not changed:
         return []
     replenished = [product.pk for product in changed if product.stock == 0]
+    changed_at = timezone.now()
     for product in changed:
         product.stock += deltas[product.pk]
-    Product.objects.bulk_update(changed, ["stock"])
+        product.updated_at = changed_at
+    Product.objects.bulk_update(changed, ["stock", "updated_at"])
     movements = StockMovement.objects.bulk_create(
         StockMovement(
             product=product,

@@ -179,13 +179,22 @@ class ProductViewSet(viewsets.ModelViewSet):
         return Response(StockAdjustmentResultSerializer(movement).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        methods=["POST"],
         operation_id="products_notify_me",
         summary="Email me when this product is back in stock (customers)",
-        description="POST subscribes to a sold-out product (201; 200 when already subscribed, nothing changes); "
-        "the one email goes out when the stock comes back, and closes the subscription. A product in stock is "
-        "409 `product_in_stock`. DELETE stops waiting (204, also when not subscribed).",
+        description="Subscribes to a sold-out product (201; 200 when already subscribed, and nothing changes). "
+        "The one email goes out when the stock comes back, and closes the subscription. A product in stock is "
+        "409 `product_in_stock`.",
         request=None,
-        responses={201: None, 200: None, 204: None, 409: PRODUCT_IN_STOCK},
+        responses={201: None, 200: None, 409: PRODUCT_IN_STOCK},
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        operation_id="products_notify_me_cancel",
+        summary="Stop waiting for this product (customers)",
+        description="Closes the caller's open back-in-stock subscription: 204, also when there was none.",
+        request=None,
+        responses={204: None},
     )
     @action(
         detail=True,
