@@ -10,9 +10,10 @@ from django.test import Client
 
 from core.tests.concurrency import run_concurrently
 from fulfilment.models import Shipment, ShipmentEvent
-from fulfilment.tests.conftest import world_state
+from fulfilment.tests.conftest import pay, world_state
 from fulfilment.tests.shipping import ship
 from store.models import Order, OrderEvent
+from store.tests.shopping import place_order
 
 SECRET = "g4s-shared-secret"
 
@@ -179,9 +180,6 @@ def test_a_signed_bad_event_is_400_and_changes_nothing(shipment, body):
 @pytest.mark.race
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_deliveries_of_one_event_apply_it_once(customer, manager, kettle, mug):
-    from fulfilment.tests.conftest import pay
-    from store.tests.shopping import place_order
-
     order = pay(place_order(customer, (kettle, 1), (mug, 1)))
     ship(order, manager, tracking_number="G4S-0012345")
     body = encode(event(status="delivered"))

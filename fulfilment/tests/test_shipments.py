@@ -9,7 +9,7 @@ from django.utils.dateparse import parse_datetime
 
 from conftest import ROLES
 from fulfilment.models import Shipment, ShipmentEvent
-from fulfilment.tests.conftest import world_state
+from fulfilment.tests.conftest import pay, world_state
 from fulfilment.tests.shipping import ship
 from store.models import Order, OrderEvent
 from store.tests.shopping import place_order
@@ -135,8 +135,6 @@ def test_only_paid_or_shipped_orders_ship(client_for, manager, customer, kettle,
 
 @pytest.mark.django_db
 def test_a_tracking_number_is_unique_per_carrier(client_for, manager, customer, kettle, paid_order):
-    from fulfilment.tests.conftest import pay
-
     ship(paid_order, manager, tracking_number="G4S-0012345")
     other = pay(place_order(customer, (kettle, 1)))
     before = world_state()
