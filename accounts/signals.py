@@ -8,7 +8,7 @@ STORE_MANAGERS_GROUP = "Store managers"
 # store's cart and wishlist) deletes it; orders stay, for the books.
 account_deleted = Signal()
 # Apps whose models store managers administer in Django admin; security and payment records are read too.
-MANAGED_APP_LABELS = ("store", "core", "payments")
+MANAGED_APP_LABELS = ("store", "core", "payments", "fulfilment")
 
 
 def create_profile_for_new_user(sender: type[User], instance: User, created: bool, raw: bool = False, **kwargs) -> None:
