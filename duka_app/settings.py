@@ -239,6 +239,9 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "store.models.Order.Status",
         "OrderEventKindEnum": "store.models.OrderEvent.Kind",
         "HealthStateEnum": "duka_app.ops.health.HealthState",
+        "ShipmentStatusEnum": "fulfilment.models.Shipment.Status",
+        "TrackingEventStatusEnum": "fulfilment.serializers.EVENT_STATUSES",
+        "ReturnStatusEnum": "fulfilment.models.ReturnRequest.Status",
     },
     "TAGS": [
         {

@@ -36,6 +36,11 @@ class CarrierEventSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
 
+class CarrierWebhookAnswerSerializer(serializers.Serializer):
+    received = serializers.BooleanField()
+    applied = serializers.BooleanField(help_text="False for an event id already received: nothing changed.")
+
+
 class ShipmentEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = ShipmentEvent

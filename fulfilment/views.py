@@ -12,6 +12,7 @@ from fulfilment import schema, selectors, services
 from fulfilment.models import ReturnRequest
 from fulfilment.serializers import (
     CarrierEventSerializer,
+    CarrierWebhookAnswerSerializer,
     ReturnCreateSerializer,
     ReturnRefundSerializer,
     ReturnRejectSerializer,
@@ -104,7 +105,7 @@ class CarrierWebhookView(APIView):
         request=CarrierEventSerializer,
         parameters=[schema.CARRIER_SIGNATURE],
         responses={
-            200: CarrierEventSerializer,
+            200: CarrierWebhookAnswerSerializer,
             400: schema.CARRIER_WEBHOOK_BAD_REQUEST,
             403: schema.CARRIER_WEBHOOK_FORBIDDEN,
         },
