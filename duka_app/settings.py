@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "accounts",
     "store",
     "payments",
+    "fulfilment",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +242,9 @@ SPECTACULAR_SETTINGS = {
         "StockAdjustmentReasonEnum": "store.serializers.stock.MANUAL_REASONS",
         "RestockOrderStatusEnum": "store.models.RestockOrder.Status",
         "HealthStateEnum": "duka_app.ops.health.HealthState",
+        "ShipmentStatusEnum": "fulfilment.models.Shipment.Status",
+        "TrackingEventStatusEnum": "fulfilment.serializers.EVENT_STATUSES",
+        "ReturnStatusEnum": "fulfilment.models.ReturnRequest.Status",
     },
     "TAGS": [
         {
@@ -262,6 +266,11 @@ SPECTACULAR_SETTINGS = {
         {
             "name": "restocking",
             "description": "Orders to suppliers, received into stock through the stock ledger (managers and admins).",
+        },
+        {
+            "name": "fulfilment",
+            "description": "Shipments of paid orders with their tracking timeline (managers create and update them, "
+            "carriers report through a signed webhook, customers read their own), and returns of delivered items.",
         },
         {"name": "cart", "description": "The caller's cart (customers and admins; managers get 403)."},
         {
@@ -321,6 +330,11 @@ MAX_PENDING_ORDERS_PER_CUSTOMER = env.int("MAX_PENDING_ORDERS_PER_CUSTOMER", def
 MAX_ADDRESSES_PER_USER = env.int("MAX_ADDRESSES_PER_USER", default=50)
 # A guest cart (POST /api/cart/guest/) is deleted this many days after its last change, unless merged before.
 GUEST_CART_DAYS = env.int("GUEST_CART_DAYS", default=30)
+# Fulfilment (fulfilment/). A customer may ask to return delivered items for this many days after delivery.
+RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
+# Each carrier whose webhook is accepted, with its shared secret: "dhl=secret1,g4s=secret2". Its events are signed
+# with a hex HMAC-SHA256 of the raw body in X-Carrier-Signature.
+CARRIER_WEBHOOK_SECRETS = env.dict("CARRIER_WEBHOOK_SECRETS", default={})
 if ORDER_REMINDER_AFTER_HOURS * 60 >= ORDER_PAYMENT_TIMEOUT_MINUTES:
     raise ImproperlyConfigured("ORDER_REMINDER_AFTER_HOURS must come before ORDER_PAYMENT_TIMEOUT_MINUTES.")
 PAYMENT_PROVIDER_TIMEOUT_SECONDS = env.float("PAYMENT_PROVIDER_TIMEOUT_SECONDS", default=10.0)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/", include("accounts.urls")),
     path("api/", include("store.urls")),
     path("api/", include("payments.urls")),
+    path("api/", include("fulfilment.urls")),
     path("api/", include("core.urls")),
     path("api/health/", HealthView.as_view(), name="health"),
 ]

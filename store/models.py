@@ -215,6 +215,10 @@ class OrderEvent(models.Model):
         STATUS_CHANGED = "status_changed", "Status changed"
         REMINDER_SENT = "reminder_sent", "Reminder sent"
         NOTE = "note", "Note"
+        SHIPMENT_CREATED = "shipment_created", "Shipment created"
+        SHIPMENT_UPDATED = "shipment_updated", "Shipment updated"
+        RETURN_REQUESTED = "return_requested", "Return requested"
+        RETURN_UPDATED = "return_updated", "Return updated"
 
     # The kinds only the back office sees: the rest is the history a customer is shown for their own order.
     STAFF_ONLY_KINDS = frozenset({Kind.REMINDER_SENT, Kind.NOTE})

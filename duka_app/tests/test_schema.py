@@ -13,6 +13,7 @@ TAGS_WITH_EXAMPLES = {
     "checkout",
     "orders",
     "payments",
+    "fulfilment",
     "security",
     "operations",
 }
