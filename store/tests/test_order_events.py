@@ -335,6 +335,10 @@ def test_the_customer_facing_kinds_are_all_but_reminders_and_notes():
         "cancelled",
         "expired",
         "status_changed",
+        "shipment_created",
+        "shipment_updated",
+        "return_requested",
+        "return_updated",
     }
 
 
