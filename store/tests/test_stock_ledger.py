@@ -5,6 +5,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from conftest import ROLES
@@ -301,3 +303,31 @@ def test_stock_adjustment_of_an_unknown_product_is_404(client_for, manager):
     response = client_for(manager).post("/api/products/nope/stock-adjustments/", {"delta": 1}, format="json")
 
     assert response.status_code == 404
+
+
+# --- the migration's opening balances ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_ledger_migration_gives_every_product_its_stock_as_opening_balance():
+    before, after = [("store", "0006_cart_guest_token")], [("store", "0007_stock_ledger_restock_back_in_stock")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old_apps = executor.loader.project_state(before).apps
+        category = old_apps.get_model("store", "Category").objects.create(name="Kitchen", slug="kitchen")
+        product_model = old_apps.get_model("store", "Product")
+        stocked = product_model.objects.create(
+            category=category, name="Kettle", slug="kettle", sku="KT-1", price=10, stock=7
+        )
+        product_model.objects.create(category=category, name="Mug", slug="mug", sku="MG-1", price=3, stock=0)
+
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+
+        movements = executor.loader.project_state(after).apps.get_model("store", "StockMovement").objects
+        assert list(movements.values_list("product_id", "delta", "reason")) == [(stocked.pk, 7, "adjustment")]
+        assert stock_mismatches() == []
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
