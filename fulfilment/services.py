@@ -37,9 +37,10 @@ from fulfilment.errors import (
 from fulfilment.models import ReturnLine, ReturnRequest, Shipment, ShipmentEvent
 from payments.models import Payment
 from payments.services import REFUNDABLE, order_status_set, payment_refund
-from store.models import Order, OrderEvent, OrderItem
-from store.services.catalog import product_stock_adjust
+from store.models import Order, OrderEvent, OrderItem, StockMovement
+from store.services.catalog import products_lock
 from store.services.orders import order_event_record
+from store.services.stock import stock_apply
 
 Status = Shipment.Status
 # Where a shipment may go from each status. A repeated status (another in-transit scan) is a new timeline entry;
@@ -368,13 +369,18 @@ def return_receive(*, return_id: int, by: User) -> ReturnRequest:
         by=by,
     )
     units: dict[int, int] = {}
-    products = {}
-    for line in return_request.lines.select_related("order_item__product").exclude(order_item__product=None):
-        product = line.order_item.product
-        products[product.pk] = product
-        units[product.pk] = units.get(product.pk, 0) + line.quantity
-    for product_id in sorted(units):
-        product_stock_adjust(product=products[product_id], delta=units[product_id], reason="return", actor=by)
+    for product_id, quantity in return_request.lines.exclude(order_item__product=None).values_list(
+        "order_item__product_id", "quantity"
+    ):
+        units[product_id] = units.get(product_id, 0) + quantity
+    stock_apply(
+        locked=products_lock(product_ids=units),
+        deltas=units,
+        reason=StockMovement.Reason.RETURN,
+        order=order,
+        actor=by,
+        note=f"Return #{return_request.pk}",
+    )
     return return_request
 
 

@@ -15,7 +15,7 @@ from fulfilment.tests.conftest import pay, world_state
 from fulfilment.tests.shipping import deliver
 from payments.models import Payment, Refund
 from payments.services import payment_record_manual
-from store.models import Order, OrderEvent
+from store.models import Order, OrderEvent, StockMovement
 from store.tests.shopping import place_order, stock_of
 
 
@@ -66,6 +66,11 @@ def test_a_return_from_request_to_refund(client_for, customer, manager, delivere
     assert approved.json()["status"] == "approved"
     assert received.json()["status"] == "received"
     assert stock_of(kettle)[0] == stock_before + 1
+    returned = StockMovement.objects.filter(order=delivered_order, reason=StockMovement.Reason.RETURN)
+    assert sorted(returned.values_list("product__name", "delta", "actor", "note")) == [
+        ("Kettle", 1, manager.pk, f"Return #{return_id}"),
+        ("Mug", 2, manager.pk, f"Return #{return_id}"),
+    ]
     assert refunded.status_code == 200 and refunded.json()["status"] == "refunded"
     refund = Refund.objects.get(pk=refunded.json()["refund_id"])
     assert (refund.amount, refund.status) == (Decimal("1150.00"), Refund.Status.SUCCEEDED)
