@@ -12,13 +12,14 @@ from django.utils.html import format_html
 from duka_app.errors import DomainError
 from payments.services import order_status_set
 from store.constants import MAX_STOCK
-from store.models import Cart, CartItem, Category, Order, OrderEvent, OrderItem, Product
+from store.models import Cart, CartItem, Category, Order, OrderEvent, OrderItem, Product, Review
 from store.services.catalog import (
     STOCK_REASON_ADJUSTMENT,
     product_stock_adjust,
     product_stock_lock,
     product_update,
 )
+from store.services.reviews import review_delete, review_hidden_set
 
 
 @admin.register(Category)
@@ -127,7 +128,7 @@ class ProductAdmin(admin.ModelAdmin):
     list_select_related = ["category"]
     search_fields = ["name", "sku", "slug", "category__name"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["created_at", "updated_at", "low_stock_alerted_at"]
+    readonly_fields = ["rating_average", "rating_count", "created_at", "updated_at", "low_stock_alerted_at"]
     autocomplete_fields = ["category"]
     list_per_page = 50
     show_full_result_count = False
@@ -302,3 +303,39 @@ class OrderAdmin(admin.ModelAdmin):
         # Only what was edited: the status read with the page is never written back.
         if form.changed_data:
             obj.save(update_fields=[*form.changed_data, "updated_at"])
+
+
+def _review_hidden_action(is_hidden: bool, description: str):
+    def change(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Review]) -> None:
+        reviews = list(queryset.select_related("product").order_by("pk"))
+        for review in reviews:
+            review_hidden_set(review=review, is_hidden=is_hidden, by=request.user)
+        modeladmin.message_user(request, f"{len(reviews)} review(s) {'hidden' if is_hidden else 'shown'}.")
+
+    change.__name__ = "hide" if is_hidden else "unhide"
+    return admin.action(description=description, permissions=["change"])(change)
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    """Moderation: reviews are read here and hidden or shown by the actions, which keep the product's rating
+    current; deleting one does too. Only its author writes a review."""
+
+    list_display = ["id", "product", "user", "rating", "title", "is_hidden", "created_at"]
+    list_filter = ["is_hidden", "rating", "created_at"]
+    list_select_related = ["product", "user"]
+    search_fields = ["=id", "title", "body", "product__name", "product__sku", "user__username", "user__email"]
+    date_hierarchy = "created_at"
+    actions = [_review_hidden_action(True, "Hide"), _review_hidden_action(False, "Show again")]
+    fields = ["product", "user", "rating", "title", "body", "is_hidden", "hidden_by", "hidden_at", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: Review) -> None:
+        review_delete(review=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Review]) -> None:
+        for review in queryset.select_related("product").order_by("pk"):
+            review_delete(review=review)

@@ -113,7 +113,7 @@ def test_re_running_adds_no_duplicates():
     output = seed(products=40, customers=4)
 
     assert (catalog_rows(), customer_rows(), User.objects.count(), Category.objects.count()) == before
-    assert "0 customers, 0 categories and 0 products" in output
+    assert "0 customers, 0 categories, 0 products and 0 reviews" in output
 
 
 @pytest.mark.django_db
