@@ -33,7 +33,9 @@ class IsReviewAuthor(BasePermission):
         description="Newest first unless `ordering` says otherwise; hidden reviews only for managers and admins.",
         examples=REVIEW_EXAMPLES,
     ),
-    retrieve=extend_schema(summary="One review", responses={200: ReviewSerializer, 404: REVIEW_NOT_FOUND}),
+    retrieve=extend_schema(
+        summary="One review", responses={200: ReviewSerializer, 404: REVIEW_NOT_FOUND}, examples=REVIEW_EXAMPLES
+    ),
     partial_update=extend_schema(
         summary="Change your review",
         description="The author only; the product's rating follows in the same transaction.",
@@ -115,6 +117,7 @@ class ReviewViewSet(
         description="It leaves the public list and the product's rating; hiding a hidden review changes nothing.",
         request=None,
         responses={200: ReviewSerializer, 404: REVIEW_NOT_FOUND},
+        examples=REVIEW_EXAMPLES,
     )
     @action(detail=True, methods=["post"])
     def hide(self, request, product_slug: str, pk: str):
@@ -124,6 +127,7 @@ class ReviewViewSet(
         summary="Show a hidden review again (managers)",
         request=None,
         responses={200: ReviewSerializer, 404: REVIEW_NOT_FOUND},
+        examples=REVIEW_EXAMPLES,
     )
     @action(detail=True, methods=["post"])
     def unhide(self, request, product_slug: str, pk: str):
