@@ -386,6 +386,7 @@ def test_products_are_listed_by_rating(client_as):
 @pytest.mark.django_db
 def test_the_product_list_with_ratings_keeps_its_query_count(client_as):
     client = client_as("anonymous")
+    client.get("/api/products/")  # the first request of a process loads what later ones find cached
     counts = []
     for size in (1, 30):
         while Product.objects.count() < size:
@@ -395,7 +396,7 @@ def test_the_product_list_with_ratings_keeps_its_query_count(client_as):
         assert [product["rating_count"] for product in response.json()["results"]] == [1] * size
         counts.append(len(queries))
 
-    assert counts[0] == counts[1] <= 3
+    assert counts[0] == counts[1] == 2  # count and page
 
 
 # --- concurrency ------------------------------------------------------------------------------------------------
