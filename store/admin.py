@@ -23,6 +23,7 @@ from store.models import (
     Product,
     RestockOrder,
     RestockOrderLine,
+    Review,
     StockMovement,
 )
 from store.services.catalog import (
@@ -32,6 +33,7 @@ from store.services.catalog import (
     product_update,
 )
 from store.services.restock import restock_order_cancel, restock_order_place
+from store.services.reviews import review_delete, review_hidden_set
 
 
 @admin.register(Category)
@@ -152,7 +154,7 @@ class ProductAdmin(admin.ModelAdmin):
     list_select_related = ["category"]
     search_fields = ["name", "sku", "slug", "category__name"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["created_at", "updated_at", "low_stock_alerted_at"]
+    readonly_fields = ["rating_average", "rating_count", "created_at", "updated_at", "low_stock_alerted_at"]
     autocomplete_fields = ["category"]
     list_per_page = 50
     show_full_result_count = False
@@ -466,3 +468,39 @@ class BackInStockSubscriptionAdmin(admin.ModelAdmin):
     search_fields = ["product__name", "product__sku", "user__username", "user__email"]
     raw_id_fields = ["product", "user"]
     readonly_fields = ["notified_at", "created_at"]
+
+
+def _review_hidden_action(is_hidden: bool, description: str):
+    def change(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Review]) -> None:
+        reviews = list(queryset.select_related("product").order_by("pk"))
+        for review in reviews:
+            review_hidden_set(review=review, is_hidden=is_hidden, by=request.user)
+        modeladmin.message_user(request, f"{len(reviews)} review(s) {'hidden' if is_hidden else 'shown'}.")
+
+    change.__name__ = "hide" if is_hidden else "unhide"
+    return admin.action(description=description, permissions=["change"])(change)
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    """Moderation: reviews are read here and hidden or shown by the actions, which keep the product's rating
+    current; deleting one does too. Only its author writes a review."""
+
+    list_display = ["id", "product", "user", "rating", "title", "is_hidden", "created_at"]
+    list_filter = ["is_hidden", "rating", "created_at"]
+    list_select_related = ["product", "user"]
+    search_fields = ["=id", "title", "body", "product__name", "product__sku", "user__username", "user__email"]
+    date_hierarchy = "created_at"
+    actions = [_review_hidden_action(True, "Hide"), _review_hidden_action(False, "Show again")]
+    fields = ["product", "user", "rating", "title", "body", "is_hidden", "hidden_by", "hidden_at", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: Review) -> None:
+        review_delete(review=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Review]) -> None:
+        for review in queryset.select_related("product").order_by("pk"):
+            review_delete(review=review)

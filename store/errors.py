@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from duka_app.errors import Conflict, DomainError, DuplicateValue, InvalidTransition, NotFound
+from duka_app.errors import Conflict, DomainError, DuplicateValue, Forbidden, InvalidTransition, NotFound
 
 
 class ErrorCode(StrEnum):
@@ -17,6 +17,8 @@ class ErrorCode(StrEnum):
     PRODUCT_UNAVAILABLE = "product_unavailable"
     QUANTITY_ABOVE_ORDERED = "quantity_above_ordered"
     QUANTITY_ABOVE_STOCK = "quantity_above_stock"
+    REVIEW_EXISTS = "review_exists"
+    REVIEW_NOT_ALLOWED = "review_not_allowed"
     STOCK_CHANGED = "stock_changed"
     STOCK_OUT_OF_RANGE = "stock_out_of_range"
     TOO_MANY_PENDING_ORDERS = "too_many_pending_orders"
@@ -130,3 +132,19 @@ class RestockQuantityAboveOrdered(DomainError):
 class ProductInStock(Conflict):
     code = ErrorCode.PRODUCT_IN_STOCK
     default_detail = "This product is in stock; order it now."
+
+
+class ReviewNotFound(NotFound):
+    default_detail = "No such review of this product."
+
+
+class ReviewNotAllowed(Forbidden):
+    code = ErrorCode.REVIEW_NOT_ALLOWED
+    default_detail = "Only customers who received this product (in a delivered order) may review it."
+
+
+class ReviewExists(Conflict):
+    """The customer reviewed this product already; raised with `review_id`."""
+
+    code = ErrorCode.REVIEW_EXISTS
+    default_detail = "You reviewed this product already; edit or delete that review instead."

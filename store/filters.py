@@ -8,7 +8,7 @@ from django_filters import rest_framework as filters
 from accounts.roles import is_manager
 from duka_app.api.filters import FilterSet
 from store.constants import MAX_ID
-from store.models import Category, Order, Product, RestockOrder, StockMovement
+from store.models import Category, Order, Product, RestockOrder, Review, StockMovement
 
 MAX_SEARCH_LENGTH = 200
 SEARCH_CONFIG = "english"
@@ -102,6 +102,8 @@ class ProductFilter(FilterSet):
             "-created_at": ("-created_at", "-id"),
             "stock": ("stock", "id"),
             "-stock": ("-stock", "-id"),
+            "rating": ("rating_average", "rating_count", "id"),
+            "-rating": ("-rating_average", "-rating_count", "-id"),
         },
     )
 
@@ -124,6 +126,22 @@ class ProductFilter(FilterSet):
             .annotate(search_rank=SearchRank(F("search_vector"), query))
             .order_by("-search_rank", "-id")
         )
+
+
+class ReviewFilter(FilterSet):
+    ordering = OrderingChoiceFilter(
+        orderings={
+            "rating": ("rating", "-created_at", "-id"),
+            "-rating": ("-rating", "-created_at", "-id"),
+            "created_at": ("created_at", "id"),
+            "-created_at": ("-created_at", "-id"),
+        },
+        label="Newest first by default",
+    )
+
+    class Meta:
+        model = Review
+        fields = []
 
 
 class OrderFilter(FilterSet):

@@ -44,6 +44,9 @@ class Product(models.Model):
     reorder_quantity = models.PositiveIntegerField(null=True, blank=True)
     # When back-in-stock emails last went out for this product: none again before BACK_IN_STOCK_COOLDOWN_MINUTES.
     back_in_stock_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Over the visible reviews, rewritten by the review services in the transaction of every review change.
+    rating_average = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.00"), editable=False)
+    rating_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -59,6 +62,10 @@ class Product(models.Model):
             models.CheckConstraint(
                 condition=Q(reorder_quantity__isnull=True) | Q(reorder_quantity__gte=1),
                 name="product_reorder_quantity_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating_average__gte=0, rating_average__lte=5, rating_count__gte=0),
+                name="product_rating_in_range",
             ),
         ]
         indexes = [
@@ -374,3 +381,35 @@ class BackInStockSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} waits for {self.product_id}"
+
+
+class Review(models.Model):
+    """A customer's rating of a product they received, one per product. A hidden review is kept for the
+    managers, who alone see it, and does not count in the product's rating."""
+
+    MIN_RATING = 1
+    MAX_RATING = 5
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reviews")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews")
+    rating = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=120, blank=True)
+    body = models.TextField(blank=True)
+    is_hidden = models.BooleanField(default=False)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="hidden_reviews"
+    )
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "user"], name="review_one_per_product_and_user"),
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="review_rating_between_1_and_5"),
+        ]
+        indexes = [models.Index(fields=["product", "-created_at", "-id"], name="review_product_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 for {self.product_id} by {self.user_id}"

@@ -180,6 +180,8 @@ PRODUCT = {
     "in_stock": True,
     "is_active": True,
     "category": _CATEGORY_SUMMARY,
+    "rating_average": "4.50",
+    "rating_count": 2,
     "created_at": _CREATED_AT,
     "updated_at": _CREATED_AT,
 }
@@ -374,4 +376,44 @@ CART_MERGE_REPORT = {
 CART_MERGE_EXAMPLES = [
     request_example("Guest cart token", {"cart_token": CART_TOKEN_EXAMPLE}),
     response_example("Merged", CART_MERGE_REPORT),
+]
+
+# --- reviews ------------------------------------------------------------------------------------------------
+
+
+class ReviewExistsSerializer(ErrorSerializer):
+    review_id = serializers.IntegerField(required=False, help_text="The caller's review of this product.")
+
+
+REVIEW_CREATE_FORBIDDEN = error_response(
+    403,
+    description="Not a customer (`permission_denied`), or no delivered order of the caller holds the product "
+    "(`review_not_allowed`); nothing was written.",
+    code="review_not_allowed",
+    detail="Only customers who received this product (in a delivered order) may review it.",
+)
+REVIEW_EXISTS = error_response(
+    409,
+    description="The caller reviewed this product already (`review_exists`, with `review_id`); edit that one.",
+    code="review_exists",
+    detail="You reviewed this product already; edit or delete that review instead.",
+    serializer=ReviewExistsSerializer,
+    data={"review_id": 1},
+)
+REVIEW_NOT_FOUND = error_response(
+    404, description="No such product, or no such review of it that the caller may see.", detail="No such review."
+)
+REVIEW = {
+    "id": 1,
+    "rating": 5,
+    "title": "Heats evenly",
+    "body": "Seasoned well out of the box; my eggs no longer stick.",
+    "author": {"id": 1, "name": "Amina"},
+    "is_hidden": False,
+    "created_at": _CREATED_AT,
+    "updated_at": _CREATED_AT,
+}
+REVIEW_EXAMPLES = [
+    request_example("Review", {"rating": 5, "title": "Heats evenly", "body": "My eggs no longer stick."}),
+    response_example("Review", REVIEW, 200, 201),
 ]

@@ -20,8 +20,9 @@ from faker import Faker
 from accounts.models import CustomerProfile, User
 from accounts.services import user_create
 from payments.models import Payment, Refund
-from store.models import Category, Order, OrderEvent, Product, StockMovement
-from store.services.catalog import category_create
+from store.models import Category, Order, OrderEvent, OrderItem, Product, Review, StockMovement
+from store.services.catalog import category_create, products_lock
+from store.services.reviews import product_ratings_refresh
 
 MANAGER_USERNAME = "manager"
 MANAGER_PASSWORD = "duka-manager-demo"
@@ -29,6 +30,18 @@ CUSTOMER_USERNAME_PREFIX = "customer"
 CUSTOMER_PASSWORD = "duka-customer-demo"
 SKU_PREFIX = "DK-"
 BATCH_SIZE = 2000
+# Reviews go to the first products by SKU, from the first customers, each of whom received what they review.
+REVIEWED_PRODUCTS = 20
+REVIEWING_CUSTOMERS = 10
+REVIEW_CHANCE = 0.3
+REVIEW_ORDER_KEY_PREFIX = "seed-review-"
+REVIEW_TEXTS = {
+    1: ("Disappointing", "It stopped working within a week and support never answered."),
+    2: ("Not what I hoped", "It does the job, barely; the finish feels cheap for the price."),
+    3: ("Fine for the price", "Nothing special, nothing wrong. It arrived on time and well packed."),
+    4: ("Very good", "Does what it promises and looks good doing it; one small quirk aside."),
+    5: ("Excellent", "Exactly as described, well made, and I would buy it again."),
+}
 
 Progress = Callable[[str, int, int], None]
 
@@ -119,6 +132,7 @@ class SeedResult:
     customers: int = 0
     categories: int = 0
     products: int = 0
+    reviews: int = 0
     skipped: bool = False
 
 
@@ -142,7 +156,7 @@ def demo_data_seed(
     if_empty: bool = False,
     progress: Progress | None = None,
 ) -> SeedResult:
-    """Create the demo manager, `customers` customers, the five categories and `products` products.
+    """Create the demo manager, `customers` customers, the five categories, `products` products and some reviews.
 
     `reset` first deletes the whole catalog and the demo accounts (with their orders); `if_empty` does
     nothing when the catalog already has products.
@@ -158,6 +172,7 @@ def demo_data_seed(
     result.customers = _seed_customers(count=customers, fake=fake, progress=progress)
     categories, result.categories = _seed_categories()
     result.products = _seed_products(count=products, categories=categories, seed=seed, progress=progress)
+    result.reviews = _seed_reviews(seed=seed)
     return result
 
 
@@ -311,6 +326,67 @@ def _product_draw(
         stock=stock,
         is_active=is_active,
     )
+
+
+@transaction.atomic
+def _seed_reviews(*, seed: int) -> int:
+    """Reviews of the first `REVIEWED_PRODUCTS` active products by the first `REVIEWING_CUSTOMERS` customers.
+
+    Customer k reviews product n by a draw keyed on (seed, k, n), so the reviews do not depend on what exists
+    already. Each review comes with the delivered order that entitles it (one line, keyed by the product's SKU),
+    and the products' ratings are recomputed once at the end.
+    """
+    customers = list(
+        User.objects.filter(
+            username__in=[f"{CUSTOMER_USERNAME_PREFIX}{k}" for k in range(1, REVIEWING_CUSTOMERS + 1)]
+        ).order_by("pk")
+    )
+    products = list(
+        Product.objects.filter(sku__startswith=SKU_PREFIX, is_active=True).order_by("sku")[:REVIEWED_PRODUCTS]
+    )
+    if not customers or not products:
+        return 0
+    products_lock(product_ids=[product.pk for product in products])
+    reviewed = set(Review.objects.filter(product__in=products, user__in=customers).values_list("user_id", "product_id"))
+    # A review the customer deleted since stays deleted: its order is the mark that the seed made it once.
+    ordered = set(
+        Order.objects.filter(user__in=customers, idempotency_key__startswith=REVIEW_ORDER_KEY_PREFIX).values_list(
+            "user_id", "idempotency_key"
+        )
+    )
+    orders, items, reviews = [], [], []
+    for customer in customers:
+        for product in products:
+            rng = random.Random(f"{seed}-{customer.username}-{product.sku}")
+            key = f"{REVIEW_ORDER_KEY_PREFIX}{product.sku}"
+            if rng.random() >= REVIEW_CHANCE or (customer.pk, product.pk) in reviewed or (customer.pk, key) in ordered:
+                continue
+            rating = rng.choices((1, 2, 3, 4, 5), weights=(1, 1, 2, 4, 5))[0]
+            title, body = REVIEW_TEXTS[rating]
+            order = Order(
+                user=customer,
+                status=Order.Status.DELIVERED,
+                total_amount=product.final_price,
+                name=customer.get_full_name(),
+                idempotency_key=key,
+            )
+            orders.append(order)
+            items.append(
+                OrderItem(
+                    order=order,
+                    product=product,
+                    product_name=product.name,
+                    sku=product.sku,
+                    quantity=1,
+                    price_at_purchase=product.final_price,
+                )
+            )
+            reviews.append(Review(product=product, user=customer, rating=rating, title=title, body=body))
+    Order.objects.bulk_create(orders)
+    OrderItem.objects.bulk_create(items)
+    Review.objects.bulk_create(reviews)
+    product_ratings_refresh(product_ids=[product.pk for product in products])
+    return len(reviews)
 
 
 class _SlugAllocator:

@@ -1,11 +1,16 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from store.views import cart, catalog, checkout, orders, restock, wishlist
+from store.views import cart, catalog, checkout, orders, restock, reviews, wishlist
 
 router = SimpleRouter()
 router.register("categories", catalog.CategoryViewSet, basename="category")
 router.register("products", catalog.ProductViewSet, basename="product")
+router.register(
+    rf"products/(?P<product_slug>{catalog.ProductViewSet.lookup_value_regex})/reviews",
+    reviews.ReviewViewSet,
+    basename="product-review",
+)
 router.register("cart", cart.CartViewSet, basename="cart")
 router.register("orders", orders.OrderViewSet, basename="order")
 router.register("restock-orders", restock.RestockOrderViewSet, basename="restock-order")

@@ -13,6 +13,8 @@ PRODUCT_READ_FIELDS = (
     "discount_price",
     "stock",
     "is_active",
+    "rating_average",
+    "rating_count",
     "created_at",
     "updated_at",
     "category__name",

@@ -12,6 +12,7 @@ from store.serializers.fields import money_field
 MIN_PRICE = Decimal("0.01")
 # Written out by hand in `ProductSerializer.to_representation`, as the declared money fields would write it.
 MONEY = money_field()
+RATING = serializers.DecimalField(max_digits=3, decimal_places=2, read_only=True)
 
 
 def timestamp_text(value: datetime, tz) -> str:
@@ -70,6 +71,13 @@ class ProductSerializer(serializers.ModelSerializer):
         "`stock` and nothing changes; otherwise the difference is applied. Ignored on create.",
     )
     in_stock = serializers.BooleanField(read_only=True)
+    rating_average = serializers.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        read_only=True,
+        help_text="The mean rating of the visible reviews, 0.00 without any; kept current with every review change.",
+    )
+    rating_count = serializers.IntegerField(read_only=True, help_text="How many visible reviews the product has.")
     category = CategorySummarySerializer(read_only=True)
     category_id = serializers.PrimaryKeyRelatedField(
         source="category", queryset=Category.objects.all(), write_only=True
@@ -92,10 +100,12 @@ class ProductSerializer(serializers.ModelSerializer):
             "is_active",
             "category",
             "category_id",
+            "rating_average",
+            "rating_count",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "created_at", "updated_at"]
+        read_only_fields = ["id", "rating_average", "rating_count", "created_at", "updated_at"]
         extra_kwargs = {
             "sku": {"validators": [UniqueValidator(Product.objects.all(), "A product with this SKU already exists.")]},
         }
@@ -123,6 +133,8 @@ class ProductSerializer(serializers.ModelSerializer):
             "in_stock": product.in_stock,
             "is_active": product.is_active,
             "category": {"id": category.id, "name": category.name, "slug": category.slug},
+            "rating_average": RATING.to_representation(product.rating_average),
+            "rating_count": product.rating_count,
             "created_at": timestamp_text(product.created_at, tz),
             "updated_at": timestamp_text(product.updated_at, tz),
         }

@@ -1,3 +1,4 @@
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -6,8 +7,9 @@ from django.core.management import CommandError, call_command
 from accounts.models import CustomerProfile, User
 from accounts.signals import STORE_MANAGERS_GROUP
 from payments.services import payment_record_manual
-from store.models import Category, Order, OrderEvent, Product
-from store.seed import CUSTOMER_PASSWORD, MANAGER_PASSWORD
+from store.models import Category, Order, OrderEvent, Product, Review
+from store.seed import CUSTOMER_PASSWORD, MANAGER_PASSWORD, REVIEW_ORDER_KEY_PREFIX
+from store.services.reviews import review_delete
 from store.tests.factories import ProductFactory
 from store.tests.shopping import place_order
 
@@ -24,6 +26,17 @@ def catalog_rows() -> list[tuple]:
             "sku", "name", "slug", "description", "price", "discount_price", "stock", "is_active", "category__name"
         )
     )
+
+
+def review_rows() -> list[tuple]:
+    """The reviews and the products' ratings (both empty on an unseeded store)."""
+    reviews = Review.objects.order_by("product__sku", "user__username").values_list(
+        "product__sku", "user__username", "rating", "title", "body", "is_hidden"
+    )
+    ratings = (
+        Product.objects.filter(rating_count__gt=0).order_by("sku").values_list("sku", "rating_average", "rating_count")
+    )
+    return [*reviews, *ratings]
 
 
 def customer_rows() -> list[tuple]:
@@ -75,6 +88,33 @@ def test_seeded_products_are_valid_and_varied():
 
 
 @pytest.mark.django_db
+def test_seeded_reviews_come_from_customers_who_received_the_product_and_make_the_ratings():
+    seed(products=40, customers=10)
+
+    reviews = list(Review.objects.select_related("product"))
+    assert len(reviews) > 20
+    assert {review.rating for review in reviews} >= {3, 4, 5}
+    for review in reviews:
+        assert review.product.is_active
+        assert Order.objects.filter(user=review.user_id, status="delivered", items__product=review.product).exists()
+    for product in Product.objects.all():
+        ratings = [review.rating for review in reviews if review.product_id == product.pk]
+        expected = Decimal(sum(ratings)) / len(ratings) if ratings else Decimal(0)
+        assert (product.rating_count, product.rating_average) == (len(ratings), expected.quantize(Decimal("0.01")))
+
+
+@pytest.mark.django_db
+def test_a_review_deleted_after_seeding_is_not_seeded_again():
+    seed(products=20, customers=3)
+    review_delete(review=Review.objects.select_related("product").order_by("pk").first())
+    before = (review_rows(), Order.objects.count())
+
+    seed(products=20, customers=3)
+
+    assert (review_rows(), Order.objects.count()) == before
+
+
+@pytest.mark.django_db
 def test_seeded_products_are_searchable_through_the_api(client_as):
     seed()
 
@@ -88,11 +128,11 @@ def test_seeded_products_are_searchable_through_the_api(client_as):
 @pytest.mark.django_db
 def test_the_same_seed_gives_the_same_data():
     seed(seed=7, products=30, customers=5)
-    first = (catalog_rows(), customer_rows())
+    first = (catalog_rows(), customer_rows(), review_rows())
 
     seed(seed=7, products=30, customers=5, reset=True)
 
-    assert (catalog_rows(), customer_rows()) == first
+    assert (catalog_rows(), customer_rows(), review_rows()) == first
 
 
 @pytest.mark.django_db
@@ -108,12 +148,12 @@ def test_another_seed_gives_other_data():
 @pytest.mark.django_db
 def test_re_running_adds_no_duplicates():
     seed(products=40, customers=4)
-    before = (catalog_rows(), customer_rows(), User.objects.count(), Category.objects.count())
+    before = (catalog_rows(), customer_rows(), review_rows(), Order.objects.count(), Category.objects.count())
 
     output = seed(products=40, customers=4)
 
-    assert (catalog_rows(), customer_rows(), User.objects.count(), Category.objects.count()) == before
-    assert "0 customers, 0 categories and 0 products" in output
+    assert (catalog_rows(), customer_rows(), review_rows(), Order.objects.count(), Category.objects.count()) == before
+    assert "0 customers, 0 categories, 0 products and 0 reviews" in output
 
 
 @pytest.mark.django_db
@@ -130,13 +170,13 @@ def test_asking_for_more_adds_only_the_missing_rows_and_keeps_the_first_ones():
 
 @pytest.mark.django_db
 def test_a_larger_run_matches_a_fresh_run_of_the_same_size():
-    seed(products=20)
+    seed(products=20, customers=4)
     seed(products=45)
-    grown = catalog_rows()
+    grown = (catalog_rows(), review_rows())
 
     seed(products=45, reset=True)
 
-    assert catalog_rows() == grown
+    assert (catalog_rows(), review_rows()) == grown
 
 
 @pytest.mark.django_db
@@ -154,8 +194,11 @@ def test_reset_replaces_the_catalog_and_the_demo_accounts_but_keeps_other_users(
     assert Product.objects.count() == 5
     assert not Product.objects.filter(name="Manual product").exists()
     assert sorted(User.objects.values_list("username", flat=True)) == ["carol", "customer1", "manager"]
-    # Carol's order and its history stay; the demo manager who acted on it is forgotten there.
-    assert list(Order.objects.values_list("pk", flat=True)) == [carols_order.pk]
+    # Carol's order and its history stay; the demo manager who acted on it is forgotten there. The demo
+    # customer's order is gone; the fresh seed's orders are the delivered ones behind its reviews.
+    assert list(
+        Order.objects.exclude(idempotency_key__startswith=REVIEW_ORDER_KEY_PREFIX).values_list("pk", flat=True)
+    ) == [carols_order.pk]
     assert list(OrderEvent.objects.values_list("order_id", "kind", "actor_id")) == [
         (carols_order.pk, "placed", customer.pk),
         (carols_order.pk, "payment_succeeded", None),
