@@ -417,3 +417,46 @@ REVIEW_EXAMPLES = [
     request_example("Review", {"rating": 5, "title": "Heats evenly", "body": "My eggs no longer stick."}),
     response_example("Review", REVIEW, 200, 201),
 ]
+
+
+STOCK_MOVEMENT = {
+    "id": 1,
+    "product_id": 1,
+    "delta": 20,
+    "reason": "restock_received",
+    "order_id": None,
+    "restock_order_id": 1,
+    "actor_id": 1,
+    "note": "",
+    "created_at": _CREATED_AT,
+}
+STOCK_MOVEMENT_EXAMPLES = [response_example("Restock received", STOCK_MOVEMENT)]
+STOCK_ADJUSTMENT_EXAMPLES = [
+    request_example("Two found in the stock room", {"delta": 2, "note": "Inventory count"}),
+    response_example(
+        "Adjustment", {**STOCK_MOVEMENT, "delta": 2, "reason": "adjustment", "restock_order_id": None, "stock": 27}, 201
+    ),
+]
+RESTOCK_ORDER = {
+    "id": 1,
+    "status": "partially_received",
+    "supplier_name": "Acme",
+    "supplier_reference": "PO-1001",
+    "expected_date": "2026-03-20",
+    "note": "",
+    "created_by_id": 1,
+    "ordered_at": _CREATED_AT,
+    "received_at": None,
+    "created_at": _CREATED_AT,
+    "updated_at": _CREATED_AT,
+    "lines": [
+        {
+            "product_id": 1,
+            "product_name": "Cast Iron Skillet",
+            "sku": "DK-0000017",
+            "quantity_ordered": 20,
+            "quantity_received": 12,
+        }
+    ],
+}
+RESTOCK_ORDER_EXAMPLES = [response_example("Restock order", RESTOCK_ORDER, 200, 201)]

@@ -17,8 +17,9 @@ from store.schema import (
     PRODUCT_IN_STOCK,
     PRODUCT_UPDATE_EXAMPLES,
     STOCK_ADJUSTMENT_CONFLICT,
+    STOCK_ADJUSTMENT_EXAMPLES,
     STOCK_CHANGED,
-    request_example,
+    STOCK_MOVEMENT_EXAMPLES,
 )
 from store.selectors import catalog as selectors
 from store.selectors.stock import stock_movement_list
@@ -132,6 +133,7 @@ class ProductViewSet(viewsets.ModelViewSet):
         "restock_received, adjustment, return) and the order, restock order or person behind it. Filters: "
         "`reason`, `date_from`, `date_to` (days, inclusive). The stock is the sum of all deltas.",
         responses={200: StockMovementSerializer(many=True)},
+        examples=STOCK_MOVEMENT_EXAMPLES,
         parameters=[
             OpenApiParameter("reason", str, enum=StockMovement.Reason.values),
             OpenApiParameter("date_from", OpenApiTypes.DATE),
@@ -161,7 +163,7 @@ class ProductViewSet(viewsets.ModelViewSet):
         "A result below zero is 409 `insufficient_stock`; nothing changes.",
         request=StockAdjustmentSerializer,
         responses={201: StockAdjustmentResultSerializer, 409: STOCK_ADJUSTMENT_CONFLICT},
-        examples=[request_example("Two found in the stock room", {"delta": 2, "note": "Inventory count"})],
+        examples=STOCK_ADJUSTMENT_EXAMPLES,
     )
     @action(
         detail=True,

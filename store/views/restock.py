@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from accounts.permissions import IsManager
 from store.constants import ID_PATTERN
 from store.filters import RestockOrderFilter
-from store.schema import RESTOCK_BAD_REQUEST, request_example
+from store.schema import RESTOCK_BAD_REQUEST, RESTOCK_ORDER_EXAMPLES, request_example
 from store.selectors.stock import restock_order_list
 from store.serializers.stock import RestockOrderSerializer, RestockOrderWriteSerializer, RestockReceiveSerializer
 from store.services import restock as services
@@ -18,8 +18,12 @@ _LINES_EXAMPLE = request_example(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List restock orders (managers)", description="Newest first; filter on `status`."),
-    retrieve=extend_schema(summary="One restock order (managers)"),
+    list=extend_schema(
+        summary="List restock orders (managers)",
+        description="Newest first; filter on `status`.",
+        examples=RESTOCK_ORDER_EXAMPLES,
+    ),
+    retrieve=extend_schema(summary="One restock order (managers)", examples=RESTOCK_ORDER_EXAMPLES),
 )
 @extend_schema(tags=["restocking"])
 class RestockOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -42,7 +46,7 @@ class RestockOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         summary="Draft a restock order (managers)",
         request=RestockOrderWriteSerializer,
         responses={201: RestockOrderSerializer, 400: RESTOCK_BAD_REQUEST},
-        examples=[_LINES_EXAMPLE],
+        examples=[_LINES_EXAMPLE, *RESTOCK_ORDER_EXAMPLES],
     )
     def create(self, request):
         serializer = RestockOrderWriteSerializer(data=request.data)
@@ -55,7 +59,7 @@ class RestockOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         description="Only the fields sent change; `lines`, when sent, replace all the lines. Not a draft → 400.",
         request=RestockOrderWriteSerializer,
         responses={200: RestockOrderSerializer, 400: RESTOCK_BAD_REQUEST},
-        examples=[_LINES_EXAMPLE],
+        examples=[_LINES_EXAMPLE, *RESTOCK_ORDER_EXAMPLES],
     )
     def partial_update(self, request, pk: str):
         restock_order = self.get_object()
@@ -68,6 +72,7 @@ class RestockOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         summary="Mark a draft as sent to the supplier (managers)",
         request=None,
         responses={200: RestockOrderSerializer, 400: RESTOCK_BAD_REQUEST},
+        examples=RESTOCK_ORDER_EXAMPLES,
     )
     @action(detail=True, methods=["post"], url_path="order")
     def place(self, request, pk: str):
@@ -82,7 +87,10 @@ class RestockOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         "More than still expected on a line, or a product not on the order, is 400 and nothing changes.",
         request=RestockReceiveSerializer,
         responses={200: RestockOrderSerializer, 400: RESTOCK_BAD_REQUEST},
-        examples=[request_example("Twenty skillets", {"lines": [{"product_id": 1, "quantity": 20}]})],
+        examples=[
+            request_example("Twelve skillets", {"lines": [{"product_id": 1, "quantity": 12}]}),
+            *RESTOCK_ORDER_EXAMPLES,
+        ],
     )
     @action(detail=True, methods=["post"])
     def receive(self, request, pk: str):
@@ -99,6 +107,7 @@ class RestockOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         description="While goods are still expected (draft, ordered, partially received); what arrived stays.",
         request=None,
         responses={200: RestockOrderSerializer, 400: RESTOCK_BAD_REQUEST},
+        examples=RESTOCK_ORDER_EXAMPLES,
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk: str):
