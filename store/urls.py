@@ -1,10 +1,11 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from store.views import cart, catalog, checkout, orders, wishlist
+from store.views import attributes, cart, catalog, checkout, orders, wishlist
 
 router = SimpleRouter()
 router.register("categories", catalog.CategoryViewSet, basename="category")
+router.register("attributes", attributes.AttributeViewSet, basename="attribute")
 router.register("products", catalog.ProductViewSet, basename="product")
 router.register("cart", cart.CartViewSet, basename="cart")
 router.register("orders", orders.OrderViewSet, basename="order")

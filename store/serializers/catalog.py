@@ -7,6 +7,7 @@ from rest_framework.validators import UniqueValidator
 
 from store.constants import MAX_STOCK
 from store.models import Category, Product
+from store.serializers.attributes import ProductAttributeValueSerializer, product_attribute_representation
 from store.serializers.fields import money_field
 
 MIN_PRICE = Decimal("0.01")
@@ -74,6 +75,12 @@ class ProductSerializer(serializers.ModelSerializer):
     category_id = serializers.PrimaryKeyRelatedField(
         source="category", queryset=Category.objects.all(), write_only=True
     )
+    attributes = ProductAttributeValueSerializer(
+        source="attribute_values",
+        many=True,
+        read_only=True,
+        help_text="Set with PUT /api/products/{slug}/attributes/.",
+    )
 
     class Meta:
         model = Product
@@ -92,6 +99,7 @@ class ProductSerializer(serializers.ModelSerializer):
             "is_active",
             "category",
             "category_id",
+            "attributes",
             "created_at",
             "updated_at",
         ]
@@ -123,6 +131,7 @@ class ProductSerializer(serializers.ModelSerializer):
             "in_stock": product.in_stock,
             "is_active": product.is_active,
             "category": {"id": category.id, "name": category.name, "slug": category.slug},
+            "attributes": [product_attribute_representation(row) for row in product.attribute_values.all()],
             "created_at": timestamp_text(product.created_at, tz),
             "updated_at": timestamp_text(product.updated_at, tz),
         }

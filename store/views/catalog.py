@@ -1,5 +1,8 @@
+from django_filters import utils
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from accounts.permissions import ReadOnlyOrManager
 from duka_app.api.filters import FilterBackend
@@ -12,8 +15,12 @@ from store.schema import (
     PRODUCT_UPDATE_EXAMPLES,
     STOCK_CHANGED,
 )
+from store.selectors import attributes as attribute_selectors
 from store.selectors import catalog as selectors
+from store.serializers.attributes import ProductAttributesWriteSerializer
 from store.serializers.catalog import CategorySerializer, ProductSerializer
+from store.serializers.facets import FacetsSerializer
+from store.services import attributes as attribute_services
 from store.services import catalog as services
 
 
@@ -97,7 +104,51 @@ class ProductViewSet(viewsets.ModelViewSet):
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
 
     def get_queryset(self):
-        return selectors.product_list(user=self.request.user)
+        return attribute_selectors.products_with_attributes(selectors.product_list(user=self.request.user))
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.action == "list":
+            for condition in attribute_selectors.attribute_conditions_parse(params=self.request.query_params):
+                queryset = queryset.filter(condition.as_q())
+        return queryset
+
+    @extend_schema(
+        summary="Facet counts of the active products under the list's filters",
+        description="Takes the list's filters. For each category, price band and attribute value: how many active "
+        "products match every filter but the ones on that same facet (a shopper who picked `red` still sees how "
+        "many are `blue`). Number attributes answer the range of their values and how many products have one. "
+        "`count` is the number of products matching every filter. With a category filter, only the attributes "
+        "of that category (and those of every category) are listed.",
+        responses={200: FacetsSerializer, 400: PRODUCT_BAD_REQUEST},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def facets(self, request):
+        filterset = ProductFilter(request.query_params, queryset=None, request=request)
+        if not filterset.is_valid():
+            raise utils.translate_validation(filterset.errors)
+        conditions = attribute_selectors.attribute_conditions_parse(params=request.query_params)
+        facets = attribute_selectors.product_facets(
+            products=filterset.facet_base(selectors.product_list(user=None)),
+            filters=filterset.facet_filters(conditions),
+            category=filterset.facet_category(),
+        )
+        return Response(FacetsSerializer(facets).data)
+
+    @extend_schema(
+        summary="Set a product's attribute values (managers)",
+        description="Replaces all of them. Unknown attributes, attributes of other categories and values of the "
+        "wrong kind are a 400, and nothing changes.",
+        request=ProductAttributesWriteSerializer,
+        responses={200: ProductSerializer, 400: PRODUCT_BAD_REQUEST},
+    )
+    @action(detail=True, methods=["put"], url_path="attributes")
+    def attributes(self, request, slug=None):
+        product = self.get_object()
+        serializer = ProductAttributesWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attribute_services.product_attributes_set(product=product, values=serializer.validated_data["attributes"])
+        return Response(ProductSerializer(self.get_queryset().get(pk=product.pk)).data)
 
     def perform_create(self, serializer):
         serializer.instance = services.product_create(**serializer.validated_data)
