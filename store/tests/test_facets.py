@@ -99,7 +99,11 @@ def _brute_force(products: list[Product], params: dict[str, list[str]], categori
         if "in_stock" in params and (product.stock > 0) != (params["in_stock"][0] == "true"):
             return False
         for slug in ("colour", "size", "waterproof"):
-            if f"attr_{slug}" in params and skip != slug and attribute_of(product, slug) not in values_of(f"attr_{slug}"):
+            if (
+                f"attr_{slug}" in params
+                and skip != slug
+                and attribute_of(product, slug) not in values_of(f"attr_{slug}")
+            ):
                 return False
         if skip != "weight" and ("attr_weight_min" in params or "attr_weight_max" in params):
             weight = attribute_of(product, "weight")
@@ -124,9 +128,7 @@ def _brute_force(products: list[Product], params: dict[str, list[str]], categori
     bounds = [*PRICE_BAND_BOUNDS, None]
     for low, high in zip(bounds, bounds[1:], strict=False):
         expected["price_bands"].append(
-            sum(
-                passes(p, "price") and p.final_price >= low and (high is None or p.final_price < high) for p in active
-            )
+            sum(passes(p, "price") and p.final_price >= low and (high is None or p.final_price < high) for p in active)
         )
     shown = ["colour", "size", "waterproof", "weight"]
     if "category" in params:

@@ -6,17 +6,22 @@ from rest_framework.response import Response
 
 from accounts.permissions import ReadOnlyOrManager
 from store.models import AttributeValue
+from store.schema import ATTRIBUTE_EXAMPLES, ATTRIBUTE_VALUE_EXAMPLES, PRODUCT_BAD_REQUEST
 from store.selectors import attributes as selectors
 from store.serializers.attributes import AttributeSerializer, AttributeValueSerializer
 from store.services import attributes as services
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List attributes with their values"),
-    create=extend_schema(summary="Define an attribute (managers)"),
-    retrieve=extend_schema(summary="One attribute by slug"),
-    update=extend_schema(summary="Replace an attribute (managers); its kind cannot change"),
-    partial_update=extend_schema(summary="Update some of an attribute (managers); its kind cannot change"),
+    list=extend_schema(summary="List attributes with their values", examples=ATTRIBUTE_EXAMPLES),
+    create=extend_schema(summary="Define an attribute (managers)", examples=ATTRIBUTE_EXAMPLES),
+    retrieve=extend_schema(summary="One attribute by slug", examples=ATTRIBUTE_EXAMPLES),
+    update=extend_schema(
+        summary="Replace an attribute (managers); its kind cannot change", examples=ATTRIBUTE_EXAMPLES
+    ),
+    partial_update=extend_schema(
+        summary="Update some of an attribute (managers); its kind cannot change", examples=ATTRIBUTE_EXAMPLES
+    ),
     destroy=extend_schema(summary="Delete an attribute and every product's value of it (managers)"),
 )
 @extend_schema(tags=["catalog"])
@@ -47,7 +52,8 @@ class AttributeViewSet(viewsets.ModelViewSet):
     @extend_schema(
         summary="Add a value to a choice attribute (managers)",
         request=AttributeValueSerializer,
-        responses={201: AttributeValueSerializer},
+        responses={201: AttributeValueSerializer, 400: PRODUCT_BAD_REQUEST},
+        examples=ATTRIBUTE_VALUE_EXAMPLES,
     )
     @action(detail=True, methods=["post"], url_path="values")
     def values_create(self, request, slug=None):
@@ -60,7 +66,8 @@ class AttributeViewSet(viewsets.ModelViewSet):
     @extend_schema(
         summary="Change or delete a value of a choice attribute (managers)",
         request=AttributeValueSerializer,
-        responses={200: AttributeValueSerializer, 204: None},
+        responses={200: AttributeValueSerializer, 204: None, 400: PRODUCT_BAD_REQUEST},
+        examples=ATTRIBUTE_VALUE_EXAMPLES,
     )
     @action(detail=True, methods=["patch", "delete"], url_path=r"values/(?P<value_slug>[-a-zA-Z0-9_]+)")
     def value_detail(self, request, slug=None, value_slug=None):

@@ -10,6 +10,8 @@ from store.filters import CategoryFilter, ProductFilter
 from store.schema import (
     CATEGORY_EXAMPLES,
     CATEGORY_NOT_EMPTY,
+    FACETS_EXAMPLES,
+    PRODUCT_ATTRIBUTES_EXAMPLES,
     PRODUCT_BAD_REQUEST,
     PRODUCT_EXAMPLES,
     PRODUCT_UPDATE_EXAMPLES,
@@ -121,6 +123,7 @@ class ProductViewSet(viewsets.ModelViewSet):
         "`count` is the number of products matching every filter. With a category filter, only the attributes "
         "of that category (and those of every category) are listed.",
         responses={200: FacetsSerializer, 400: PRODUCT_BAD_REQUEST},
+        examples=FACETS_EXAMPLES,
     )
     @action(detail=False, methods=["get"], pagination_class=None)
     def facets(self, request):
@@ -141,6 +144,7 @@ class ProductViewSet(viewsets.ModelViewSet):
         "wrong kind are a 400, and nothing changes.",
         request=ProductAttributesWriteSerializer,
         responses={200: ProductSerializer, 400: PRODUCT_BAD_REQUEST},
+        examples=PRODUCT_ATTRIBUTES_EXAMPLES,
     )
     @action(detail=True, methods=["put"], url_path="attributes")
     def attributes(self, request, slug=None):
