@@ -109,7 +109,9 @@ def _number_condition(attribute: Attribute, parts: dict[str, list[str]]) -> Attr
 
 def _choice_condition(attribute: Attribute, parts: dict[str, list[str]]) -> AttributeCondition:
     parameter = PARAMETER_PREFIX + attribute.slug
-    if set(parts) != {"values"}:
+    ranges = sorted(set(parts) - {"values"})
+    if ranges:
+        parameter += ranges[0]
         raise InvalidAttributeFilter(f"{parameter}: only number attributes filter by range.", parameter=parameter)
     slugs = {slug.strip().lower() for raw in parts["values"] for slug in raw.split(",") if slug.strip()}
     if not slugs or len(slugs) > MAX_FILTER_VALUES:

@@ -108,23 +108,21 @@ def attribute_value_create(*, attribute: Attribute, value: str, slug: str | None
 
 
 @transaction.atomic
-def attribute_value_update(*, value: AttributeValue, **fields) -> AttributeValue:
-    if value.attribute.kind == Attribute.Kind.BOOLEAN and "slug" in fields:
+def attribute_value_update(*, attribute_value: AttributeValue, **fields) -> AttributeValue:
+    if attribute_value.attribute.kind == Attribute.Kind.BOOLEAN and "slug" in fields:
         raise AttributeValuesFixed()
-    for name, field_value in fields.items():
-        setattr(value, name, field_value)
-    return _value_save(value)
+    for name, value in fields.items():
+        setattr(attribute_value, name, value)
+    return _value_save(attribute_value)
 
 
 @transaction.atomic
-def attribute_value_delete(*, value: AttributeValue) -> None:
+def attribute_value_delete(*, attribute_value: AttributeValue) -> None:
     """Delete a value; the products that carried it no longer carry the attribute."""
-    if value.attribute.kind == Attribute.Kind.BOOLEAN:
+    if attribute_value.attribute.kind == Attribute.Kind.BOOLEAN:
         raise AttributeValuesFixed()
-    product_ids = list(
-        ProductAttributeValue.objects.filter(value=value).order_by("product_id").values_list("product_id", flat=True)
-    )
-    value.delete()
+    product_ids = list(ProductAttributeValue.objects.filter(value=attribute_value).values_list("product_id", flat=True))
+    attribute_value.delete()
     product_attribute_copies_refresh(product_ids=product_ids)
 
 

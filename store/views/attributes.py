@@ -76,9 +76,9 @@ class AttributeViewSet(viewsets.ModelViewSet):
             AttributeValue.objects.select_related("attribute"), attribute=attribute, slug=value_slug
         )
         if request.method == "DELETE":
-            services.attribute_value_delete(value=value)
+            services.attribute_value_delete(attribute_value=value)
             return Response(status=status.HTTP_204_NO_CONTENT)
         serializer = AttributeValueSerializer(value, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        value = services.attribute_value_update(value=value, **serializer.validated_data)
+        value = services.attribute_value_update(attribute_value=value, **serializer.validated_data)
         return Response(AttributeValueSerializer(value).data)
