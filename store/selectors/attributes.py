@@ -9,7 +9,7 @@ fails (category, price, each attribute), and a facet counts the rows that fail n
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, DecimalField, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -156,25 +156,31 @@ FACETS_SQL = """
 WITH base AS MATERIALIZED (
     SELECT * FROM ({base}) AS products WHERE fails & (fails - 1) = 0
 )
-SELECT 'total', NULL, count(*), NULL::numeric, NULL::numeric FROM base WHERE fails = 0
+SELECT 'total', NULL, count(*) FILTER (WHERE fails = 0), NULL::numeric, NULL::numeric FROM base
 UNION ALL
-SELECT 'category', category_id::text, count(*), NULL, NULL FROM base WHERE fails & ~1 = 0 GROUP BY category_id
-UNION ALL
-SELECT 'price', width_bucket(facet_price, %s::numeric[])::text, count(*), NULL, NULL
-FROM base WHERE fails & ~2 = 0 GROUP BY 2
+SELECT CASE WHEN GROUPING(category_id) = 0 THEN 'category' ELSE 'price' END,
+    COALESCE(category_id, width_bucket(facet_price, %s::numeric[]))::text,
+    CASE WHEN GROUPING(category_id) = 0 THEN count(*) FILTER (WHERE fails & ~1 = 0)
+        ELSE count(*) FILTER (WHERE fails & ~2 = 0) END,
+    NULL, NULL
+FROM base GROUP BY GROUPING SETS ((category_id), (width_bucket(facet_price, %s::numeric[])))
 UNION ALL
 SELECT 'value', value_id::text, count(*), NULL, NULL
 FROM base CROSS JOIN LATERAL unnest(base.attribute_value_ids) AS value(value_id)
 WHERE fails & ~({value_bit}) = 0 GROUP BY value_id
+{numbers}
+"""
+NUMBER_SQL = """
 UNION ALL
-SELECT 'number', key, count(*), min(number::numeric), max(number::numeric)
-FROM base CROSS JOIN LATERAL jsonb_each_text(base.attribute_numbers) AS numbers(key, number)
-WHERE fails & ~({number_bit}) = 0 GROUP BY key
+SELECT 'number', %s, count(attribute_numbers ->> %s) FILTER (WHERE fails & ~{bit} = 0),
+    min((attribute_numbers ->> %s)::numeric) FILTER (WHERE fails & ~{bit} = 0),
+    max((attribute_numbers ->> %s)::numeric) FILTER (WHERE fails & ~{bit} = 0)
+FROM base
 """
 
 
-def _bit_case(column: str, arms: list[tuple[str, int]]) -> tuple[str, list]:
-    """SQL for the bit of the attribute a value (or number key) belongs to: 0 for attributes not filtered."""
+def _bit_case(column: str, arms: list[tuple[list[int], int]]) -> tuple[str, list]:
+    """SQL for the bit of the attribute a value belongs to: 0 for attributes not filtered."""
     if not arms:
         return "0", []
     sql = "CASE " + " ".join(f"WHEN {column} = ANY(%s) THEN {bit}" for _, bit in arms) + " ELSE 0 END"
@@ -185,13 +191,17 @@ def product_facets(*, products: QuerySet, filters: FacetFilters, category: Categ
     """Counts of the `products` (active ones, with every filter but the faceted ones applied) by category, by
     price band and by attribute value, each count under every faceted filter but its own; for number
     attributes, the range of their values. `category` narrows the attributes listed to that category's."""
+    attributes = Attribute.objects.prefetch_related("values")
+    if category is not None:
+        attributes = attributes.filter(Q(categories=category) | Q(categories=None)).distinct()
+    attributes = list(attributes)
     fails = _fails(filters.category, CATEGORY_BIT) + _fails(filters.price, PRICE_BIT)
-    value_arms, number_arms = [], []
+    value_arms, number_bits = [], {}
     for index, condition in enumerate(filters.attributes):
         bit = FIRST_ATTRIBUTE_BIT << index
         fails = fails + _fails(condition.as_q(), bit)
         if condition.attribute.kind == Attribute.Kind.NUMBER:
-            number_arms.append(([str(condition.attribute.pk)], bit))
+            number_bits[condition.attribute.pk] = bit
         else:
             value_arms.append(([value.pk for value in condition.attribute.values.all()], bit))
     base = (
@@ -201,15 +211,22 @@ def product_facets(*, products: QuerySet, filters: FacetFilters, category: Categ
     )
     base_sql, base_params = base.query.sql_with_params()
     value_bit, value_params = _bit_case("value_id", value_arms)
-    number_bit, number_params = _bit_case("key", number_arms)
-    sql = FACETS_SQL.format(base=base_sql, value_bit=value_bit, number_bit=number_bit)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*base_params, list(PRICE_BAND_BOUNDS), *value_params, *number_params])
+    numbers, number_params = [], []
+    for attribute in attributes:
+        if attribute.kind == Attribute.Kind.NUMBER:
+            numbers.append(NUMBER_SQL.format(bit=number_bits.get(attribute.pk, 0)))
+            number_params += [str(attribute.pk)] * 4
+    sql = FACETS_SQL.format(base=base_sql, value_bit=value_bit, numbers="".join(numbers))
+    bands = list(PRICE_BAND_BOUNDS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Compiling this one query to machine code costs more than running it.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, [*base_params, bands, bands, *value_params, *number_params])
         rows = cursor.fetchall()
-    return _facets_shape(rows, category=category)
+    return _facets_shape(rows, attributes=attributes)
 
 
-def _facets_shape(rows: list[tuple], *, category: Category | None) -> dict:
+def _facets_shape(rows: list[tuple], *, attributes: list[Attribute]) -> dict:
     counts: dict[str, dict[str, int]] = {"total": {}, "category": {}, "price": {}, "value": {}}
     ranges: dict[int, dict] = {}
     for kind, key, count, low, high in rows:
@@ -217,9 +234,6 @@ def _facets_shape(rows: list[tuple], *, category: Category | None) -> dict:
             ranges[int(key)] = {"min": low, "max": high, "count": count}
         else:
             counts[kind][key] = count
-    attributes = Attribute.objects.prefetch_related("values")
-    if category is not None:
-        attributes = attributes.filter(Q(categories=category) | Q(categories=None)).distinct()
     bounds = PRICE_BAND_BOUNDS
     return {
         "count": counts["total"].get(None, 0),
