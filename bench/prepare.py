@@ -241,7 +241,8 @@ def facets_catalog(*, products: int) -> dict:
             value_ids.append(list(attribute.values.order_by("id").values_list("id", flat=True)))
         weight = attribute_create(name="Weight", kind=Attribute.Kind.NUMBER)
         picks = " || ".join(
-            f"ARRAY[(%s::int[])[1 + pg_temp.hashint(n * {index + 7}) %% {len(ids)}]]" for index, ids in enumerate(value_ids)
+            f"ARRAY[(%s::int[])[1 + pg_temp.hashint(n * {index + 7}) %% {len(ids)}]]"
+            for index, ids in enumerate(value_ids)
         )
         with connection.cursor() as cursor:
             cursor.execute(
