@@ -237,6 +237,7 @@ SPECTACULAR_SETTINGS = {
         "UserRoleEnum": "accounts.models.User.Role",
         "OrderStatusEnum": "store.models.Order.Status",
         "OrderEventKindEnum": "store.models.OrderEvent.Kind",
+        "AttributeKindEnum": "store.models.Attribute.Kind",
         "HealthStateEnum": "duka_app.ops.health.HealthState",
     },
     "TAGS": [

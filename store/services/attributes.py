@@ -18,7 +18,7 @@ from store.errors import (
     UnknownAttribute,
 )
 from store.models import Attribute, AttributeValue, Category, Product, ProductAttributeValue
-from store.services.catalog import _product_lock, _save_with_unique_slug, _slug_unique
+from store.services.catalog import _product_lock, _save_with_unique_slug, _slug_unique, products_lock
 
 BOOLEAN_VALUES = (("true", "Yes"), ("false", "No"))
 # The numbers a product may carry: what `ProductAttributeValue.number` stores.
@@ -91,6 +91,8 @@ def attribute_update(*, attribute: Attribute, categories: Iterable[Category] | N
 @transaction.atomic
 def attribute_delete(*, attribute: Attribute) -> None:
     product_ids = list(attribute.product_values.values_list("product_id", flat=True))
+    # Locked as `product_attributes_set` locks them, so that neither writes a copy from the other's old state.
+    products_lock(product_ids=product_ids)
     attribute.delete()
     product_attribute_copies_refresh(product_ids=product_ids)
 
@@ -122,6 +124,7 @@ def attribute_value_delete(*, attribute_value: AttributeValue) -> None:
     if attribute_value.attribute.kind == Attribute.Kind.BOOLEAN:
         raise AttributeValuesFixed()
     product_ids = list(ProductAttributeValue.objects.filter(value=attribute_value).values_list("product_id", flat=True))
+    products_lock(product_ids=product_ids)
     attribute_value.delete()
     product_attribute_copies_refresh(product_ids=product_ids)
 
