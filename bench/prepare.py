@@ -210,6 +210,73 @@ def logs_fallback(*, count: int, days: int = 7) -> dict:
     return {"logs": count}
 
 
+# The facets catalog: attributes with the values each product draws from (`hashint` picks them).
+FACET_ATTRIBUTES = (
+    ("Brand", "choice", ("Acme", "Bolt", "Cirrus", "Delta", "Echo", "Fable", "Gale", "Helix", "Iris", "Juno")),
+    ("Colour", "choice", ("Red", "Blue", "Green", "Black", "White", "Grey", "Yellow", "Pink")),
+    ("Size", "choice", ("XS", "S", "M", "L", "XL")),
+    ("Waterproof", "boolean", ()),
+)
+
+
+def facets_catalog(*, products: int) -> dict:
+    """`products` active products in five categories of their own with brand, colour, size, waterproof and a
+    weight, made by INSERT ... SELECT generate_series (seconds for 100,000), and the product rows' copies of
+    their attribute values from the same SQL. Products draw from the attributes by a hash of their number."""
+    from django.db import connection, transaction
+
+    from store.models import Attribute, Category
+    from store.services.attributes import attribute_create, attribute_value_create
+
+    with transaction.atomic():
+        categories = [
+            Category.objects.get_or_create(name=f"Facets {number}", defaults={"slug": f"facets-{number}"})[0]
+            for number in range(5)
+        ]
+        value_ids = []
+        for name, kind, values in FACET_ATTRIBUTES:
+            attribute = attribute_create(name=name, kind=kind)
+            for value in values:
+                attribute_value_create(attribute=attribute, value=value)
+            value_ids.append(list(attribute.values.order_by("id").values_list("id", flat=True)))
+        weight = attribute_create(name="Weight", kind=Attribute.Kind.NUMBER)
+        picks = " || ".join(
+            f"ARRAY[(%s::int[])[1 + pg_temp.hashint(n * {index + 7}) %% {len(ids)}]]"
+            for index, ids in enumerate(value_ids)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE FUNCTION pg_temp.hashint(integer) RETURNS integer LANGUAGE sql IMMUTABLE AS "
+                "$$ SELECT abs(hashint4($1)) $$"
+            )
+            cursor.execute(
+                f"""
+                INSERT INTO store_product (category_id, name, slug, sku, description, price, discount_price, stock,
+                    is_active, attribute_value_ids, attribute_numbers, created_at, updated_at)
+                SELECT (%s::int[])[1 + n %% 5], 'Facet item ' || n, 'facet-item-' || n, 'FACET-' || n, '',
+                    5 + pg_temp.hashint(n) %% 150000 / 100.0, NULL, pg_temp.hashint(n * 3) %% 50, true,
+                    (SELECT array_agg(v ORDER BY v) FROM unnest({picks}) AS v),
+                    jsonb_build_object(%s::text, (pg_temp.hashint(n * 5) %% 20000) / 1000.0), now(), now()
+                FROM generate_series(1, %s) AS n
+                """,
+                [[category.pk for category in categories], *value_ids, str(weight.pk), products],
+            )
+            cursor.execute(
+                """
+                INSERT INTO store_productattributevalue (product_id, attribute_id, value_id, number)
+                SELECT p.id, v.attribute_id, v.id, NULL FROM store_product p
+                JOIN store_attributevalue v ON v.id = ANY(p.attribute_value_ids) WHERE p.sku LIKE 'FACET-%%'
+                UNION ALL
+                SELECT p.id, %s, NULL, (p.attribute_numbers ->> %s)::numeric FROM store_product p
+                WHERE p.sku LIKE 'FACET-%%'
+                """,
+                [weight.pk, str(weight.pk)],
+            )
+            cursor.execute("ANALYZE store_product")
+    colour = FACET_ATTRIBUTES[1][2][0].lower()
+    return {"category_id": categories[0].pk, "colour": colour}
+
+
 def settings_info() -> dict:
     from django.conf import settings
 
@@ -229,6 +296,7 @@ ACTIONS = {
     "product_state": product_state,
     "manager": manager,
     "logs_fallback": logs_fallback,
+    "facets_catalog": facets_catalog,
 }
 
 

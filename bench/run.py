@@ -33,7 +33,8 @@ from bench.stack import (
 )
 from bench.stats import LoadResult, figure_line, median, not_available, number, ratio
 
-SECTIONS = ("catalog", "logging", "checkout", "seed", "dashboard")
+SECTIONS = ("catalog", "facets", "logging", "checkout", "seed", "dashboard")
+FACETS_TARGET_MS = 50
 
 
 def _env_int(name: str, default: int) -> int:
@@ -51,6 +52,7 @@ class Config:
     seconds: float
     connections: int
     catalog_products: int
+    facet_products: int
     seed_products: int
     seed_logs: int
     dashboard_small_logs: int
@@ -75,6 +77,7 @@ class Config:
             seconds=_env_float("BENCH_SECONDS", 2 if quick else 5),
             connections=_env_int("BENCH_CONNECTIONS", 8),
             catalog_products=_env_int("BENCH_CATALOG_PRODUCTS", 200 if quick else 1000),
+            facet_products=_env_int("BENCH_FACET_PRODUCTS", 2_000 if quick else 100_000),
             seed_products=_env_int("BENCH_SEED_PRODUCTS", 5_000 if quick else 100_000),
             seed_logs=_env_int("BENCH_SEED_LOGS", 50_000 if quick else 1_000_000),
             dashboard_small_logs=_env_int("BENCH_DASHBOARD_SMALL_LOGS", 1_000 if quick else 10_000),
@@ -423,6 +426,51 @@ class Bench:
                 self.scratch_logs = scratch
             self.emit("seed", figure_line(name, f"{number(seconds, 1)} s", "<= 10 min", seconds <= 600, "wall time"))
 
+    # -- facets ------------------------------------------------------------------------------------
+
+    def facets(self) -> None:
+        """GET /api/products/facets/ on a catalog of its own: unfiltered, by category, by attribute values, and
+        everything at once; one connection, so the p50 is the latency of one request."""
+        size = self.config.facet_products
+        name = f"facets, {size:,} products (p50)"
+        env = self.fresh_database("_facets")
+        progress(f"facets catalog: {size:,} products by INSERT ... SELECT")
+        started = time.perf_counter()
+        try:
+            info = helper(env, "facets_catalog", products=size)
+        except RuntimeError as error:
+            self.emit("facets", not_available(name, _first_line(error)))
+            return
+        made = time.perf_counter() - started
+        server = self.serve(env, "facets")
+        category, colour = info["category_id"], info["colour"]
+        paths = [
+            "/api/products/facets/",
+            f"/api/products/facets/?category={category}",
+            f"/api/products/facets/?attr_colour={colour}&attr_size=m,l",
+            f"/api/products/facets/?category={category}&attr_colour={colour}&min_price=100&attr_weight_min=5",
+        ]
+        statuses = {request(server.base_url, "GET", path).status for path in paths}
+        if statuses != {200}:
+            self.emit("facets", not_available(name, f"statuses {sorted(statuses)}"))
+            return
+        self.measure(server, paths, connections=1, seconds=1)
+        results = [self.measure(server, paths, connections=1) for _ in range(self.config.rounds)]
+        p50 = median([result.p50_ms for result in results if result.p50_ms is not None])
+        self.emit(
+            "facets",
+            figure_line(
+                name,
+                f"{number(p50, 1)} ms",
+                f"< {FACETS_TARGET_MS} ms",
+                p50 is not None and p50 < FACETS_TARGET_MS,
+                f"{len(paths)} filter sets, 1 connection; p99 "
+                f"{number(median([result.p99_ms for result in results if result.p99_ms is not None]), 1)} ms; "
+                f"{number(median([result.requests_per_second for result in results]), 1)} req/s; "
+                f"catalog made in {number(made, 1)} s",
+            ),
+        )
+
     # -- 4. dashboard -----------------------------------------------------------------------------
 
     def dashboard(self) -> None:
@@ -513,7 +561,7 @@ class Bench:
             self._seed_catalog()
             self.main_server = self.serve(self.main, "main")
             self.catalog_api = request(self.main_server.base_url, "GET", "/api/products/").status != 404
-        for section in ("catalog", "logging", "checkout", "seed", "dashboard"):
+        for section in SECTIONS:
             if section in self.config.only:
                 print(f"\n[{section}]", flush=True)
                 try:

@@ -241,6 +241,7 @@ SPECTACULAR_SETTINGS = {
         "StockMovementReasonEnum": "store.models.StockMovement.Reason",
         "StockAdjustmentReasonEnum": "store.serializers.stock.MANUAL_REASONS",
         "RestockOrderStatusEnum": "store.models.RestockOrder.Status",
+        "AttributeKindEnum": "store.models.Attribute.Kind",
         "HealthStateEnum": "duka_app.ops.health.HealthState",
         "ShipmentStatusEnum": "fulfilment.models.Shipment.Status",
         "TrackingEventStatusEnum": "fulfilment.serializers.EVENT_STATUSES",

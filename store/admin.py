@@ -13,6 +13,8 @@ from duka_app.errors import DomainError
 from payments.services import order_status_set
 from store.constants import MAX_STOCK
 from store.models import (
+    Attribute,
+    AttributeValue,
     BackInStockSubscription,
     Cart,
     CartItem,
@@ -21,11 +23,13 @@ from store.models import (
     OrderEvent,
     OrderItem,
     Product,
+    ProductAttributeValue,
     RestockOrder,
     RestockOrderLine,
     Review,
     StockMovement,
 )
+from store.services.attributes import BOOLEAN_VALUES, attribute_delete, product_attribute_copies_refresh
 from store.services.catalog import (
     STOCK_REASON_ADJUSTMENT,
     product_stock_adjust,
@@ -143,9 +147,95 @@ class ProductListFormSet(BaseModelFormSet):
         super().full_clean()
 
 
+class AttributeValueInline(admin.TabularInline):
+    model = AttributeValue
+    extra = 0
+    fields = ["value", "slug", "position"]
+    prepopulated_fields = {"slug": ["value"]}
+
+
+@admin.register(Attribute)
+class AttributeAdmin(admin.ModelAdmin):
+    """Attributes with their values. Saving refreshes the copies on the product rows of every product that
+    carried the attribute (a deleted value removes it from them), in the change's transaction."""
+
+    list_display = ["name", "slug", "kind", "position"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["categories"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [AttributeValueInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Attribute | None = None) -> list[str]:
+        return [*self.readonly_fields, "kind"] if obj is not None else self.readonly_fields
+
+    def get_inlines(self, request: HttpRequest, obj: Attribute | None):
+        """A boolean attribute's values are `true` and `false`, made with it: nothing to edit."""
+        return [] if obj is None or obj.kind == Attribute.Kind.BOOLEAN else self.inlines
+
+    def save_model(self, request: HttpRequest, obj: Attribute, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change and obj.kind == Attribute.Kind.BOOLEAN:
+            AttributeValue.objects.bulk_create(
+                AttributeValue(attribute=obj, slug=slug, value=label, position=position)
+                for position, (slug, label) in enumerate(BOOLEAN_VALUES)
+            )
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        product_ids = list(form.instance.product_values.values_list("product_id", flat=True))
+        super().save_related(request, form, formsets, change)
+        product_attribute_copies_refresh(product_ids=product_ids)
+
+    def delete_model(self, request: HttpRequest, obj: Attribute) -> None:
+        attribute_delete(attribute=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Attribute]) -> None:
+        for attribute in queryset.order_by("pk"):
+            attribute_delete(attribute=attribute)
+
+
+class ProductAttributeValueForm(forms.ModelForm):
+    class Meta:
+        model = ProductAttributeValue
+        fields = ["attribute", "value", "number"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        value = self.fields["value"]
+        value.queryset = AttributeValue.objects.select_related("attribute").order_by("attribute__name", "position")
+        value.label_from_instance = lambda choice: f"{choice.attribute.name}: {choice.value}"
+
+    def clean(self):
+        cleaned_data = super().clean()
+        attribute, value, number = (cleaned_data.get(name) for name in ("attribute", "value", "number"))
+        if attribute is None:
+            return cleaned_data
+        if attribute.kind == Attribute.Kind.NUMBER:
+            if number is None or value is not None:
+                raise ValidationError("A number attribute takes a number and no value.")
+        elif value is None or number is not None or value.attribute_id != attribute.pk:
+            raise ValidationError("Choose one of this attribute's values, and no number.")
+        category_ids = {category.pk for category in attribute.categories.all()}
+        product = self.instance.product if self.instance.product_id else None
+        if category_ids and product is not None and product.category_id not in category_ids:
+            raise ValidationError("This attribute does not apply to the product's category.")
+        return cleaned_data
+
+
+class ProductAttributeValueInline(admin.TabularInline):
+    model = ProductAttributeValue
+    form = ProductAttributeValueForm
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("attribute", "value")
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    """Edits save only the changed fields; the stock moves by the difference the manager typed."""
+    """Edits save only the changed fields; the stock moves by the difference the manager typed. Attribute
+    values are edited inline; saving refreshes the product row's copies of them in the same transaction."""
 
     form = ProductAdminForm
     list_display = ["name", "sku", "category", "price", "discount_price", "stock", "is_active", "updated_at"]
@@ -156,6 +246,7 @@ class ProductAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["rating_average", "rating_count", "created_at", "updated_at", "low_stock_alerted_at"]
     autocomplete_fields = ["category"]
+    inlines = [ProductAttributeValueInline]
     list_per_page = 50
     show_full_result_count = False
 
@@ -202,6 +293,10 @@ class ProductAdmin(admin.ModelAdmin):
             )
         fields = {name: getattr(obj, name) for name in form.changed_data if name != "stock"}
         product_update(product=obj, actor=request.user, **fields)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        product_attribute_copies_refresh(product_ids=[form.instance.pk])
 
 
 class CartItemInline(admin.TabularInline):

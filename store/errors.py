@@ -6,6 +6,10 @@ from duka_app.errors import Conflict, DomainError, DuplicateValue, Forbidden, In
 
 
 class ErrorCode(StrEnum):
+    ATTRIBUTE_NOT_IN_CATEGORY = "attribute_not_in_category"
+    ATTRIBUTE_VALUES_FIXED = "attribute_values_fixed"
+    INVALID_ATTRIBUTE_FILTER = "invalid_attribute_filter"
+    INVALID_ATTRIBUTE_VALUE = "invalid_attribute_value"
     CART_EMPTY = "cart_empty"
     CART_NOT_FOUND = "cart_not_found"
     CATEGORY_NOT_EMPTY = "category_not_empty"
@@ -23,6 +27,7 @@ class ErrorCode(StrEnum):
     STOCK_OUT_OF_RANGE = "stock_out_of_range"
     TOO_MANY_PENDING_ORDERS = "too_many_pending_orders"
     UNIQUE = "unique"
+    UNKNOWN_ATTRIBUTE = "unknown_attribute"
     WISHLIST_FULL = "wishlist_full"
 
 
@@ -148,3 +153,36 @@ class ReviewExists(Conflict):
 
     code = ErrorCode.REVIEW_EXISTS
     default_detail = "You reviewed this product already; edit or delete that review instead."
+
+
+class UnknownAttribute(DomainError):
+    """A filter `attr_<slug>` or a product attribute naming no attribute; raised with the `parameter` or a `field`."""
+
+    code = ErrorCode.UNKNOWN_ATTRIBUTE
+    default_detail = "No attribute with this slug."
+
+
+class InvalidAttributeFilter(DomainError):
+    """A filter value that is no value of its attribute, or a malformed number; raised with the `parameter`."""
+
+    code = ErrorCode.INVALID_ATTRIBUTE_FILTER
+    default_detail = "This attribute filter is not valid."
+
+
+class InvalidAttributeValue(DomainError):
+    """A product attribute value of the wrong kind or unknown to its attribute; raised with `field`."""
+
+    code = ErrorCode.INVALID_ATTRIBUTE_VALUE
+    default_detail = "This value is not valid for the attribute."
+
+
+class AttributeNotInCategory(DomainError):
+    code = ErrorCode.ATTRIBUTE_NOT_IN_CATEGORY
+    default_detail = "This attribute does not apply to the product's category."
+
+
+class AttributeValuesFixed(DomainError):
+    """The values of a boolean attribute are `true` and `false`, made with it: none can be added or removed."""
+
+    code = ErrorCode.ATTRIBUTE_VALUES_FIXED
+    default_detail = "A boolean attribute's values are true and false; they cannot be changed."

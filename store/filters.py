@@ -9,6 +9,7 @@ from accounts.roles import is_manager
 from duka_app.api.filters import FilterSet
 from store.constants import MAX_ID
 from store.models import Category, Order, Product, RestockOrder, Review, StockMovement
+from store.selectors.attributes import AttributeCondition, FacetFilters
 
 MAX_SEARCH_LENGTH = 200
 SEARCH_CONFIG = "english"
@@ -110,6 +111,43 @@ class ProductFilter(FilterSet):
     class Meta:
         model = Product
         fields = []
+
+    # The filters facets count by; the rest narrow every count, as `facet_base` applies them.
+    FACETED = frozenset({"category", "category_slug", "min_price", "max_price"})
+    NOT_FOR_FACETS = FACETED | {"ordering", "is_active"}
+
+    def facet_base(self, qs: QuerySet) -> QuerySet:
+        """`qs` under the valid filters that are not faceted (nor ordering, nor `is_active`: facets count active
+        products only)."""
+        for name, value in self.form.cleaned_data.items():
+            if name not in self.NOT_FOR_FACETS:
+                qs = self.filters[name].filter(qs, value)
+        return qs
+
+    def facet_filters(self, attributes: list[AttributeCondition]) -> FacetFilters:
+        data = self.form.cleaned_data
+        category = [Q(category_id=data["category"])] if data.get("category") is not None else []
+        if data.get("category_slug"):
+            category.append(Q(category__slug=data["category_slug"]))
+        price = [
+            Q(**{f"final_price_amount__{lookup}": data[name]})
+            for name, lookup in (("min_price", "gte"), ("max_price", "lte"))
+            if data.get(name) is not None
+        ]
+        return FacetFilters(
+            category=Q(*category) if category else None,
+            price=Q(*price) if price else None,
+            attributes=tuple(attributes),
+        )
+
+    def facet_category(self) -> Category | None:
+        """The category the filters name, if any: its attributes are the ones listed."""
+        data = self.form.cleaned_data
+        if data.get("category") is not None:
+            return Category.objects.filter(pk=data["category"]).first()
+        if data.get("category_slug"):
+            return Category.objects.filter(slug=data["category_slug"]).first()
+        return None
 
     def filter_in_stock(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
         return qs.filter(stock__gt=0) if value else qs.filter(stock=0)

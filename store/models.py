@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -47,6 +48,10 @@ class Product(models.Model):
     # Over the visible reviews, rewritten by the review services in the transaction of every review change.
     rating_average = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.00"), editable=False)
     rating_count = models.PositiveIntegerField(default=0, editable=False)
+    # Copies of the product's attribute values (see ProductAttributeValue): the ids of its choice and boolean
+    # values, and its numbers by attribute id, for filters and facet counts that read the product row alone.
+    attribute_value_ids = ArrayField(models.IntegerField(), default=list, blank=True, editable=False)
+    attribute_numbers = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -73,6 +78,7 @@ class Product(models.Model):
             models.Index(fields=["-created_at"], name="product_created_idx"),
             models.Index(Coalesce("discount_price", "price"), name="product_final_price_idx"),
             GinIndex(fields=["search_vector"], name="product_search_idx"),
+            GinIndex(fields=["attribute_value_ids"], name="product_attribute_values_idx"),
         ]
 
     def __str__(self) -> str:
@@ -413,3 +419,70 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating}/5 for {self.product_id} by {self.user_id}"
+
+
+class Attribute(models.Model):
+    """A property shoppers filter by (brand, colour, weight...). A boolean attribute is a choice between the
+    values `true` and `false`, made with it, so that filtering and counting treat it as any choice."""
+
+    class Kind(models.TextChoices):
+        CHOICE = "choice", "Choice"
+        NUMBER = "number", "Number"
+        BOOLEAN = "boolean", "Boolean"
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CHOICE)
+    # The categories whose products carry it; none means every category.
+    categories = models.ManyToManyField(Category, blank=True, related_name="attributes")
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AttributeValue(models.Model):
+    attribute = models.ForeignKey(Attribute, on_delete=models.CASCADE, related_name="values")
+    value = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["attribute", "slug"], name="attribute_value_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class ProductAttributeValue(models.Model):
+    """One attribute of a product: a value (choice and boolean attributes) or a number.
+
+    The product also carries a copy of these in `Product.attribute_value_ids` and `Product.attribute_numbers`,
+    written in the same transaction by `store.services.attributes`, so that filtering and facet counting read
+    the product row alone."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="attribute_values")
+    attribute = models.ForeignKey(Attribute, on_delete=models.CASCADE, related_name="product_values")
+    value = models.ForeignKey(AttributeValue, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    number = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
+
+    class Meta:
+        ordering = ["attribute__position", "attribute_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "attribute"], name="product_attribute_value_one_per_attribute"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=False, number__isnull=True) | Q(value__isnull=True, number__isnull=False),
+                name="product_attribute_value_value_or_number",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attribute_id} of {self.product_id}"

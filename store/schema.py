@@ -182,8 +182,46 @@ PRODUCT = {
     "category": _CATEGORY_SUMMARY,
     "rating_average": "4.50",
     "rating_count": 2,
+    "attributes": [
+        {"attribute": "material", "name": "Material", "kind": "choice", "value": "cast-iron", "label": "Cast iron"},
+        {"attribute": "diameter-cm", "name": "Diameter (cm)", "kind": "number", "value": "26", "label": None},
+        {"attribute": "induction", "name": "Induction", "kind": "boolean", "value": True, "label": "Yes"},
+    ],
     "created_at": _CREATED_AT,
     "updated_at": _CREATED_AT,
+}
+ATTRIBUTE_VALUE = {"id": 1, "value": "Cast iron", "slug": "cast-iron", "position": 0}
+ATTRIBUTE = {
+    "id": 1,
+    "name": "Material",
+    "slug": "material",
+    "kind": "choice",
+    "category_ids": [1],
+    "position": 0,
+    "values": [ATTRIBUTE_VALUE, {"id": 2, "value": "Stainless steel", "slug": "stainless-steel", "position": 1}],
+    "created_at": _CREATED_AT,
+    "updated_at": _CREATED_AT,
+}
+FACETS = {
+    "count": 12,
+    "categories": [{"id": 1, "name": "Kitchen", "slug": "kitchen", "count": 12}],
+    "price_bands": [
+        {"min": "0.00", "max": "25.00", "count": 3},
+        {"min": "25.00", "max": "50.00", "count": 9},
+        {"min": "1000.00", "max": None, "count": 0},
+    ],
+    "attributes": [
+        {
+            "slug": "material",
+            "name": "Material",
+            "kind": "choice",
+            "values": [
+                {"slug": "cast-iron", "value": "Cast iron", "count": 4},
+                {"slug": "stainless-steel", "value": "Stainless steel", "count": 8},
+            ],
+        },
+        {"slug": "diameter-cm", "name": "Diameter (cm)", "kind": "number", "min": "16", "max": "32", "count": 10},
+    ],
 }
 CART_ITEM = {
     "id": 1,
@@ -275,6 +313,19 @@ PRODUCT_UPDATE_EXAMPLES = [
     request_example("Restock from 25 to 40", {"stock": 40, "expected_stock": 25}),
     response_example("Product", PRODUCT, 200),
 ]
+ATTRIBUTE_EXAMPLES = [
+    request_example("Attribute", {"name": "Material", "kind": "choice", "category_ids": [1]}),
+    response_example("Attribute", ATTRIBUTE, 200, 201),
+]
+ATTRIBUTE_VALUE_EXAMPLES = [
+    request_example("Value", {"value": "Cast iron"}),
+    response_example("Value", ATTRIBUTE_VALUE, 200, 201),
+]
+PRODUCT_ATTRIBUTES_EXAMPLES = [
+    request_example("Attributes", {"attributes": {"material": "cast-iron", "diameter-cm": "26", "induction": True}}),
+    response_example("Product", PRODUCT, 200),
+]
+FACETS_EXAMPLES = [response_example("Facets", FACETS, 200)]
 CART_ITEM_EXAMPLES = [response_example("Cart line", CART_ITEM, 200, 201)]
 ORDER_EXAMPLES = [response_example("Order", ORDER, 200, 201)]
 # A list answer: each example is one entry of it.

@@ -20,7 +20,19 @@ from faker import Faker
 from accounts.models import CustomerProfile, User
 from accounts.services import user_create
 from payments.models import Payment, Refund
-from store.models import Category, Order, OrderEvent, OrderItem, Product, Review, StockMovement
+from store.models import (
+    Attribute,
+    AttributeValue,
+    Category,
+    Order,
+    OrderEvent,
+    OrderItem,
+    Product,
+    ProductAttributeValue,
+    Review,
+    StockMovement,
+)
+from store.services.attributes import attribute_create, attribute_value_create, product_attribute_copies_refresh
 from store.services.catalog import category_create, products_lock
 from store.services.reviews import product_ratings_refresh
 
@@ -126,11 +138,39 @@ CATEGORIES = (
 )
 
 
+@dataclass(frozen=True)
+class AttributePlan:
+    name: str
+    kind: str
+    categories: tuple[str, ...]
+    values: tuple[str, ...] = ()
+    number_range: tuple[int, int] = (0, 0)
+
+
+# A few attributes per category, some shared (colour, size, material). Choice values are listed; numbers are
+# drawn from `number_range`; booleans are true or false.
+ATTRIBUTES = (
+    AttributePlan("Colour", "choice", ("Electronics", "Fashion"), ("Black", "White", "Silver", "Blue", "Red")),
+    AttributePlan("Size", "choice", ("Sports & Outdoors", "Fashion"), ("XS", "S", "M", "L", "XL")),
+    AttributePlan(
+        "Material", "choice", ("Home & Kitchen", "Fashion"), ("Cotton", "Leather", "Stainless steel", "Ceramic", "Wood")
+    ),
+    AttributePlan("Format", "choice", ("Books",), ("Hardcover", "Paperback", "E-book")),
+    AttributePlan("Pages", "number", ("Books",), number_range=(80, 900)),
+    AttributePlan("Warranty years", "number", ("Electronics",), number_range=(1, 5)),
+    AttributePlan("Weight kg", "number", ("Sports & Outdoors", "Home & Kitchen"), number_range=(1, 30)),
+    AttributePlan("Wireless", "boolean", ("Electronics",)),
+    AttributePlan("Waterproof", "boolean", ("Sports & Outdoors", "Fashion")),
+    AttributePlan("Dishwasher safe", "boolean", ("Home & Kitchen",)),
+)
+
+
 @dataclass
 class SeedResult:
     managers: int = 0
     customers: int = 0
     categories: int = 0
+    attributes: int = 0
     products: int = 0
     reviews: int = 0
     skipped: bool = False
@@ -171,7 +211,10 @@ def demo_data_seed(
     result.managers = _seed_manager()
     result.customers = _seed_customers(count=customers, fake=fake, progress=progress)
     categories, result.categories = _seed_categories()
-    result.products = _seed_products(count=products, categories=categories, seed=seed, progress=progress)
+    attributes, result.attributes = _seed_attributes(categories=categories)
+    result.products = _seed_products(
+        count=products, categories=categories, attributes=attributes, seed=seed, progress=progress
+    )
     result.reviews = _seed_reviews(seed=seed)
     return result
 
@@ -185,6 +228,7 @@ def demo_data_delete() -> None:
     Payment.objects.filter(order__user__in=demo_users).delete()
     Order.objects.filter(user__in=demo_users).delete()
     Product.objects.all().delete()
+    Attribute.objects.filter(slug__in=[slugify(plan.name) for plan in ATTRIBUTES]).delete()
     Category.objects.all().delete()
     demo_users.delete()
 
@@ -262,7 +306,64 @@ def _seed_categories() -> tuple[list[Category], int]:
     return categories, created
 
 
-def _seed_products(*, count: int, categories: list[Category], seed: int, progress: Progress | None) -> int:
+def _seed_attributes(*, categories: list[Category]) -> tuple[dict[str, list[tuple[Attribute, AttributePlan]]], int]:
+    """The attributes of `ATTRIBUTES` (by slug; missing values are added), and for each category name the
+    attributes its products carry."""
+    by_name = {category.name: category for category in categories}
+    by_category: dict[str, list[tuple[Attribute, AttributePlan]]] = {category.name: [] for category in categories}
+    created = 0
+    for plan in ATTRIBUTES:
+        attribute = Attribute.objects.filter(slug=slugify(plan.name)).first()
+        if attribute is None:
+            attribute = attribute_create(
+                name=plan.name, kind=plan.kind, categories=[by_name[name] for name in plan.categories]
+            )
+            created += 1
+        taken = set(attribute.values.values_list("slug", flat=True))
+        for value in plan.values:
+            if slugify(value) not in taken:
+                attribute_value_create(attribute=attribute, value=value)
+        for name in plan.categories:
+            by_category[name].append((attribute, plan))
+    return by_category, created
+
+
+def _attribute_rows(
+    *,
+    product: Product,
+    rng: random.Random,
+    plans: list[tuple[Attribute, AttributePlan]],
+    values: dict[int, dict[str, int]],
+) -> list[ProductAttributeValue]:
+    """Product attribute values drawn from `rng`; about one in five attributes is left out."""
+    rows = []
+    for attribute, plan in plans:
+        skip = rng.random() < 0.2
+        if plan.kind == Attribute.Kind.NUMBER:
+            row = ProductAttributeValue(
+                product=product, attribute=attribute, number=Decimal(rng.randint(*plan.number_range))
+            )
+        elif plan.kind == Attribute.Kind.BOOLEAN:
+            row = ProductAttributeValue(
+                product=product, attribute=attribute, value_id=values[attribute.pk][rng.choice(("true", "false"))]
+            )
+        else:
+            row = ProductAttributeValue(
+                product=product, attribute=attribute, value_id=values[attribute.pk][slugify(rng.choice(plan.values))]
+            )
+        if not skip:
+            rows.append(row)
+    return rows
+
+
+def _seed_products(
+    *,
+    count: int,
+    categories: list[Category],
+    attributes: dict[str, list[tuple[Attribute, AttributePlan]]],
+    seed: int,
+    progress: Progress | None,
+) -> int:
     rng = random.Random(seed)
     fake = Faker("en_US")
     fake.seed_instance(seed)
@@ -271,15 +372,20 @@ def _seed_products(*, count: int, categories: list[Category], seed: int, progres
     taglines = [fake.catch_phrase() for _ in range(200)]
     existing_skus = set(Product.objects.filter(sku__startswith=SKU_PREFIX).values_list("sku", flat=True))
     slugs = _SlugAllocator(Product.objects.values_list("slug", flat=True))
+    value_ids: dict[int, dict[str, int]] = {}
+    for attribute_id, slug, pk in AttributeValue.objects.values_list("attribute_id", "slug", "pk"):
+        value_ids.setdefault(attribute_id, {})[slug] = pk
     created = 0
     for start in range(1, count + 1, BATCH_SIZE):
-        batch = []
+        batch, draws = [], []
         for number in range(start, min(start + BATCH_SIZE, count + 1)):
             product = _product_draw(rng=rng, number=number, categories=categories, brands=brands, taglines=taglines)
             if product.sku in existing_skus:
                 continue
             product.slug = slugs.allocate(product.name)
             batch.append(product)
+            # A generator of its own per product: product n's attributes do not depend on which others exist.
+            draws.append(random.Random(f"{seed}-{number}"))
         with transaction.atomic():
             Product.objects.bulk_create(batch)
             # The seeded stock is each product's opening balance in the ledger.
@@ -288,6 +394,14 @@ def _seed_products(*, count: int, categories: list[Category], seed: int, progres
                 for product in batch
                 if product.stock
             )
+            ProductAttributeValue.objects.bulk_create(
+                row
+                for product, draw in zip(batch, draws, strict=True)
+                for row in _attribute_rows(
+                    product=product, rng=draw, plans=attributes[product.category.name], values=value_ids
+                )
+            )
+            product_attribute_copies_refresh(product_ids=[product.pk for product in batch])
         created += len(batch)
         if progress:
             progress("products", min(start + BATCH_SIZE - 1, count), count)

@@ -1,10 +1,11 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from store.views import cart, catalog, checkout, orders, restock, reviews, wishlist
+from store.views import attributes, cart, catalog, checkout, orders, restock, reviews, wishlist
 
 router = SimpleRouter()
 router.register("categories", catalog.CategoryViewSet, basename="category")
+router.register("attributes", attributes.AttributeViewSet, basename="attribute")
 router.register("products", catalog.ProductViewSet, basename="product")
 router.register(
     rf"products/(?P<product_slug>{catalog.ProductViewSet.lookup_value_regex})/reviews",

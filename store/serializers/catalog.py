@@ -7,6 +7,7 @@ from rest_framework.validators import UniqueValidator
 
 from store.constants import MAX_STOCK
 from store.models import Category, Product
+from store.serializers.attributes import ProductAttributeValueSerializer, product_attribute_representation
 from store.serializers.fields import money_field
 
 MIN_PRICE = Decimal("0.01")
@@ -82,6 +83,12 @@ class ProductSerializer(serializers.ModelSerializer):
     category_id = serializers.PrimaryKeyRelatedField(
         source="category", queryset=Category.objects.all(), write_only=True
     )
+    attributes = ProductAttributeValueSerializer(
+        source="attribute_values",
+        many=True,
+        read_only=True,
+        help_text="Set with PUT /api/products/{slug}/attributes/.",
+    )
 
     class Meta:
         model = Product
@@ -102,6 +109,7 @@ class ProductSerializer(serializers.ModelSerializer):
             "category_id",
             "rating_average",
             "rating_count",
+            "attributes",
             "created_at",
             "updated_at",
         ]
@@ -135,6 +143,7 @@ class ProductSerializer(serializers.ModelSerializer):
             "category": {"id": category.id, "name": category.name, "slug": category.slug},
             "rating_average": RATING.to_representation(product.rating_average),
             "rating_count": product.rating_count,
+            "attributes": [product_attribute_representation(row) for row in product.attribute_values.all()],
             "created_at": timestamp_text(product.created_at, tz),
             "updated_at": timestamp_text(product.updated_at, tz),
         }

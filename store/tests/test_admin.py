@@ -6,7 +6,17 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from store.models import Category, Order, OrderEvent, OrderItem, Product
+from store.models import (
+    Attribute,
+    AttributeValue,
+    Category,
+    Order,
+    OrderEvent,
+    OrderItem,
+    Product,
+    ProductAttributeValue,
+)
+from store.services.attributes import attribute_create, attribute_value_create, product_attributes_set
 from store.tests.admin_forms import admin_form, list_row
 from store.tests.factories import CategoryFactory, ProductFactory
 from store.tests.shopping import place_order
@@ -414,3 +424,98 @@ def test_deleting_a_product_keeps_the_order_lines_that_sold_it(admin_client, cus
         (None, "Kettle", "KT-1", 2)
     ]
     assert Order.objects.filter(pk=order.pk, status=Order.Status.PAID).exists()
+
+
+@pytest.mark.django_db
+def test_attribute_pages_open(admin_client_for):
+    colour = attribute_create(name="Colour")
+    attribute_value_create(attribute=colour, value="Red")
+    waterproof = attribute_create(name="Waterproof", kind=Attribute.Kind.BOOLEAN)
+
+    for url in (
+        "/admin/store/attribute/",
+        "/admin/store/attribute/add/",
+        f"/admin/store/attribute/{colour.pk}/change/",
+        f"/admin/store/attribute/{waterproof.pk}/change/",
+    ):
+        assert admin_client_for.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
+def test_a_boolean_attribute_added_in_admin_gets_its_two_values(admin_client_for):
+    fields = admin_form(admin_client_for, "/admin/store/attribute/add/", "attribute_form")
+    fields.update({"name": "Waterproof", "slug": "waterproof", "kind": "boolean", "position": "0"})
+    fields.pop("categories")  # a multiple select with nothing chosen sends nothing
+
+    response = admin_client_for.post("/admin/store/attribute/add/", fields)
+
+    assert response.status_code == 302
+    assert list(Attribute.objects.get().values.values_list("slug", flat=True)) == ["true", "false"]
+
+
+@pytest.mark.django_db
+def test_product_attribute_values_edited_in_admin_are_copied_onto_the_product(admin_client_for):
+    product = ProductFactory()
+    colour = attribute_create(name="Colour")
+    red = attribute_value_create(attribute=colour, value="Red")
+    weight = attribute_create(name="Weight", kind=Attribute.Kind.NUMBER)
+    url = f"/admin/store/product/{product.pk}/change/"
+    fields = admin_form(admin_client_for, url, "product_form")
+    prefix = "attribute_values"
+    fields.update(
+        {
+            f"{prefix}-TOTAL_FORMS": "2",
+            f"{prefix}-0-attribute": str(colour.pk),
+            f"{prefix}-0-value": str(red.pk),
+            f"{prefix}-1-attribute": str(weight.pk),
+            f"{prefix}-1-number": "2.5",
+        }
+    )
+
+    response = admin_client_for.post(url, fields)
+
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert product.attribute_value_ids == [red.pk]
+    assert product.attribute_numbers == {str(weight.pk): 2.5}
+
+
+@pytest.mark.django_db
+def test_a_value_of_another_attribute_is_a_form_error_in_admin(admin_client_for):
+    product = ProductFactory()
+    colour, size = attribute_create(name="Colour"), attribute_create(name="Size")
+    small = attribute_value_create(attribute=size, value="S")
+    url = f"/admin/store/product/{product.pk}/change/"
+    fields = admin_form(admin_client_for, url, "product_form")
+    fields.update(
+        {
+            "attribute_values-TOTAL_FORMS": "1",
+            "attribute_values-0-attribute": str(colour.pk),
+            "attribute_values-0-value": str(small.pk),
+        }
+    )
+
+    response = admin_client_for.post(url, fields)
+
+    assert response.status_code == 200
+    assert not ProductAttributeValue.objects.exists()
+    product.refresh_from_db()
+    assert product.attribute_value_ids == []
+
+
+@pytest.mark.django_db
+def test_deleting_a_value_in_admin_removes_it_from_the_products(admin_client_for):
+    product = ProductFactory()
+    colour = attribute_create(name="Colour")
+    red = attribute_value_create(attribute=colour, value="Red")
+    product_attributes_set(product=product, values={"colour": "red"})
+    url = f"/admin/store/attribute/{colour.pk}/change/"
+    fields = admin_form(admin_client_for, url, "attribute_form")
+    fields["values-0-DELETE"] = "on"
+
+    response = admin_client_for.post(url, fields)
+
+    assert response.status_code == 302
+    assert not AttributeValue.objects.filter(pk=red.pk).exists()
+    product.refresh_from_db()
+    assert product.attribute_value_ids == []

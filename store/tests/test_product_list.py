@@ -2,6 +2,8 @@ from decimal import Decimal
 
 import pytest
 
+from store.models import Attribute, ProductAttributeValue
+from store.services.attributes import attribute_create, attribute_value_create, product_attribute_copies_refresh
 from store.tests.factories import CategoryFactory, ProductFactory
 
 
@@ -319,27 +321,45 @@ def test_page_size_is_capped_at_100(client_as):
 @pytest.mark.django_db
 @pytest.mark.parametrize("count", [1, 100])
 @pytest.mark.parametrize("role", ["anonymous", "manager"])
-@pytest.mark.parametrize("query", ["", "&search=product", "&ordering=-price&min_price=1&in_stock=true"])
+@pytest.mark.parametrize(
+    "query",
+    ["", "&search=product", "&ordering=-price&min_price=1&in_stock=true", "&attr_colour=red,blue&attr_weight_min=1"],
+)
 def test_product_list_costs_the_same_queries_for_1_and_100_products(
     client_as, django_assert_max_num_queries, count, role, query
 ):
     categories = CategoryFactory.create_batch(4)
-    for number in range(count):
-        ProductFactory(category=categories[number % 4])
+    colour = attribute_create(name="Colour")
+    values = [attribute_value_create(attribute=colour, value=name) for name in ("Red", "Blue")]
+    weight = attribute_create(name="Weight", kind=Attribute.Kind.NUMBER)
+    products = [ProductFactory(category=categories[number % 4]) for number in range(count)]
+    ProductAttributeValue.objects.bulk_create(
+        row
+        for number, product in enumerate(products)
+        for row in (
+            ProductAttributeValue(product=product, attribute=colour, value=values[number % 2]),
+            ProductAttributeValue(product=product, attribute=weight, number=Decimal(number + 1)),
+        )
+    )
+    product_attribute_copies_refresh(product_ids=[product.pk for product in products])
     client = client_as(role)
 
-    with django_assert_max_num_queries(2):
+    # The count, the page, the page's attribute values (one prefetch); attribute filters read their attributes
+    # and those attributes' values.
+    with django_assert_max_num_queries(3 + 2 * ("attr_" in query)):
         response = client.get(f"/api/products/?page_size=100{query}")
 
     assert response.status_code == 200
     assert len(response.json()["results"]) == count
+    assert all(len(product["attributes"]) == 2 for product in response.json()["results"])
 
 
 @pytest.mark.django_db
-def test_product_detail_is_one_query(client_as, django_assert_max_num_queries, catalog):
+def test_product_detail_is_two_queries(client_as, django_assert_max_num_queries, catalog):
     client = client_as("anonymous")
 
-    with django_assert_max_num_queries(1):
+    # The product, then its attribute values.
+    with django_assert_max_num_queries(2):
         response = client.get("/api/products/{}/".format(catalog["phone"].slug))
 
     assert response.status_code == 200

@@ -30,6 +30,7 @@ def product_json(product: Product) -> dict:
         "category": {"id": product.category.id, "name": product.category.name, "slug": product.category.slug},
         "rating_average": f"{product.rating_average:.2f}",
         "rating_count": product.rating_count,
+        "attributes": [],
         "created_at": iso(product.created_at),
         "updated_at": iso(product.updated_at),
     }

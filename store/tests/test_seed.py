@@ -7,8 +7,8 @@ from django.core.management import CommandError, call_command
 from accounts.models import CustomerProfile, User
 from accounts.signals import STORE_MANAGERS_GROUP
 from payments.services import payment_record_manual
-from store.models import Category, Order, OrderEvent, Product, Review
-from store.seed import CUSTOMER_PASSWORD, MANAGER_PASSWORD, REVIEW_ORDER_KEY_PREFIX
+from store.models import Attribute, Category, Order, OrderEvent, Product, ProductAttributeValue, Review
+from store.seed import ATTRIBUTES, CUSTOMER_PASSWORD, MANAGER_PASSWORD, REVIEW_ORDER_KEY_PREFIX
 from store.services.reviews import review_delete
 from store.tests.factories import ProductFactory
 from store.tests.shopping import place_order
@@ -244,3 +244,41 @@ def test_bad_arguments_are_refused(argument):
     with pytest.raises(CommandError):
         call_command("seed", *argument)
     assert not Product.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seeded_products_carry_attributes_of_their_category_and_reseeding_adds_none():
+    seed(products=60)
+    first = sorted(
+        ProductAttributeValue.objects.values_list("product__sku", "attribute__slug", "value__slug", "number")
+    )
+
+    seed(products=60)
+
+    assert Attribute.objects.count() == len(ATTRIBUTES)
+    assert (
+        sorted(ProductAttributeValue.objects.values_list("product__sku", "attribute__slug", "value__slug", "number"))
+        == first
+    )
+    assert len(first) > 60
+    for row in ProductAttributeValue.objects.select_related("attribute", "product__category"):
+        assert row.product.category.attributes.filter(pk=row.attribute_id).exists()
+    for product in Product.objects.all():
+        rows = ProductAttributeValue.objects.filter(product=product)
+        assert product.attribute_value_ids == sorted(row.value_id for row in rows if row.value_id)
+        assert set(product.attribute_numbers) == {str(row.attribute_id) for row in rows if row.number is not None}
+
+
+@pytest.mark.django_db
+def test_seeded_attributes_are_the_same_for_a_seed():
+    seed(seed=5, products=30)
+    first = sorted(
+        ProductAttributeValue.objects.values_list("product__sku", "attribute__slug", "value__slug", "number")
+    )
+
+    seed(seed=5, products=30, reset=True)
+
+    assert (
+        sorted(ProductAttributeValue.objects.values_list("product__sku", "attribute__slug", "value__slug", "number"))
+        == first
+    )

@@ -1,3 +1,4 @@
+from django_filters import utils
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -12,6 +13,8 @@ from store.models import StockMovement
 from store.schema import (
     CATEGORY_EXAMPLES,
     CATEGORY_NOT_EMPTY,
+    FACETS_EXAMPLES,
+    PRODUCT_ATTRIBUTES_EXAMPLES,
     PRODUCT_BAD_REQUEST,
     PRODUCT_EXAMPLES,
     PRODUCT_IN_STOCK,
@@ -21,14 +24,18 @@ from store.schema import (
     STOCK_CHANGED,
     STOCK_MOVEMENT_EXAMPLES,
 )
+from store.selectors import attributes as attribute_selectors
 from store.selectors import catalog as selectors
 from store.selectors.stock import stock_movement_list
+from store.serializers.attributes import ProductAttributesWriteSerializer
 from store.serializers.catalog import CategorySerializer, ProductSerializer
+from store.serializers.facets import FacetsSerializer
 from store.serializers.stock import (
     StockAdjustmentResultSerializer,
     StockAdjustmentSerializer,
     StockMovementSerializer,
 )
+from store.services import attributes as attribute_services
 from store.services import back_in_stock
 from store.services import catalog as services
 
@@ -113,7 +120,53 @@ class ProductViewSet(viewsets.ModelViewSet):
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
 
     def get_queryset(self):
-        return selectors.product_list(user=self.request.user)
+        return attribute_selectors.products_with_attributes(selectors.product_list(user=self.request.user))
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.action == "list":
+            for condition in attribute_selectors.attribute_conditions_parse(params=self.request.query_params):
+                queryset = queryset.filter(condition.as_q())
+        return queryset
+
+    @extend_schema(
+        summary="Facet counts of the active products under the list's filters",
+        description="Takes the list's filters. For each category, price band and attribute value: how many active "
+        "products match every filter but the ones on that same facet (a shopper who picked `red` still sees how "
+        "many are `blue`). Number attributes answer the range of their values and how many products have one. "
+        "`count` is the number of products matching every filter. With a category filter, only the attributes "
+        "of that category (and those of every category) are listed.",
+        responses={200: FacetsSerializer, 400: PRODUCT_BAD_REQUEST},
+        examples=FACETS_EXAMPLES,
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def facets(self, request):
+        filterset = ProductFilter(request.query_params, queryset=None, request=request)
+        if not filterset.is_valid():
+            raise utils.translate_validation(filterset.errors)
+        conditions = attribute_selectors.attribute_conditions_parse(params=request.query_params)
+        facets = attribute_selectors.product_facets(
+            products=filterset.facet_base(selectors.product_list(user=None)),
+            filters=filterset.facet_filters(conditions),
+            category=filterset.facet_category(),
+        )
+        return Response(FacetsSerializer(facets).data)
+
+    @extend_schema(
+        summary="Set a product's attribute values (managers)",
+        description="Replaces all of them. Unknown attributes, attributes of other categories and values of the "
+        "wrong kind are a 400, and nothing changes.",
+        request=ProductAttributesWriteSerializer,
+        responses={200: ProductSerializer, 400: PRODUCT_BAD_REQUEST},
+        examples=PRODUCT_ATTRIBUTES_EXAMPLES,
+    )
+    @action(detail=True, methods=["put"], url_path="attributes")
+    def attributes(self, request, slug=None):
+        product = self.get_object()
+        serializer = ProductAttributesWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attribute_services.product_attributes_set(product=product, values=serializer.validated_data["attributes"])
+        return Response(ProductSerializer(self.get_queryset().get(pk=product.pk)).data)
 
     def perform_create(self, serializer):
         serializer.instance = services.product_create(actor=self.request.user, **serializer.validated_data)

@@ -1,0 +1,271 @@
+"""Attribute filters (`attr_<slug>=...`, `attr_<slug>_min/_max`) and facet counts over the catalog.
+
+Filters and counts read the product row alone: its copies of its attribute values (`attribute_value_ids`,
+with a GIN index, and `attribute_numbers`). Facet counts are one SQL query over the active products that
+match the filters no facet is about (search, stock): each row carries a bit mask of the faceted filters it
+fails (category, price, each attribute), and a facet counts the rows that fail no filter but its own.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db import connection, transaction
+from django.db.models import Case, DecimalField, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from django.http import QueryDict
+
+from store.errors import InvalidAttributeFilter, UnknownAttribute
+from store.models import Attribute, AttributeValue, Category, ProductAttributeValue
+
+PARAMETER_PREFIX = "attr_"
+RANGE_SUFFIXES = ("_min", "_max")
+# The price bands of the facets: [0, 25), [25, 50), ... [1000, no limit), on the final price.
+PRICE_BAND_BOUNDS = (Decimal(0), Decimal(25), Decimal(50), Decimal(100), Decimal(250), Decimal(500), Decimal(1000))
+FILTER_NUMBER_LIMIT = Decimal(10) ** 12
+MAX_FILTER_VALUES = 50
+CATEGORY_BIT, PRICE_BIT, FIRST_ATTRIBUTE_BIT = 1, 2, 4
+NUMBER_FIELD = DecimalField(max_digits=30, decimal_places=3)
+
+
+@dataclass(frozen=True)
+class AttributeCondition:
+    """One attribute's filter: any of `value_ids` (choice and boolean), or a number in [minimum, maximum]."""
+
+    attribute: Attribute
+    value_ids: tuple[int, ...] = ()
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+
+    def as_q(self) -> Q:
+        if self.attribute.kind != Attribute.Kind.NUMBER:
+            return Q(attribute_value_ids__overlap=list(self.value_ids))
+        # Django's JSON key transforms read a key of digits as an array index, hence the SQL.
+        number = RawSQL('("store_product"."attribute_numbers" ->> %s)::numeric', [str(self.attribute.pk)], NUMBER_FIELD)
+        bounds = [Q(attribute_numbers__has_key=str(self.attribute.pk))]
+        if self.minimum is not None:
+            bounds.append(Q(GreaterThanOrEqual(number, self.minimum)))
+        if self.maximum is not None:
+            bounds.append(Q(LessThanOrEqual(number, self.maximum)))
+        return Q(*bounds)
+
+
+def _number(parameter: str, raw: str) -> Decimal:
+    try:
+        number = Decimal(raw.strip())
+    except InvalidOperation:
+        raise InvalidAttributeFilter(f"{parameter}: a number is expected.", parameter=parameter) from None
+    if not number.is_finite() or abs(number) >= FILTER_NUMBER_LIMIT:
+        raise InvalidAttributeFilter(f"{parameter}: the number is out of range.", parameter=parameter)
+    return number
+
+
+def attribute_conditions_parse(*, params: QueryDict) -> list[AttributeCondition]:
+    """The attribute filters of a query string: `attr_<slug>=a,b` (repeatable; any of the values) for choice and
+    boolean attributes, `attr_<slug>_min` / `_max` for numbers. An unknown slug or value is a 400."""
+    wanted: dict[str, dict[str, list[str]]] = {}
+    for parameter in params:
+        if not parameter.startswith(PARAMETER_PREFIX):
+            continue
+        name, part = parameter[len(PARAMETER_PREFIX) :], "values"
+        for suffix in RANGE_SUFFIXES:
+            if name.endswith(suffix):
+                name, part = name[: -len(suffix)], suffix
+        wanted.setdefault(name, {})[part] = params.getlist(parameter)
+    if not wanted:
+        return []
+    attributes = {
+        attribute.slug: attribute
+        for attribute in Attribute.objects.filter(slug__in=list(wanted)).prefetch_related("values")
+    }
+    conditions = []
+    for slug, parts in wanted.items():
+        attribute = attributes.get(slug)
+        first = PARAMETER_PREFIX + slug + ("" if "values" in parts else next(iter(parts)))
+        if attribute is None:
+            raise UnknownAttribute(f"{first}: no attribute with the slug {slug!r}.", parameter=first)
+        if attribute.kind == Attribute.Kind.NUMBER:
+            conditions.append(_number_condition(attribute, parts))
+        else:
+            conditions.append(_choice_condition(attribute, parts))
+    return conditions
+
+
+def _number_condition(attribute: Attribute, parts: dict[str, list[str]]) -> AttributeCondition:
+    if "values" in parts:
+        parameter = PARAMETER_PREFIX + attribute.slug
+        raise InvalidAttributeFilter(
+            f"{parameter}: a number attribute filters with {parameter}_min and {parameter}_max.", parameter=parameter
+        )
+    bounds = {}
+    for suffix, raws in parts.items():
+        parameter = PARAMETER_PREFIX + attribute.slug + suffix
+        if len(raws) != 1:
+            raise InvalidAttributeFilter(f"{parameter}: give it once.", parameter=parameter)
+        bounds[suffix] = _number(parameter, raws[0])
+    return AttributeCondition(attribute=attribute, minimum=bounds.get("_min"), maximum=bounds.get("_max"))
+
+
+def _choice_condition(attribute: Attribute, parts: dict[str, list[str]]) -> AttributeCondition:
+    parameter = PARAMETER_PREFIX + attribute.slug
+    ranges = sorted(set(parts) - {"values"})
+    if ranges:
+        parameter += ranges[0]
+        raise InvalidAttributeFilter(f"{parameter}: only number attributes filter by range.", parameter=parameter)
+    slugs = {slug.strip().lower() for raw in parts["values"] for slug in raw.split(",") if slug.strip()}
+    if not slugs or len(slugs) > MAX_FILTER_VALUES:
+        raise InvalidAttributeFilter(
+            f"{parameter}: give between 1 and {MAX_FILTER_VALUES} values.", parameter=parameter
+        )
+    ids = {value.slug: value.pk for value in attribute.values.all()}
+    unknown = sorted(slugs - ids.keys())
+    if unknown:
+        raise InvalidAttributeFilter(f"{parameter}: {unknown[0]!r} is not one of its values.", parameter=parameter)
+    return AttributeCondition(attribute=attribute, value_ids=tuple(sorted(ids[slug] for slug in slugs)))
+
+
+def products_with_attributes(qs: QuerySet) -> QuerySet:
+    """Products with their attribute values, attribute and value included, in one query for any number of them."""
+    return qs.prefetch_related(
+        Prefetch(
+            "attribute_values",
+            queryset=ProductAttributeValue.objects.select_related("attribute", "value").order_by(
+                "attribute__position", "attribute_id"
+            ),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class FacetFilters:
+    """The filters facets are about, as conditions on a product row; None when not given."""
+
+    category: Q | None = None
+    price: Q | None = None
+    attributes: tuple[AttributeCondition, ...] = ()
+
+
+def _fails(condition: Q | None, bit: int):
+    if condition is None:
+        return Value(0)
+    return Case(When(condition, then=Value(0)), default=Value(bit), output_field=IntegerField())
+
+
+FACETS_SQL = """
+WITH base AS MATERIALIZED (
+    SELECT * FROM ({base}) AS products WHERE fails & (fails - 1) = 0
+)
+SELECT 'total', NULL, count(*) FILTER (WHERE fails = 0), NULL::numeric, NULL::numeric FROM base
+UNION ALL
+SELECT CASE WHEN GROUPING(category_id) = 0 THEN 'category' ELSE 'price' END,
+    COALESCE(category_id, width_bucket(facet_price, %s::numeric[]))::text,
+    CASE WHEN GROUPING(category_id) = 0 THEN count(*) FILTER (WHERE fails & ~1 = 0)
+        ELSE count(*) FILTER (WHERE fails & ~2 = 0) END,
+    NULL, NULL
+FROM base GROUP BY GROUPING SETS ((category_id), (width_bucket(facet_price, %s::numeric[])))
+UNION ALL
+SELECT 'value', value_id::text, count(*), NULL, NULL
+FROM base CROSS JOIN LATERAL unnest(base.attribute_value_ids) AS value(value_id)
+WHERE fails & ~({value_bit}) = 0 GROUP BY value_id
+{numbers}
+"""
+NUMBER_SQL = """
+UNION ALL
+SELECT 'number', %s, count(attribute_numbers ->> %s) FILTER (WHERE fails & ~{bit} = 0),
+    min((attribute_numbers ->> %s)::numeric) FILTER (WHERE fails & ~{bit} = 0),
+    max((attribute_numbers ->> %s)::numeric) FILTER (WHERE fails & ~{bit} = 0)
+FROM base
+"""
+
+
+def _bit_case(column: str, arms: list[tuple[list[int], int]]) -> tuple[str, list]:
+    """SQL for the bit of the attribute a value belongs to: 0 for attributes not filtered."""
+    if not arms:
+        return "0", []
+    sql = "CASE " + " ".join(f"WHEN {column} = ANY(%s) THEN {bit}" for _, bit in arms) + " ELSE 0 END"
+    return sql, [match for match, _ in arms]
+
+
+def product_facets(*, products: QuerySet, filters: FacetFilters, category: Category | None = None) -> dict:
+    """Counts of the `products` (active ones, with every filter but the faceted ones applied) by category, by
+    price band and by attribute value, each count under every faceted filter but its own; for number
+    attributes, the range of their values. `category` narrows the attributes listed to that category's."""
+    attributes = Attribute.objects.prefetch_related("values")
+    if category is not None:
+        attributes = attributes.filter(Q(categories=category) | Q(categories=None)).distinct()
+    attributes = list(attributes)
+    fails = _fails(filters.category, CATEGORY_BIT) + _fails(filters.price, PRICE_BIT)
+    value_arms, number_bits = [], {}
+    for index, condition in enumerate(filters.attributes):
+        bit = FIRST_ATTRIBUTE_BIT << index
+        fails = fails + _fails(condition.as_q(), bit)
+        if condition.attribute.kind == Attribute.Kind.NUMBER:
+            number_bits[condition.attribute.pk] = bit
+        else:
+            value_arms.append(([value.pk for value in condition.attribute.values.all()], bit))
+    base = (
+        products.order_by()
+        .annotate(facet_price=Coalesce("discount_price", "price"), fails=fails)
+        .values("category_id", "facet_price", "attribute_value_ids", "attribute_numbers", "fails")
+    )
+    base_sql, base_params = base.query.sql_with_params()
+    value_bit, value_params = _bit_case("value_id", value_arms)
+    numbers, number_params = [], []
+    for attribute in attributes:
+        if attribute.kind == Attribute.Kind.NUMBER:
+            numbers.append(NUMBER_SQL.format(bit=number_bits.get(attribute.pk, 0)))
+            number_params += [str(attribute.pk)] * 4
+    sql = FACETS_SQL.format(base=base_sql, value_bit=value_bit, numbers="".join(numbers))
+    bands = list(PRICE_BAND_BOUNDS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Compiling this one query to machine code costs more than running it.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, [*base_params, bands, bands, *value_params, *number_params])
+        rows = cursor.fetchall()
+    return _facets_shape(rows, attributes=attributes)
+
+
+def _facets_shape(rows: list[tuple], *, attributes: list[Attribute]) -> dict:
+    counts: dict[str, dict[str, int]] = {"total": {}, "category": {}, "price": {}, "value": {}}
+    ranges: dict[int, dict] = {}
+    for kind, key, count, low, high in rows:
+        if kind == "number":
+            ranges[int(key)] = {"min": low, "max": high, "count": count}
+        else:
+            counts[kind][key] = count
+    bounds = PRICE_BAND_BOUNDS
+    return {
+        "count": counts["total"].get(None, 0),
+        "categories": [
+            {"id": pk, "name": name, "slug": slug, "count": counts["category"].get(str(pk), 0)}
+            for pk, name, slug in Category.objects.order_by("name", "id").values_list("id", "name", "slug")
+        ],
+        "price_bands": [
+            {
+                "min": low,
+                "max": bounds[index + 1] if index + 1 < len(bounds) else None,
+                "count": counts["price"].get(str(index + 1), 0),
+            }
+            for index, low in enumerate(bounds)
+        ],
+        "attributes": [_attribute_facet(attribute, counts["value"], ranges) for attribute in attributes],
+    }
+
+
+def _attribute_facet(attribute: Attribute, value_counts: dict[str, int], ranges: dict[int, dict]) -> dict:
+    facet = {"slug": attribute.slug, "name": attribute.name, "kind": attribute.kind}
+    if attribute.kind == Attribute.Kind.NUMBER:
+        return facet | ranges.get(attribute.pk, {"min": None, "max": None, "count": 0})
+    values = [
+        {"slug": value.slug, "value": value.value, "count": value_counts.get(str(value.pk), 0)}
+        for value in attribute.values.all()
+    ]
+    return facet | {"values": values}
+
+
+def attribute_list() -> QuerySet[Attribute]:
+    return Attribute.objects.prefetch_related(
+        Prefetch("values", queryset=AttributeValue.objects.order_by("position", "id")),
+        Prefetch("categories", queryset=Category.objects.order_by("id").only("id")),
+    ).order_by("position", "id")
