@@ -252,9 +252,10 @@ def facets_catalog(*, products: int) -> dict:
             cursor.execute(
                 f"""
                 INSERT INTO store_product (category_id, name, slug, sku, description, price, discount_price, stock,
-                    is_active, attribute_value_ids, attribute_numbers, created_at, updated_at)
+                    is_active, rating_average, rating_count, attribute_value_ids, attribute_numbers, created_at,
+                    updated_at)
                 SELECT (%s::int[])[1 + n %% 5], 'Facet item ' || n, 'facet-item-' || n, 'FACET-' || n, '',
-                    5 + pg_temp.hashint(n) %% 150000 / 100.0, NULL, pg_temp.hashint(n * 3) %% 50, true,
+                    5 + pg_temp.hashint(n) %% 150000 / 100.0, NULL, pg_temp.hashint(n * 3) %% 50, true, 0, 0,
                     (SELECT array_agg(v ORDER BY v) FROM unnest({picks}) AS v),
                     jsonb_build_object(%s::text, (pg_temp.hashint(n * 5) %% 20000) / 1000.0), now(), now()
                 FROM generate_series(1, %s) AS n

@@ -154,28 +154,24 @@ def _fails(condition: Q | None, bit: int):
 
 FACETS_SQL = """
 WITH base AS MATERIALIZED (
-    SELECT * FROM ({base}) AS products WHERE fails & (fails - 1) = 0
+    SELECT category_id, width_bucket(facet_price, %s::numeric[]) AS band, attribute_value_ids, fails{number_columns}
+    FROM ({base}) AS products WHERE fails & (fails - 1) = 0
 )
 SELECT 'total', NULL, count(*) FILTER (WHERE fails = 0), NULL::numeric, NULL::numeric FROM base
 UNION ALL
-SELECT CASE WHEN GROUPING(category_id) = 0 THEN 'category' ELSE 'price' END,
-    COALESCE(category_id, width_bucket(facet_price, %s::numeric[]))::text,
-    CASE WHEN GROUPING(category_id) = 0 THEN count(*) FILTER (WHERE fails & ~1 = 0)
-        ELSE count(*) FILTER (WHERE fails & ~2 = 0) END,
-    NULL, NULL
-FROM base GROUP BY GROUPING SETS ((category_id), (width_bucket(facet_price, %s::numeric[])))
+SELECT 'category', category_id::text, count(*), NULL, NULL FROM base WHERE fails & ~1 = 0 GROUP BY category_id
+UNION ALL
+SELECT 'price', band::text, count(*), NULL, NULL FROM base WHERE fails & ~2 = 0 GROUP BY band
 UNION ALL
 SELECT 'value', value_id::text, count(*), NULL, NULL
 FROM base CROSS JOIN LATERAL unnest(base.attribute_value_ids) AS value(value_id)
 WHERE fails & ~({value_bit}) = 0 GROUP BY value_id
 {numbers}
 """
+NUMBER_COLUMN_SQL = ", (attribute_numbers ->> %s)::numeric AS number_{pk}"
 NUMBER_SQL = """
 UNION ALL
-SELECT 'number', %s, count(attribute_numbers ->> %s) FILTER (WHERE fails & ~{bit} = 0),
-    min((attribute_numbers ->> %s)::numeric) FILTER (WHERE fails & ~{bit} = 0),
-    max((attribute_numbers ->> %s)::numeric) FILTER (WHERE fails & ~{bit} = 0)
-FROM base
+SELECT 'number', '{pk}', count(number_{pk}), min(number_{pk}), max(number_{pk}) FROM base WHERE fails & ~{bit} = 0
 """
 
 
@@ -185,6 +181,20 @@ def _bit_case(column: str, arms: list[tuple[list[int], int]]) -> tuple[str, list
         return "0", []
     sql = "CASE " + " ".join(f"WHEN {column} = ANY(%s) THEN {bit}" for _, bit in arms) + " ELSE 0 END"
     return sql, [match for match, _ in arms]
+
+
+def _prefilter(filters: FacetFilters) -> Q | None:
+    """A condition every row counted somewhere meets, for an index to find them with.
+
+    A row counts only if it fails at most one faceted filter, so with two or more filters it passes at least one
+    of any two of them. Two that an index answers are picked: attribute values (GIN), then category, then price.
+    """
+    choices = [condition.as_q() for condition in filters.attributes if condition.value_ids]
+    numbers = [condition.as_q() for condition in filters.attributes if not condition.value_ids]
+    conditions = [q for q in (*choices, filters.category, filters.price, *numbers) if q is not None]
+    if len(conditions) < 2:
+        return None
+    return conditions[0] | conditions[1]
 
 
 def product_facets(*, products: QuerySet, filters: FacetFilters, category: Category | None = None) -> dict:
@@ -204,6 +214,9 @@ def product_facets(*, products: QuerySet, filters: FacetFilters, category: Categ
             number_bits[condition.attribute.pk] = bit
         else:
             value_arms.append(([value.pk for value in condition.attribute.values.all()], bit))
+    prefilter = _prefilter(filters)
+    if prefilter is not None:
+        products = products.filter(prefilter)
     base = (
         products.order_by()
         .annotate(facet_price=Coalesce("discount_price", "price"), fails=fails)
@@ -211,17 +224,20 @@ def product_facets(*, products: QuerySet, filters: FacetFilters, category: Categ
     )
     base_sql, base_params = base.query.sql_with_params()
     value_bit, value_params = _bit_case("value_id", value_arms)
-    numbers, number_params = [], []
-    for attribute in attributes:
-        if attribute.kind == Attribute.Kind.NUMBER:
-            numbers.append(NUMBER_SQL.format(bit=number_bits.get(attribute.pk, 0)))
-            number_params += [str(attribute.pk)] * 4
-    sql = FACETS_SQL.format(base=base_sql, value_bit=value_bit, numbers="".join(numbers))
-    bands = list(PRICE_BAND_BOUNDS)
+    number_attributes = [attribute for attribute in attributes if attribute.kind == Attribute.Kind.NUMBER]
+    sql = FACETS_SQL.format(
+        base=base_sql,
+        value_bit=value_bit,
+        number_columns="".join(NUMBER_COLUMN_SQL.format(pk=attribute.pk) for attribute in number_attributes),
+        numbers="".join(
+            NUMBER_SQL.format(pk=attribute.pk, bit=number_bits.get(attribute.pk, 0)) for attribute in number_attributes
+        ),
+    )
+    number_keys = [str(attribute.pk) for attribute in number_attributes]
     with transaction.atomic(), connection.cursor() as cursor:
         # Compiling this one query to machine code costs more than running it.
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute(sql, [*base_params, bands, bands, *value_params, *number_params])
+        cursor.execute(sql, [list(PRICE_BAND_BOUNDS), *number_keys, *base_params, *value_params])
         rows = cursor.fetchall()
     return _facets_shape(rows, attributes=attributes)
 
