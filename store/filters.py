@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import F, Q, QuerySet
 from django_filters import rest_framework as filters
+from django_filters.constants import EMPTY_VALUES
 
 from accounts.roles import is_manager
 from duka_app.api.filters import FilterSet
@@ -134,10 +135,32 @@ class ProductFilter(FilterSet):
             for name, lookup in (("min_price", "gte"), ("max_price", "lte"))
             if data.get(name) is not None
         ]
+        facet_category = self.facet_category() if category else None
         return FacetFilters(
             category=Q(*category) if category else None,
             price=Q(*price) if price else None,
             attributes=tuple(attributes),
+            precounted=not price
+            and not attributes
+            and not self._narrowed()
+            and (not category or self._names(facet_category)),
+        )
+
+    def _narrowed(self) -> bool:
+        """Whether a filter that no facet is about (search, stock) narrows the products."""
+        return any(
+            value not in EMPTY_VALUES
+            for name, value in self.form.cleaned_data.items()
+            if name not in self.NOT_FOR_FACETS
+        )
+
+    def _names(self, category: Category | None) -> bool:
+        """Whether `category` exists and is the one every category filter given names."""
+        data = self.form.cleaned_data
+        return (
+            category is not None
+            and data.get("category") in (None, category.pk)
+            and data.get("category_slug") in (None, "", category.slug)
         )
 
     def facet_category(self) -> Category | None:

@@ -486,3 +486,49 @@ class ProductAttributeValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attribute_id} of {self.product_id}"
+
+
+class FacetCount(models.Model):
+    """How many active products of a category fall under one key, for facet counts that no filter narrows
+    (none, or the category alone). The key (`value_id`) is 0 for the products themselves, counted per price
+    band; an attribute value's id for the products carrying it; minus a number attribute's id for the products
+    carrying a number of it (`price_band` 0 for these). Written only by the `store_product` triggers of
+    migration 0014, in the transaction that changes the products."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    price_band = models.SmallIntegerField()
+    value_id = models.IntegerField()
+    count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["category", "price_band", "value_id"], name="facet_count_key_unique"),
+        ]
+        indexes = [models.Index(fields=["count"], condition=Q(count=0), name="facet_count_empty_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.value_id} in {self.category_id}, band {self.price_band}: {self.count}"
+
+
+class FacetNumber(models.Model):
+    """How many active products of a category carry one number of a number attribute: the number facets' minimum
+    and maximum are the first and last of an index. Written only by the triggers, as `FacetCount`."""
+
+    # No foreign key: deleting an attribute takes its numbers off the products, and the triggers then take
+    # these rows away, as `FacetCount.value_id`'s.
+    attribute_id = models.IntegerField()
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    number = models.DecimalField(max_digits=30, decimal_places=3)
+    count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["attribute_id", "category", "number"], name="facet_number_key_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["attribute_id", "number"], name="facet_number_attribute_idx"),
+            models.Index(fields=["count"], condition=Q(count=0), name="facet_number_empty_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} of {self.attribute_id} in {self.category_id}: {self.count}"
