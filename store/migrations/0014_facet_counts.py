@@ -5,7 +5,8 @@ from django.db import migrations, models
 
 # Facet counts for the catalog no filter narrows, kept by statement triggers on `store_product` in the
 # transaction of the change. Each statement adds its rows' changes up first and writes every counter once, in
-# key order; an UPDATE that leaves the counted columns alone (stock, ratings, ...) writes none.
+# key order; an UPDATE that leaves the counted columns alone (stock, ratings, ...) writes none, so checkout never
+# waits on a counter. Two catalog writes of one category wait for each other's counters until commit.
 # The price bands are `store.selectors.attributes.PRICE_BAND_BOUNDS`.
 FORWARD = """
 CREATE FUNCTION store_facet_counts_change(added store_product[], removed store_product[]) RETURNS void
