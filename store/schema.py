@@ -125,6 +125,27 @@ STOCK_CHANGED = error_response(
     serializer=StockChangedSerializer,
     data={"stock": 23},
 )
+
+
+class ImageRejectedSerializer(ErrorSerializer):
+    """An upload that is not an image the store keeps; nothing was stored."""
+
+    limit_mb = serializers.IntegerField(required=False, help_text="With `image_too_large`: `MAX_IMAGE_MB`.")
+    limit_pixels = serializers.IntegerField(
+        required=False, help_text="With `image_too_many_pixels`: `MAX_IMAGE_PIXELS`."
+    )
+
+
+IMAGE_REJECTED = error_response(
+    400,
+    description="A validation error `{field: [messages]}`, or a file that is not an image the store keeps, "
+    "judged by its content: `image_type_unsupported` (not JPEG, PNG or WebP: text, SVG, GIF...), `image_too_large` "
+    "(above `MAX_IMAGE_MB`, with `limit_mb`), `image_too_many_pixels` (a decompression bomb, with `limit_pixels`), "
+    "`image_corrupt` (truncated or damaged). Nothing was stored.",
+    code="image_type_unsupported",
+    detail="The file is not a JPEG, PNG or WebP image.",
+    serializer=ImageRejectedSerializer,
+)
 INVALID_STATUS_TRANSITION = error_response(
     400,
     description="Invalid input, or the order cannot make that move (`invalid_status_transition`).",
@@ -144,6 +165,19 @@ CATEGORY = {
     "created_at": _CREATED_AT,
     "updated_at": _CREATED_AT,
 }
+PRODUCT_IMAGE = {
+    "id": 1,
+    "url": "/media/products/1/5f0c9a.jpg",
+    "width": 1600,
+    "height": 1200,
+    "alt_text": "The skillet from above",
+    "position": 0,
+    "renditions": [
+        {"url": "/media/products/1/5f0c9a-200.webp", "width": 200, "height": 150},
+        {"url": "/media/products/1/5f0c9a-600.webp", "width": 600, "height": 450},
+        {"url": "/media/products/1/5f0c9a-1200.webp", "width": 1200, "height": 900},
+    ],
+}
 PRODUCT = {
     "id": 1,
     "name": "Cast Iron Skillet",
@@ -157,6 +191,7 @@ PRODUCT = {
     "in_stock": True,
     "is_active": True,
     "category": _CATEGORY_SUMMARY,
+    "images": [PRODUCT_IMAGE],
     "created_at": _CREATED_AT,
     "updated_at": _CREATED_AT,
 }
@@ -250,6 +285,7 @@ PRODUCT_UPDATE_EXAMPLES = [
     request_example("Restock from 25 to 40", {"stock": 40, "expected_stock": 25}),
     response_example("Product", PRODUCT, 200),
 ]
+PRODUCT_IMAGE_EXAMPLES = [response_example("Product image", PRODUCT_IMAGE, 200, 201)]
 CART_ITEM_EXAMPLES = [response_example("Cart line", CART_ITEM, 200, 201)]
 ORDER_EXAMPLES = [response_example("Order", ORDER, 200, 201)]
 # A list answer: each example is one entry of it.

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from store.jobs import low_stock_alert_send, order_reminders_send
+from store.jobs import low_stock_alert_send, order_reminders_send, product_image_renditions_make
 from store.services.cart import guest_carts_delete_expired
 
 # Mail-server faults are worth a retry: claims are released when a send fails, so a retry sends nothing twice.
@@ -21,3 +21,16 @@ def order_reminders() -> int:
 @shared_task(name="store.tasks.guest_carts_cleanup")
 def guest_carts_cleanup() -> int:
     return guest_carts_delete_expired()
+
+
+# Storage faults (a filesystem full, an S3 endpoint down) are OSErrors or botocore errors: worth a retry, as a
+# run makes only the renditions still missing.
+@shared_task(
+    name="store.tasks.product_image_renditions",
+    autoretry_for=(Exception,),
+    retry_backoff=30,
+    retry_jitter=True,
+    max_retries=5,
+)
+def product_image_renditions(image_id: int) -> int:
+    return product_image_renditions_make(image_id=image_id)
