@@ -286,6 +286,19 @@ PRODUCT_UPDATE_EXAMPLES = [
     response_example("Product", PRODUCT, 200),
 ]
 PRODUCT_IMAGE_EXAMPLES = [response_example("Product image", PRODUCT_IMAGE, 200, 201)]
+PRODUCT_IMAGE_UPLOAD_EXAMPLES = [
+    OpenApiExample(
+        "Upload",
+        value={"file": "(the image file)", "alt_text": "The skillet from above", "position": 0},
+        request_only=True,
+        media_type="multipart/form-data",
+    ),
+    *PRODUCT_IMAGE_EXAMPLES,
+]
+PRODUCT_IMAGE_UPDATE_EXAMPLES = [
+    request_example("Move first", {"position": 0, "alt_text": "The skillet from above"}),
+    *PRODUCT_IMAGE_EXAMPLES,
+]
 CART_ITEM_EXAMPLES = [response_example("Cart line", CART_ITEM, 200, 201)]
 ORDER_EXAMPLES = [response_example("Order", ORDER, 200, 201)]
 # A list answer: each example is one entry of it.

@@ -363,10 +363,9 @@ def test_a_rolled_back_deletion_keeps_the_files(product, media_root, client_as, 
     _image_of(product, client_as)
     files = stored_files(media_root)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            ProductImage.objects.all().delete()
-            raise RuntimeError
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        ProductImage.objects.all().delete()
+        raise RuntimeError
 
     assert ProductImage.objects.count() == 1
     assert stored_files(media_root) == files

@@ -28,6 +28,7 @@ def product_json(product: Product) -> dict:
         "in_stock": product.stock > 0,
         "is_active": product.is_active,
         "category": {"id": product.category.id, "name": product.category.name, "slug": product.category.slug},
+        "images": [],
         "created_at": iso(product.created_at),
         "updated_at": iso(product.updated_at),
     }

@@ -5,7 +5,12 @@ from rest_framework.response import Response
 
 from accounts.permissions import ReadOnlyOrManager
 from store.errors import ProductImageNotFound, ProductNotFound
-from store.schema import IMAGE_REJECTED, PRODUCT_IMAGE_EXAMPLES
+from store.schema import (
+    IMAGE_REJECTED,
+    PRODUCT_IMAGE_EXAMPLES,
+    PRODUCT_IMAGE_UPDATE_EXAMPLES,
+    PRODUCT_IMAGE_UPLOAD_EXAMPLES,
+)
 from store.selectors import catalog as selectors
 from store.serializers.catalog import (
     ProductImageSerializer,
@@ -26,13 +31,13 @@ PRODUCT_SLUG = OpenApiParameter("product_slug", str, OpenApiParameter.PATH, desc
         "background job (an image lists them once made).",
         request={"multipart/form-data": ProductImageUploadSerializer},
         responses={201: ProductImageSerializer, 400: IMAGE_REJECTED},
-        examples=PRODUCT_IMAGE_EXAMPLES,
+        examples=PRODUCT_IMAGE_UPLOAD_EXAMPLES,
     ),
     partial_update=extend_schema(
         summary="Reorder an image or edit its alt text (managers)",
         request=ProductImageUpdateSerializer,
         responses={200: ProductImageSerializer},
-        examples=PRODUCT_IMAGE_EXAMPLES,
+        examples=PRODUCT_IMAGE_UPDATE_EXAMPLES,
     ),
     destroy=extend_schema(summary="Delete an image and its files (managers)"),
 )
