@@ -31,7 +31,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Seeded {result.managers} manager, {result.customers} customers, "
-                    f"{result.categories} categories and {result.products} products (seed {seed})."
+                    f"{result.categories} categories and {result.products} products (seed {seed}); "
+                    f"{result.images} product images generated."
                 )
             )
         logins = demo_logins()
