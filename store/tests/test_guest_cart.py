@@ -104,23 +104,33 @@ def test_a_cart_belongs_to_a_user_or_a_guest_token_never_both_or_neither(custome
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_to_guest_carts_keeps_every_customers_cart_and_its_lines():
     before, after = [("store", "0005_order_shipping_name_line2_region")], [("store", "0006_cart_guest_token")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old_apps = executor.loader.project_state(before).apps
-    user = old_apps.get_model("accounts", "User").objects.create(username="olga", email="olga@example.com")
-    category = old_apps.get_model("store", "Category").objects.create(name="Kitchen", slug="kitchen")
-    product = old_apps.get_model("store", "Product").objects.create(
-        category=category, name="Kettle", slug="kettle", sku="KT-1", price=Decimal("10.00"), stock=3
-    )
-    cart = old_apps.get_model("store", "Cart").objects.create(user=user)
-    old_apps.get_model("store", "CartItem").objects.create(cart=cart, product=product, quantity=2)
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate(before)
+        old_apps = executor.loader.project_state(before).apps
+        user = old_apps.get_model("accounts", "User").objects.create(username="olga", email="olga@example.com")
+        category = old_apps.get_model("store", "Category").objects.create(name="Kitchen", slug="kitchen")
+        product = old_apps.get_model("store", "Product").objects.create(
+            category=category, name="Kettle", slug="kettle", sku="KT-1", price=Decimal("10.00"), stock=3
+        )
+        cart = old_apps.get_model("store", "Cart").objects.create(user=user)
+        old_apps.get_model("store", "CartItem").objects.create(cart=cart, product=product, quantity=2)
 
-    executor = MigrationExecutor(connection)
-    executor.migrate(after)
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
 
-    migrated = executor.loader.project_state(after).apps.get_model("store", "Cart").objects.get()
-    assert (migrated.pk, migrated.user_id, migrated.token_hash, migrated.expires_at) == (cart.pk, user.pk, None, None)
-    assert list(CartItem.objects.values_list("cart_id", "product_id", "quantity")) == [(cart.pk, product.pk, 2)]
+        migrated = executor.loader.project_state(after).apps.get_model("store", "Cart").objects.get()
+        assert (migrated.pk, migrated.user_id, migrated.token_hash, migrated.expires_at) == (
+            cart.pk,
+            user.pk,
+            None,
+            None,
+        )
+        assert list(CartItem.objects.values_list("cart_id", "product_id", "quantity")) == [(cart.pk, product.pk, 2)]
+    finally:
+        # Back to the latest state, whatever migrations came after this one.
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.fixture
