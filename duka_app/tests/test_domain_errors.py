@@ -22,6 +22,7 @@ STATUS = {
     store_errors.InsufficientStock: 409,
     store_errors.StockChanged: 409,
     store_errors.StockOutOfRange: 400,
+    store_errors.ImageRejected: 400,
     store_errors.ImageTypeUnsupported: 400,
     store_errors.ImageTooLarge: 400,
     store_errors.ImageTooManyPixels: 400,
