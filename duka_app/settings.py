@@ -150,8 +150,28 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded files (product images): the filesystem under MEDIA_ROOT by default, served by `runserver` in
+# development; MEDIA_STORAGE=s3 keeps them in any S3-compatible store (AWS, MinIO, R2...) through django-storages.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
+if MEDIA_STORAGE not in {"filesystem", "s3"}:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be filesystem or s3, not {MEDIA_STORAGE!r}.")
+S3_STORAGE_OPTIONS = {
+    "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME", default=""),
+    "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+    "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+    "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+    "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+    "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+    # Public URLs, the same for every reader (the catalog's images are public); names are never reused.
+    "querystring_auth": False,
+    "file_overwrite": False,
+}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": S3_STORAGE_OPTIONS}
+    if MEDIA_STORAGE == "s3"
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -305,6 +325,12 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+
+# Product images: uploads above MAX_IMAGE_MB are refused before decoding, and so are images of more pixels than
+# MAX_IMAGE_PIXELS (decompression bombs). Renditions of these widths (WebP, never upscaled) are made by a job.
+MAX_IMAGE_MB = env.int("MAX_IMAGE_MB", default=5)
+MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=40_000_000)
+IMAGE_RENDITION_WIDTHS = (200, 600, 1200)
 
 # A customer's wishlist holds at most this many products; saving one more is 409 `wishlist_full`.
 WISHLIST_MAX_ITEMS = env.int("WISHLIST_MAX_ITEMS", default=500)

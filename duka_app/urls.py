@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -16,3 +18,7 @@ urlpatterns = [
     path("api/", include("core.urls")),
     path("api/health/", HealthView.as_view(), name="health"),
 ]
+# The stored images, in development (DEBUG) with the filesystem storage; production serves them from the web
+# server or the S3 store.
+if settings.MEDIA_STORAGE == "filesystem":
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

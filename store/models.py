@@ -486,3 +486,32 @@ class ProductAttributeValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attribute_id} of {self.product_id}"
+
+
+class ProductImage(models.Model):
+    """A picture of a product, re-encoded from the upload (no EXIF), with its WebP renditions once the job made them.
+
+    `renditions` maps a width to its file: `{"200": {"name": "...", "width": 200, "height": 150}}`. The primary
+    image is the one with the lowest position.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    file = models.FileField(max_length=255)
+    alt_text = models.CharField(max_length=200, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    width = models.PositiveIntegerField(editable=False)
+    height = models.PositiveIntegerField(editable=False)
+    renditions = models.JSONField(default=dict, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["product", "position", "id"], name="product_image_order_idx")]
+
+    def __str__(self) -> str:
+        return self.alt_text or self.file.name
+
+    @property
+    def file_names(self) -> list[str]:
+        """Every stored file of this image: the original and its renditions."""
+        return [self.file.name, *(rendition["name"] for rendition in self.renditions.values())]

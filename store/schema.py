@@ -148,6 +148,27 @@ RESTOCK_BAD_REQUEST = error_response(
     code="quantity_above_ordered",
     detail="Product 1: 30 received but only 20 still expected.",
 )
+
+
+class ImageRejectedSerializer(ErrorSerializer):
+    """An upload that is not an image the store keeps; nothing was stored."""
+
+    limit_mb = serializers.IntegerField(required=False, help_text="With `image_too_large`: `MAX_IMAGE_MB`.")
+    limit_pixels = serializers.IntegerField(
+        required=False, help_text="With `image_too_many_pixels`: `MAX_IMAGE_PIXELS`."
+    )
+
+
+IMAGE_REJECTED = error_response(
+    400,
+    description="A validation error `{field: [messages]}`, or a file that is not an image the store keeps, "
+    "judged by its content: `image_type_unsupported` (not JPEG, PNG or WebP: text, SVG, GIF...), `image_too_large` "
+    "(above `MAX_IMAGE_MB`, with `limit_mb`), `image_too_many_pixels` (a decompression bomb, with `limit_pixels`), "
+    "`image_corrupt` (truncated or damaged). Nothing was stored.",
+    code="image_type_unsupported",
+    detail="The file is not a JPEG, PNG or WebP image.",
+    serializer=ImageRejectedSerializer,
+)
 INVALID_STATUS_TRANSITION = error_response(
     400,
     description="Invalid input, or the order cannot make that move (`invalid_status_transition`).",
@@ -166,6 +187,19 @@ CATEGORY = {
     "product_count": 12,
     "created_at": _CREATED_AT,
     "updated_at": _CREATED_AT,
+}
+PRODUCT_IMAGE = {
+    "id": 1,
+    "url": "/media/products/1/5f0c9a.jpg",
+    "width": 1600,
+    "height": 1200,
+    "alt_text": "The skillet from above",
+    "position": 0,
+    "renditions": [
+        {"url": "/media/products/1/5f0c9a-200.webp", "width": 200, "height": 150},
+        {"url": "/media/products/1/5f0c9a-600.webp", "width": 600, "height": 450},
+        {"url": "/media/products/1/5f0c9a-1200.webp", "width": 1200, "height": 900},
+    ],
 }
 PRODUCT = {
     "id": 1,
@@ -187,6 +221,7 @@ PRODUCT = {
         {"attribute": "diameter-cm", "name": "Diameter (cm)", "kind": "number", "value": "26", "label": None},
         {"attribute": "induction", "name": "Induction", "kind": "boolean", "value": True, "label": "Yes"},
     ],
+    "images": [PRODUCT_IMAGE],
     "created_at": _CREATED_AT,
     "updated_at": _CREATED_AT,
 }
@@ -326,6 +361,20 @@ PRODUCT_ATTRIBUTES_EXAMPLES = [
     response_example("Product", PRODUCT, 200),
 ]
 FACETS_EXAMPLES = [response_example("Facets", FACETS, 200)]
+PRODUCT_IMAGE_EXAMPLES = [response_example("Product image", PRODUCT_IMAGE, 200, 201)]
+PRODUCT_IMAGE_UPLOAD_EXAMPLES = [
+    OpenApiExample(
+        "Upload",
+        value={"file": "(the image file)", "alt_text": "The skillet from above", "position": 0},
+        request_only=True,
+        media_type="multipart/form-data",
+    ),
+    *PRODUCT_IMAGE_EXAMPLES,
+]
+PRODUCT_IMAGE_UPDATE_EXAMPLES = [
+    request_example("Move first", {"position": 0, "alt_text": "The skillet from above"}),
+    *PRODUCT_IMAGE_EXAMPLES,
+]
 CART_ITEM_EXAMPLES = [response_example("Cart line", CART_ITEM, 200, 201)]
 ORDER_EXAMPLES = [response_example("Order", ORDER, 200, 201)]
 # A list answer: each example is one entry of it.

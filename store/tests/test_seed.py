@@ -7,8 +7,15 @@ from django.core.management import CommandError, call_command
 from accounts.models import CustomerProfile, User
 from accounts.signals import STORE_MANAGERS_GROUP
 from payments.services import payment_record_manual
-from store.models import Attribute, Category, Order, OrderEvent, Product, ProductAttributeValue, Review
-from store.seed import ATTRIBUTES, CUSTOMER_PASSWORD, MANAGER_PASSWORD, REVIEW_ORDER_KEY_PREFIX
+from store.models import Attribute, Category, Order, OrderEvent, Product, ProductAttributeValue, ProductImage, Review
+from store.seed import (
+    ATTRIBUTES,
+    CUSTOMER_PASSWORD,
+    MANAGER_PASSWORD,
+    REVIEW_ORDER_KEY_PREFIX,
+    demo_data_seed,
+    demo_image,
+)
 from store.services.reviews import review_delete
 from store.tests.factories import ProductFactory
 from store.tests.shopping import place_order
@@ -282,3 +289,17 @@ def test_seeded_attributes_are_the_same_for_a_seed():
         sorted(ProductAttributeValue.objects.values_list("product__sku", "attribute__slug", "value__slug", "number"))
         == first
     )
+
+
+@pytest.mark.django_db
+def test_seeded_products_get_generated_images_once(media_root, jobs_run_inline, committed):
+    with committed():
+        first = demo_data_seed(products=4, customers=0)
+    again = demo_data_seed(products=4, customers=0)
+
+    assert (first.images, again.images) == (4, 0)
+    images = ProductImage.objects.select_related("product").order_by("product__sku")
+    assert [image.product.sku for image in images] == ["DK-0000001", "DK-0000002", "DK-0000003", "DK-0000004"]
+    assert all((image.width, image.height, len(image.renditions)) == (800, 600, 2) for image in images)
+    assert all((media_root / image.file.name).is_file() for image in images)
+    assert demo_image(key="DK-0000001") == demo_image(key="DK-0000001") != demo_image(key="DK-0000002")
