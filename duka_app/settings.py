@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "accounts",
     "store",
     "payments",
+    "pricing",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +200,8 @@ REST_FRAMEWORK = {
         "password_reset_email": env.str("THROTTLE_PASSWORD_RESET_EMAIL_RATE", default="3/hour"),
         "email_verification": env.str("THROTTLE_EMAIL_VERIFICATION_RATE", default="3/hour"),
         "guest_cart": env.str("THROTTLE_GUEST_CART_RATE", default="30/hour"),
+        "voucher_user": env.str("THROTTLE_VOUCHER_USER_RATE", default="10/minute"),
+        "voucher_ip": env.str("THROTTLE_VOUCHER_IP_RATE", default="30/minute"),
     },
 }
 
@@ -306,6 +309,8 @@ STORE_CURRENCY = env.str("STORE_CURRENCY", default="KES").upper()
 ORDER_PAYMENT_TIMEOUT_MINUTES = env.int("ORDER_PAYMENT_TIMEOUT_MINUTES", default=1440)
 PAYMENT_IN_PROGRESS_MINUTES = env.int("PAYMENT_IN_PROGRESS_MINUTES", default=30)
 MAX_PENDING_ORDERS_PER_CUSTOMER = env.int("MAX_PENDING_ORDERS_PER_CUSTOMER", default=3)
+# Pricing (pricing/): shelf prices include tax (VAT shops) unless this is off, when tax is added at checkout.
+PRICES_INCLUDE_TAX = env.bool("PRICES_INCLUDE_TAX", default=True)
 # The address book (accounts.Address): how many addresses one user may keep.
 MAX_ADDRESSES_PER_USER = env.int("MAX_ADDRESSES_PER_USER", default=50)
 # A guest cart (POST /api/cart/guest/) is deleted this many days after its last change, unless merged before.
