@@ -132,7 +132,7 @@ def price_breakdown(
     discounts, eligible = _line_discounts(lines, amounts, voucher, digits)
     priced, goods_discount = [], ZERO
     for line, amount, discount in zip(lines, amounts, discounts, strict=True):
-        rate = tax_rates.get(line.category_id, tax_rates.get(None, ZERO))
+        rate = tax_rates.get(line.category_id, tax_rates.get(None, ZERO)).quantize(Decimal("0.01"))
         base = amount - discount
         if prices_include_tax:
             net = money_round(base * HUNDRED / (HUNDRED + rate), digits)
@@ -146,15 +146,15 @@ def price_breakdown(
                 line.product_id, line.name, line.quantity, line.unit_price, amount, discount, rate, net, tax, gross
             )
         )
-    subtotal = sum(amounts, ZERO)
-    shipping = ZERO
+    subtotal = money_round(sum(amounts, ZERO), digits)
+    shipping = money_round(ZERO, digits)
     if shipping_method is not None:
         is_free = shipping_method.free_over is not None and subtotal - goods_discount >= shipping_method.free_over
-        shipping = ZERO if is_free else money_round(shipping_method.price, digits)
-    discount = goods_discount
+        shipping = money_round(ZERO if is_free else shipping_method.price, digits)
+    discount = money_round(goods_discount, digits)
     if voucher is not None and voucher.kind == FREE_SHIPPING:
         discount, eligible = shipping, shipping
-    tax = sum((line.tax for line in priced), ZERO)
+    tax = money_round(sum((line.tax for line in priced), ZERO), digits)
     total = subtotal - discount + shipping + (ZERO if prices_include_tax else tax)
     return Breakdown(
         lines=priced,
