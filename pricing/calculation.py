@@ -133,6 +133,7 @@ def price_breakdown(
     priced, goods_discount = [], ZERO
     for line, amount, discount in zip(lines, amounts, discounts, strict=True):
         rate = tax_rates.get(line.category_id, tax_rates.get(None, ZERO)).quantize(Decimal("0.01"))
+        discount = money_round(discount, digits)
         base = amount - discount
         if prices_include_tax:
             net = money_round(base * HUNDRED / (HUNDRED + rate), digits)

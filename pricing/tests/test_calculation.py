@@ -68,7 +68,7 @@ def test_a_fixed_voucher_is_capped_at_the_lines_it_covers_and_spread_over_them()
         prices_include_tax=True,
     )
 
-    assert [item.discount for item in breakdown.lines] == [D("10.00"), D("20.00"), D("0")]
+    assert [item.discount for item in breakdown.lines] == [D("10.00"), D("20.00"), D("0.00")]
     assert (breakdown.discount, breakdown.total) == (D("30.00"), D("50.00"))
 
 
