@@ -383,6 +383,8 @@ SECURITY_ANALYZE = {
     "MAX_REQUESTS": env.int("SECURITY_MAX_REQUESTS", default=600),
     "MAX_ERRORS": env.int("SECURITY_MAX_ERRORS", default=50),
     "MAX_FAILED_LOGINS": env.int("SECURITY_MAX_FAILED_LOGINS", default=10),
+    # Refused or throttled POST /api/cart/voucher/ (codes being guessed).
+    "MAX_FAILED_VOUCHERS": env.int("SECURITY_MAX_FAILED_VOUCHERS", default=20),
     "AUTO_BLACKLIST": env.bool("SECURITY_AUTO_BLACKLIST", default=False),
     "BLACKLIST_REQUESTS": env.int("SECURITY_BLACKLIST_REQUESTS", default=3000),
     "BLACKLIST_ERRORS": env.int("SECURITY_BLACKLIST_ERRORS", default=300),
