@@ -280,6 +280,11 @@ SPECTACULAR_SETTINGS = {
             "the providers' notifications; refunds and manual (cash, bank transfer) payments.",
         },
         {
+            "name": "pricing",
+            "description": "Shipping zones and methods, tax rates and vouchers (managers and admins). Customers see "
+            "their effect in the cart summary and at checkout.",
+        },
+        {
             "name": "security",
             "description": "Traffic dashboard, IP blacklist and suspicious IPs (managers and admins).",
         },

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 
 from duka_app.api.schema import error_response
+from store.schema import CART_SUMMARY
 
 VOUCHER_BAD_REQUEST = error_response(
     400,
@@ -32,17 +33,61 @@ SHIPPING_OPTIONS_EXAMPLES = [
     )
 ]
 
-VOUCHER_APPLY_EXAMPLES = [OpenApiExample("Code", value={"code": "KARIBU10"}, request_only=True)]
+VOUCHER_APPLY_EXAMPLES = [
+    OpenApiExample("Code", value={"code": "KARIBU10"}, request_only=True),
+    OpenApiExample("Summary", value=CART_SUMMARY, response_only=True, status_codes=["200"]),
+]
 
 
-def manager_crud_schema(name: str):
-    """The summaries of a managers' CRUD resource."""
-    plural = f"{name}s"
+ZONE = {"id": 1, "name": "East Africa", "countries": ["KE", "TZ", "UG"]}
+METHOD = {
+    "id": 1,
+    "zone_id": 1,
+    "name": "Standard",
+    "price": "300.00",
+    "free_over": "5000.00",
+    "days_min": 2,
+    "days_max": 5,
+    "is_active": True,
+}
+TAX_RATE = {"id": 1, "country": "KE", "category_id": None, "rate": "16.00"}
+VOUCHER = {
+    "id": 1,
+    "code": "KARIBU10",
+    "kind": "percentage",
+    "value": "10.00",
+    "min_subtotal": "1000.00",
+    "valid_from": "2026-03-01T00:00:00Z",
+    "valid_until": "2026-04-01T00:00:00Z",
+    "usage_limit": 500,
+    "per_customer_limit": 1,
+    "category_ids": [],
+    "product_ids": [],
+    "is_active": True,
+    "use_count": 42,
+    "created_at": "2026-02-20T09:15:00Z",
+}
+_READ_ONLY = {"id", "use_count", "created_at"}
+
+
+def manager_crud_schema(name: str, example: dict):
+    """The summaries, tag and examples of a managers' CRUD resource."""
+    plural, lower = f"{name}s", name.lower()
+    body = {key: value for key, value in example.items() if key not in _READ_ONLY}
+    request = OpenApiExample(name, value=body, request_only=True)
+    one = OpenApiExample(name, value=example, response_only=True, status_codes=["200", "201"])
+    page = OpenApiExample(
+        plural,
+        value={"count": 1, "next": None, "previous": None, "results": [example]},
+        response_only=True,
+        status_codes=["200"],
+    )
+    tagged = {"tags": ["pricing"]}
     return extend_schema_view(
-        list=extend_schema(summary=f"{plural} (managers)"),
-        retrieve=extend_schema(summary=f"One {name.lower()} (managers)"),
-        create=extend_schema(summary=f"Create a {name.lower()} (managers)"),
-        update=extend_schema(summary=f"Replace a {name.lower()} (managers)"),
-        partial_update=extend_schema(summary=f"Change a {name.lower()} (managers)"),
-        destroy=extend_schema(summary=f"Delete a {name.lower()} (managers)"),
+        list=extend_schema(summary=f"{plural} (managers)", examples=[page], **tagged),
+        retrieve=extend_schema(summary=f"One {lower} (managers)", examples=[one], **tagged),
+        create=extend_schema(summary=f"Create a {lower} (managers)", examples=[request, one], **tagged),
+        update=extend_schema(summary=f"Replace a {lower} (managers)", examples=[request, one], **tagged),
+        partial_update=extend_schema(summary=f"Change a {lower} (managers)", examples=[request, one], **tagged),
+        destroy=extend_schema(summary=f"Delete a {lower} (managers)", **tagged),
     )

@@ -7,7 +7,16 @@ from rest_framework.views import APIView
 from accounts.permissions import IsCustomer, IsManager
 from duka_app.api.throttles import ClientIPRateThrottle, UserRateScopedThrottle
 from pricing.models import ShippingMethod, ShippingZone, TaxRate, Voucher
-from pricing.schema import SHIPPING_OPTIONS_EXAMPLES, VOUCHER_APPLY_EXAMPLES, VOUCHER_BAD_REQUEST, manager_crud_schema
+from pricing.schema import (
+    METHOD,
+    SHIPPING_OPTIONS_EXAMPLES,
+    TAX_RATE,
+    VOUCHER,
+    VOUCHER_APPLY_EXAMPLES,
+    VOUCHER_BAD_REQUEST,
+    ZONE,
+    manager_crud_schema,
+)
 from pricing.serializers import (
     ShippingMethodSerializer,
     ShippingOptionSerializer,
@@ -20,28 +29,28 @@ from store.serializers.cart import CartSummarySerializer, CartVoucherSerializer,
 from store.services.checkout import cart_price_summary, cart_shipping_options
 
 
-@manager_crud_schema("Shipping zone")
+@manager_crud_schema("Shipping zone", ZONE)
 class ShippingZoneViewSet(viewsets.ModelViewSet):
     permission_classes = [IsManager]
     serializer_class = ShippingZoneSerializer
     queryset = ShippingZone.objects.order_by("name", "id")
 
 
-@manager_crud_schema("Shipping method")
+@manager_crud_schema("Shipping method", METHOD)
 class ShippingMethodViewSet(viewsets.ModelViewSet):
     permission_classes = [IsManager]
     serializer_class = ShippingMethodSerializer
     queryset = ShippingMethod.objects.order_by("zone_id", "price", "id")
 
 
-@manager_crud_schema("Tax rate")
+@manager_crud_schema("Tax rate", TAX_RATE)
 class TaxRateViewSet(viewsets.ModelViewSet):
     permission_classes = [IsManager]
     serializer_class = TaxRateSerializer
     queryset = TaxRate.objects.order_by("country", "category_id", "id")
 
 
-@manager_crud_schema("Voucher")
+@manager_crud_schema("Voucher", VOUCHER)
 class VoucherViewSet(viewsets.ModelViewSet):
     permission_classes = [IsManager]
     serializer_class = VoucherSerializer
@@ -66,6 +75,7 @@ class CartShippingMethodsView(APIView):
     @extend_schema(
         operation_id="cart_shipping_methods",
         summary="The shipping methods that deliver to an address, priced for the cart",
+        tags=["cart"],
         parameters=[ShippingMethodsQuerySerializer],
         responses={200: ShippingOptionSerializer(many=True)},
         examples=SHIPPING_OPTIONS_EXAMPLES,
@@ -89,6 +99,7 @@ class CartVoucherView(APIView):
 
     @extend_schema(
         operation_id="cart_voucher_apply",
+        tags=["cart"],
         summary="Apply a voucher to the cart",
         description=(
             "Applies the voucher `code` (any letter case) and answers the cart's new summary. Refused with a "
@@ -108,7 +119,11 @@ class CartVoucherView(APIView):
         return Response(cart_price_summary(user=request.user))
 
     @extend_schema(
-        operation_id="cart_voucher_remove", summary="Remove the cart's voucher", request=None, responses={204: None}
+        operation_id="cart_voucher_remove",
+        tags=["cart"],
+        summary="Remove the cart's voucher",
+        request=None,
+        responses={204: None},
     )
     def delete(self, request):
         cart_voucher_remove(user=request.user)

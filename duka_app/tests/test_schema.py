@@ -13,6 +13,7 @@ TAGS_WITH_EXAMPLES = {
     "checkout",
     "orders",
     "payments",
+    "pricing",
     "security",
     "operations",
 }
@@ -105,7 +106,7 @@ def test_conflicts_document_the_data_they_carry(schema, operations):
 
     checkout_409 = by_id["checkout"]["responses"]["409"]["content"]["application/json"]
     assert checkout_409["schema"] == {"$ref": "#/components/schemas/CheckoutConflict"}
-    assert set(schemas["CheckoutConflict"]["properties"]) == {"code", "detail", "items", "limit"}
+    assert set(schemas["CheckoutConflict"]["properties"]) == {"code", "detail", "items", "limit", "breakdown"}
     assert set(checkout_409["examples"]) == {"InsufficientStock", "TooManyPendingOrders"}
     assert set(schemas["StockLine"]["properties"]) == {"product_id", "requested", "available"}
     category_409 = by_id["categories_destroy"]["responses"]["409"]["content"]["application/json"]
@@ -121,6 +122,6 @@ def test_path_ids_are_positive_integers_with_an_example(operations):
         if parameter["in"] == "path" and parameter["name"] == "id"
     ]
 
-    assert len(ids) == 20
+    assert len(ids) == 36
     assert all(parameter["schema"] == {"type": "integer", "minimum": 1} for parameter in ids)
     assert all(parameter["example"] == 1 for parameter in ids)

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.template.loader import render_to_string
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -253,3 +254,19 @@ def test_the_order_placed_equals_the_summary_it_was_placed_from(
             for item in order.items.order_by("product_id")
         ] == [(line["product_id"], line["discount"], line["net"], line["tax"]) for line in summary["items"]]
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_order_emails_show_the_breakdown(customer, shop):
+    Cart.objects.filter(user=customer).update(voucher=shop["voucher"])
+    order, _ = order_place(user=customer, shipping_method_id=shop["standard"].pk)
+    context = {"user": customer, "order": order, "items": list(order.items.all())}
+
+    text = render_to_string("store/emails/order_reminder.txt", context)
+    html = render_to_string("store/emails/order_reminder.html", context)
+
+    assert (
+        "Subtotal: 69.80\nDiscount (KARIBU10): -6.98\nShipping (Standard): 300.00\nTax included: 8.66\n"
+        "Total: 362.82\n" in text
+    )
+    assert 'Shipping (Standard)</td><td align="right">300.00' in html
