@@ -14,6 +14,12 @@ VOUCHER_BAD_REQUEST = error_response(
     detail="This voucher has expired.",
 )
 
+ADDRESS_NOT_FOUND = error_response(
+    404,
+    description="`address_id` is not one of the caller's addresses.",
+    detail="No such address in your address book.",
+)
+
 SHIPPING_OPTIONS_EXAMPLES = [
     OpenApiExample(
         "Methods",

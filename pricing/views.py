@@ -8,6 +8,7 @@ from accounts.permissions import IsCustomer, IsManager
 from duka_app.api.throttles import ClientIPRateThrottle, UserRateScopedThrottle
 from pricing.models import ShippingMethod, ShippingZone, TaxRate, Voucher
 from pricing.schema import (
+    ADDRESS_NOT_FOUND,
     METHOD,
     SHIPPING_OPTIONS_EXAMPLES,
     TAX_RATE,
@@ -77,7 +78,7 @@ class CartShippingMethodsView(APIView):
         summary="The shipping methods that deliver to an address, priced for the cart",
         tags=["cart"],
         parameters=[ShippingMethodsQuerySerializer],
-        responses={200: ShippingOptionSerializer(many=True)},
+        responses={200: ShippingOptionSerializer(many=True), 404: ADDRESS_NOT_FOUND},
         examples=SHIPPING_OPTIONS_EXAMPLES,
     )
     def get(self, request):
