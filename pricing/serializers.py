@@ -85,9 +85,7 @@ class VoucherSerializer(serializers.ModelSerializer):
     product_ids = serializers.PrimaryKeyRelatedField(
         source="products", queryset=Product.objects.all(), many=True, required=False
     )
-    use_count = serializers.IntegerField(
-        read_only=True, help_text="Orders placed with it (cancelled ones give it back)."
-    )
+    use_count = serializers.SerializerMethodField(help_text="Orders placed with it (cancelled ones give it back).")
 
     class Meta:
         model = Voucher
@@ -108,6 +106,10 @@ class VoucherSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "use_count", "created_at"]
+
+    def get_use_count(self, voucher: Voucher) -> int:
+        # Annotated by the list and detail queries; a voucher just created or changed is counted here.
+        return voucher.use_count if hasattr(voucher, "use_count") else voucher.uses.count()
 
     def validate_code(self, value: str) -> str:
         taken = Voucher.objects.filter(code__iexact=value)
