@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "store",
     "payments",
     "fulfilment",
+    "pricing",
 ]
 
 MIDDLEWARE = [
@@ -220,6 +221,8 @@ REST_FRAMEWORK = {
         "password_reset_email": env.str("THROTTLE_PASSWORD_RESET_EMAIL_RATE", default="3/hour"),
         "email_verification": env.str("THROTTLE_EMAIL_VERIFICATION_RATE", default="3/hour"),
         "guest_cart": env.str("THROTTLE_GUEST_CART_RATE", default="30/hour"),
+        "voucher_user": env.str("THROTTLE_VOUCHER_USER_RATE", default="10/minute"),
+        "voucher_ip": env.str("THROTTLE_VOUCHER_IP_RATE", default="30/minute"),
     },
 }
 
@@ -314,6 +317,11 @@ SPECTACULAR_SETTINGS = {
             "the providers' notifications; refunds and manual (cash, bank transfer) payments.",
         },
         {
+            "name": "pricing",
+            "description": "Shipping zones and methods, tax rates and vouchers (managers and admins). Customers see "
+            "their effect in the cart summary and at checkout.",
+        },
+        {
             "name": "security",
             "description": "Traffic dashboard, IP blacklist and suspicious IPs (managers and admins).",
         },
@@ -353,6 +361,8 @@ STORE_CURRENCY = env.str("STORE_CURRENCY", default="KES").upper()
 ORDER_PAYMENT_TIMEOUT_MINUTES = env.int("ORDER_PAYMENT_TIMEOUT_MINUTES", default=1440)
 PAYMENT_IN_PROGRESS_MINUTES = env.int("PAYMENT_IN_PROGRESS_MINUTES", default=30)
 MAX_PENDING_ORDERS_PER_CUSTOMER = env.int("MAX_PENDING_ORDERS_PER_CUSTOMER", default=3)
+# Pricing (pricing/): shelf prices include tax (VAT shops) unless this is off, when tax is added at checkout.
+PRICES_INCLUDE_TAX = env.bool("PRICES_INCLUDE_TAX", default=True)
 # The address book (accounts.Address): how many addresses one user may keep.
 MAX_ADDRESSES_PER_USER = env.int("MAX_ADDRESSES_PER_USER", default=50)
 # A guest cart (POST /api/cart/guest/) is deleted this many days after its last change, unless merged before.
@@ -430,6 +440,8 @@ SECURITY_ANALYZE = {
     "MAX_REQUESTS": env.int("SECURITY_MAX_REQUESTS", default=600),
     "MAX_ERRORS": env.int("SECURITY_MAX_ERRORS", default=50),
     "MAX_FAILED_LOGINS": env.int("SECURITY_MAX_FAILED_LOGINS", default=10),
+    # Refused or throttled POST /api/cart/voucher/ (codes being guessed).
+    "MAX_FAILED_VOUCHERS": env.int("SECURITY_MAX_FAILED_VOUCHERS", default=20),
     "AUTO_BLACKLIST": env.bool("SECURITY_AUTO_BLACKLIST", default=False),
     "BLACKLIST_REQUESTS": env.int("SECURITY_BLACKLIST_REQUESTS", default=3000),
     "BLACKLIST_ERRORS": env.int("SECURITY_BLACKLIST_ERRORS", default=300),

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/", include("accounts.urls")),
+    path("api/", include("pricing.urls")),
     path("api/", include("store.urls")),
     path("api/", include("payments.urls")),
     path("api/", include("fulfilment.urls")),

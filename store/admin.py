@@ -403,7 +403,18 @@ class OrderItemInline(admin.TabularInline):
     model = OrderItem
     extra = 0
     can_delete = False
-    fields = ["product", "product_name", "sku", "quantity", "price_at_purchase"]
+    fields = [
+        "product",
+        "product_name",
+        "sku",
+        "quantity",
+        "price_at_purchase",
+        "discount_amount",
+        "tax_rate",
+        "net_amount",
+        "tax_amount",
+        "gross_amount",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
@@ -479,7 +490,7 @@ SHIPPING_FIELDS = ["name", "phone", "address", "line2", "city", "region", "count
 class OrderAdmin(admin.ModelAdmin):
     """Status changes go through the actions, which apply the same rules as the API (cancelling restores stock)."""
 
-    list_display = ["id", "user", "status", "total_amount", "created_at"]
+    list_display = ["id", "user", "status", "total_amount", "voucher_code", "created_at"]
     list_filter = ["status", "created_at"]
     list_select_related = ["user"]
     search_fields = ["=id", "user__username", "user__email"]
@@ -494,6 +505,13 @@ class OrderAdmin(admin.ModelAdmin):
     readonly_fields = [
         "user",
         "status",
+        "subtotal_amount",
+        "discount_amount",
+        "voucher_code",
+        "shipping_amount",
+        "shipping_method_name",
+        "tax_amount",
+        "prices_include_tax",
         "total_amount",
         "idempotency_key",
         "reminder_sent_at",
@@ -501,7 +519,7 @@ class OrderAdmin(admin.ModelAdmin):
         "updated_at",
         "payments",
     ]
-    fields = [*readonly_fields[:3], *SHIPPING_FIELDS, *readonly_fields[3:]]
+    fields = [*readonly_fields[:10], *SHIPPING_FIELDS, *readonly_fields[10:]]
 
     @admin.display(description="Payments")
     def payments(self, order: Order) -> str:

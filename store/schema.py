@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from rest_framework import serializers
 
 from duka_app.api.schema import ErrorSerializer, error_response
+from store.serializers.cart import CartSummarySerializer
 from store.serializers.orders import OrderEventActorSerializer, OrderEventStaffSerializer
 
 # --- error bodies -------------------------------------------------------------------------------------------
@@ -24,6 +25,10 @@ class CheckoutConflictSerializer(ErrorSerializer):
     )
     limit = serializers.IntegerField(
         required=False, help_text="With `too_many_pending_orders`: how many pending orders a buyer may hold."
+    )
+    breakdown = CartSummarySerializer(
+        required=False,
+        help_text="With `price_changed` and the voucher codes (`voucher_used_up`, ...): what the order would cost now.",
     )
 
 
@@ -65,7 +70,8 @@ CART_QUANTITY_ERROR = error_response(
 )
 CHECKOUT_BAD_REQUEST = error_response(
     400,
-    description="The cart is empty (`cart_empty`), or the `Idempotency-Key` header or the body is malformed.",
+    description="The cart is empty (`cart_empty`), the shipping method does not deliver to the address "
+    "(`shipping_method_unavailable`), or the `Idempotency-Key` header or the body is malformed.",
     code="cart_empty",
     detail="The cart is empty.",
 )
@@ -78,7 +84,9 @@ CHECKOUT_CONFLICT = error_response(
     409,
     description="Some lines exceed the stock (`insufficient_stock`) or are no longer for sale "
     "(`product_unavailable`), with the lines in `items`; or the buyer already holds as many pending orders as "
-    "allowed (`too_many_pending_orders`, with `limit`): pay for or cancel one first. Nothing changed.",
+    "allowed (`too_many_pending_orders`, with `limit`): pay for or cancel one first. The total differs from "
+    "`expected_total` (`price_changed`), or the cart's voucher can no longer be used (`voucher_used_up`, "
+    "`voucher_expired`, ...): both with the new `breakdown`. Nothing changed.",
     code="insufficient_stock",
     detail="Some products in the cart are not available in the requested quantity.",
     serializer=CheckoutConflictSerializer,
@@ -275,7 +283,14 @@ CART_ITEM = {
 ORDER = {
     "id": 1,
     "status": "pending",
-    "total_amount": "69.80",
+    "subtotal_amount": "69.80",
+    "discount_amount": "6.98",
+    "shipping_amount": "300.00",
+    "tax_amount": "8.66",
+    "total_amount": "362.82",
+    "prices_include_tax": True,
+    "shipping_method_name": "Standard",
+    "voucher_code": "KARIBU10",
     "items": [
         {
             "id": 1,
@@ -286,6 +301,11 @@ ORDER = {
             "quantity": 2,
             "price_at_purchase": "34.90",
             "line_total": "69.80",
+            "discount_amount": "6.98",
+            "tax_rate": "16.00",
+            "net_amount": "54.16",
+            "tax_amount": "8.66",
+            "gross_amount": "62.82",
         }
     ],
     "name": "Amina Wanjiru",
@@ -560,3 +580,48 @@ RESTOCK_ORDER = {
     ],
 }
 RESTOCK_ORDER_EXAMPLES = [response_example("Restock order", RESTOCK_ORDER, 200, 201)]
+
+
+CART_SUMMARY = {
+    "lines": 1,
+    "quantity": 2,
+    "subtotal": "69.80",
+    "discount": "6.98",
+    "shipping": "300.00",
+    "tax": "8.66",
+    "total": "362.82",
+    "currency": "KES",
+    "prices_include_tax": True,
+    "country": "KE",
+    "shipping_method": {"id": 1, "name": "Standard"},
+    "voucher": {"code": "KARIBU10", "kind": "percentage"},
+    "voucher_error": None,
+    "items": [
+        {
+            "product_id": 1,
+            "name": "Cast Iron Skillet",
+            "quantity": 2,
+            "unit_price": "34.90",
+            "amount": "69.80",
+            "discount": "6.98",
+            "tax_rate": "16.00",
+            "net": "54.16",
+            "tax": "8.66",
+            "gross": "62.82",
+        }
+    ],
+}
+CART_SUMMARY_BAD_REQUEST = error_response(
+    400,
+    description="A malformed `address_id` or `shipping_method_id`, or a shipping method that does not deliver to "
+    "the address (`shipping_method_unavailable`).",
+    code="shipping_method_unavailable",
+    detail="This shipping method does not deliver to the address.",
+)
+CART_SUMMARY_NOT_FOUND = error_response(
+    404,
+    description="The guest cart's token opens no cart (`cart_not_found`), or `address_id` is not one of the "
+    "caller's addresses.",
+    code="cart_not_found",
+    detail="No guest cart with this token; it may have expired or been merged.",
+)

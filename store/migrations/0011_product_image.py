@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("store", "0011_attributes"),
+        ("store", "0010_attributes"),
     ]
 
     operations = [
