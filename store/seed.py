@@ -22,6 +22,7 @@ from PIL import Image, ImageDraw
 
 from accounts.models import CustomerProfile, User
 from accounts.services import user_create
+from fulfilment.models import ReturnRequest, Shipment
 from payments.models import Payment, Refund
 from store.models import (
     Attribute,
@@ -32,6 +33,7 @@ from store.models import (
     OrderItem,
     Product,
     ProductAttributeValue,
+    RestockOrder,
     Review,
     StockMovement,
 )
@@ -232,9 +234,13 @@ def demo_data_delete() -> None:
     demo_users = User.objects.filter(username__regex=rf"^({MANAGER_USERNAME}|{CUSTOMER_USERNAME_PREFIX}[0-9]+)$")
     # The demo orders' history and payments protect them (PROTECT): a reset wipes them with the orders.
     OrderEvent.objects.filter(order__user__in=demo_users).delete()
+    ReturnRequest.objects.filter(order__user__in=demo_users).delete()
+    Shipment.objects.filter(order__user__in=demo_users).delete()
     Refund.objects.filter(payment__order__user__in=demo_users).delete()
     Payment.objects.filter(order__user__in=demo_users).delete()
     Order.objects.filter(user__in=demo_users).delete()
+    # Restock orders are about the catalog, and their lines protect its products.
+    RestockOrder.objects.all().delete()
     Product.objects.all().delete()
     Attribute.objects.filter(slug__in=[slugify(plan.name) for plan in ATTRIBUTES]).delete()
     Category.objects.all().delete()

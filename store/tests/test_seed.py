@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import CustomerProfile, User
 from accounts.signals import STORE_MANAGERS_GROUP
+from fulfilment.services import shipment_create
 from payments.services import payment_record_manual
 from store.models import Attribute, Category, Order, OrderEvent, Product, ProductAttributeValue, ProductImage, Review
 from store.seed import (
@@ -16,6 +17,7 @@ from store.seed import (
     demo_data_seed,
     demo_image,
 )
+from store.services.restock import restock_order_create
 from store.services.reviews import review_delete
 from store.tests.factories import ProductFactory
 from store.tests.shopping import place_order
@@ -194,6 +196,8 @@ def test_reset_replaces_the_catalog_and_the_demo_accounts_but_keeps_other_users(
     carols_order = place_order(customer, (Product.objects.last(), 1))
     for order in (demo_order, carols_order):
         payment_record_manual(order_id=order.pk, by=demo_manager)
+    shipment_create(order_id=demo_order.pk, carrier="g4s", tracking_number="G4S-1", by=demo_manager)
+    restock_order_create(lines=[{"product_id": Product.objects.first().pk, "quantity": 5}], actor=demo_manager)
     ProductFactory(name="Manual product")
 
     seed(products=5, customers=1, reset=True)
