@@ -20,6 +20,25 @@ def _fast_passwords_and_clean_cache(settings):
 
 
 @pytest.fixture(scope="session")
+def _session_media_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _media_outside_the_repository(settings, _session_media_root):
+    """Stored files (product images) go to a temporary directory, never to .data/media; tests that look at the
+    files use a directory of their own (`media_root`)."""
+    settings.MEDIA_ROOT = _session_media_root
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """A fresh, empty MEDIA_ROOT for this test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(scope="session")
 def _redis_broker():
     """A client of REDIS_URL's database (the broker and the log buffer), or None without Redis."""
     return redis.Redis.from_url(django_settings.REDIS_URL) if django_settings.REDIS_URL else None

@@ -592,6 +592,8 @@ class Bench:
         except (RuntimeError, CommandTimedOut) as error:
             progress(f"`seed` failed ({_first_line(error)}): {size} products through the ORM")
             helper(self.main, "catalog_fallback", products=size)
+        progress("product images for the catalog")
+        helper(self.main, "catalog_images")
         self.catalog_info = helper(self.main, "catalog_info")
 
 

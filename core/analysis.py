@@ -17,6 +17,8 @@ from core.models import BlacklistedIP, RequestLog, SuspiciousIP
 logger = logging.getLogger(__name__)
 
 FAILED_LOGIN_PATH = "/api/auth/token/"
+# Refused (400) or throttled (429) voucher codes: someone may be guessing codes.
+FAILED_VOUCHER_PATH = "/api/cart/voucher/"
 ERROR_STATUSES = (401, 403, 404)
 
 
@@ -62,6 +64,7 @@ def suspicious_ips_analyze(*, now: datetime | None = None) -> dict[str, int]:
     config = settings.SECURITY_ANALYZE
     since = now - timedelta(minutes=config["WINDOW_MINUTES"])
     failed_login = Q(method="POST", path=FAILED_LOGIN_PATH, status_code=401)
+    failed_voucher = Q(method="POST", path=FAILED_VOUCHER_PATH, status_code__in=(400, 429))
     activity = (
         RequestLog.objects.filter(timestamp__gt=since, timestamp__lte=now)
         .values("ip")
@@ -69,6 +72,7 @@ def suspicious_ips_analyze(*, now: datetime | None = None) -> dict[str, int]:
             requests=Count("id"),
             errors=Count("id", filter=Q(status_code__in=ERROR_STATUSES)),
             failed_logins=Count("id", filter=failed_login),
+            failed_vouchers=Count("id", filter=failed_voucher),
             first=Min("timestamp"),
             last=Max("timestamp"),
         )
@@ -76,6 +80,7 @@ def suspicious_ips_analyze(*, now: datetime | None = None) -> dict[str, int]:
             Q(requests__gte=config["MAX_REQUESTS"])
             | Q(errors__gte=config["MAX_ERRORS"])
             | Q(failed_logins__gte=config["MAX_FAILED_LOGINS"])
+            | Q(failed_vouchers__gte=config["MAX_FAILED_VOUCHERS"])
         )
         .order_by("ip")
     )
@@ -96,6 +101,8 @@ def _reasons(row: dict, config: dict) -> str:
         reasons.append(f"{row['errors']} 401/403/404 responses")
     if row["failed_logins"] >= config["MAX_FAILED_LOGINS"]:
         reasons.append(f"{row['failed_logins']} failed logins")
+    if row["failed_vouchers"] >= config["MAX_FAILED_VOUCHERS"]:
+        reasons.append(f"{row['failed_vouchers']} refused voucher codes")
     return f"{', '.join(reasons)} within {config['WINDOW_MINUTES']} min"[:255]
 
 

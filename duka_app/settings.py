@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "store",
     "payments",
     "fulfilment",
+    "pricing",
 ]
 
 MIDDLEWARE = [
@@ -150,8 +151,28 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded files (product images): the filesystem under MEDIA_ROOT by default, served by `runserver` in
+# development; MEDIA_STORAGE=s3 keeps them in any S3-compatible store (AWS, MinIO, R2...) through django-storages.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
+if MEDIA_STORAGE not in {"filesystem", "s3"}:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be filesystem or s3, not {MEDIA_STORAGE!r}.")
+S3_STORAGE_OPTIONS = {
+    "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME", default=""),
+    "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+    "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+    "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+    "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+    "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+    # Public URLs, the same for every reader (the catalog's images are public); names are never reused.
+    "querystring_auth": False,
+    "file_overwrite": False,
+}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": S3_STORAGE_OPTIONS}
+    if MEDIA_STORAGE == "s3"
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -200,6 +221,8 @@ REST_FRAMEWORK = {
         "password_reset_email": env.str("THROTTLE_PASSWORD_RESET_EMAIL_RATE", default="3/hour"),
         "email_verification": env.str("THROTTLE_EMAIL_VERIFICATION_RATE", default="3/hour"),
         "guest_cart": env.str("THROTTLE_GUEST_CART_RATE", default="30/hour"),
+        "voucher_user": env.str("THROTTLE_VOUCHER_USER_RATE", default="10/minute"),
+        "voucher_ip": env.str("THROTTLE_VOUCHER_IP_RATE", default="30/minute"),
     },
 }
 
@@ -294,6 +317,11 @@ SPECTACULAR_SETTINGS = {
             "the providers' notifications; refunds and manual (cash, bank transfer) payments.",
         },
         {
+            "name": "pricing",
+            "description": "Shipping zones and methods, tax rates and vouchers (managers and admins). Customers see "
+            "their effect in the cart summary and at checkout.",
+        },
+        {
             "name": "security",
             "description": "Traffic dashboard, IP blacklist and suspicious IPs (managers and admins).",
         },
@@ -305,6 +333,12 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+
+# Product images: uploads above MAX_IMAGE_MB are refused before decoding, and so are images of more pixels than
+# MAX_IMAGE_PIXELS (decompression bombs). Renditions of these widths (WebP, never upscaled) are made by a job.
+MAX_IMAGE_MB = env.int("MAX_IMAGE_MB", default=5)
+MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=40_000_000)
+IMAGE_RENDITION_WIDTHS = (200, 600, 1200)
 
 # A customer's wishlist holds at most this many products; saving one more is 409 `wishlist_full`.
 WISHLIST_MAX_ITEMS = env.int("WISHLIST_MAX_ITEMS", default=500)
@@ -327,6 +361,8 @@ STORE_CURRENCY = env.str("STORE_CURRENCY", default="KES").upper()
 ORDER_PAYMENT_TIMEOUT_MINUTES = env.int("ORDER_PAYMENT_TIMEOUT_MINUTES", default=1440)
 PAYMENT_IN_PROGRESS_MINUTES = env.int("PAYMENT_IN_PROGRESS_MINUTES", default=30)
 MAX_PENDING_ORDERS_PER_CUSTOMER = env.int("MAX_PENDING_ORDERS_PER_CUSTOMER", default=3)
+# Pricing (pricing/): shelf prices include tax (VAT shops) unless this is off, when tax is added at checkout.
+PRICES_INCLUDE_TAX = env.bool("PRICES_INCLUDE_TAX", default=True)
 # The address book (accounts.Address): how many addresses one user may keep.
 MAX_ADDRESSES_PER_USER = env.int("MAX_ADDRESSES_PER_USER", default=50)
 # A guest cart (POST /api/cart/guest/) is deleted this many days after its last change, unless merged before.
@@ -404,6 +440,8 @@ SECURITY_ANALYZE = {
     "MAX_REQUESTS": env.int("SECURITY_MAX_REQUESTS", default=600),
     "MAX_ERRORS": env.int("SECURITY_MAX_ERRORS", default=50),
     "MAX_FAILED_LOGINS": env.int("SECURITY_MAX_FAILED_LOGINS", default=10),
+    # Refused or throttled POST /api/cart/voucher/ (codes being guessed).
+    "MAX_FAILED_VOUCHERS": env.int("SECURITY_MAX_FAILED_VOUCHERS", default=20),
     "AUTO_BLACKLIST": env.bool("SECURITY_AUTO_BLACKLIST", default=False),
     "BLACKLIST_REQUESTS": env.int("SECURITY_BLACKLIST_REQUESTS", default=3000),
     "BLACKLIST_ERRORS": env.int("SECURITY_BLACKLIST_ERRORS", default=300),

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminIntegerFieldWidget
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseModelFormSet
@@ -12,6 +13,8 @@ from django.utils.html import format_html
 from duka_app.errors import DomainError
 from payments.services import order_status_set
 from store.constants import MAX_STOCK
+from store.errors import ImageRejected
+from store.images import image_clean
 from store.models import (
     Attribute,
     AttributeValue,
@@ -24,6 +27,7 @@ from store.models import (
     OrderItem,
     Product,
     ProductAttributeValue,
+    ProductImage,
     RestockOrder,
     RestockOrderLine,
     Review,
@@ -36,6 +40,7 @@ from store.services.catalog import (
     product_stock_lock,
     product_update,
 )
+from store.services.images import product_image_add, product_image_delete, product_image_update
 from store.services.restock import restock_order_cancel, restock_order_place
 from store.services.reviews import review_delete, review_hidden_set
 
@@ -232,6 +237,45 @@ class ProductAttributeValueInline(admin.TabularInline):
         return super().get_queryset(request).select_related("attribute", "value")
 
 
+class ProductImageInlineForm(forms.ModelForm):
+    """A new image is checked as the API checks uploads; a stored one keeps its file (delete it and add another)."""
+
+    class Meta:
+        model = ProductImage
+        fields = ["file", "alt_text", "position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["file"].disabled = True
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if self.instance.pk is None and upload:
+            try:
+                image_clean(file=upload, size=upload.size)
+            except ImageRejected as error:
+                raise ValidationError(error.detail, code=str(error.code)) from error
+            upload.seek(0)
+        return upload
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    form = ProductImageInlineForm
+    fields = ["thumbnail", "file", "alt_text", "position", "width", "height"]
+    readonly_fields = ["thumbnail", "width", "height"]
+    extra = 1
+
+    @admin.display(description="Picture")
+    def thumbnail(self, image: ProductImage) -> str:
+        if image.pk is None:
+            return "-"
+        smallest = min(image.renditions.values(), key=lambda rendition: rendition["width"], default=None)
+        url = default_storage.url(smallest["name"] if smallest else image.file.name)
+        return format_html('<img src="{}" alt="{}" style="max-width: 120px; max-height: 90px">', url, image.alt_text)
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     """Edits save only the changed fields; the stock moves by the difference the manager typed. Attribute
@@ -246,7 +290,7 @@ class ProductAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["rating_average", "rating_count", "created_at", "updated_at", "low_stock_alerted_at"]
     autocomplete_fields = ["category"]
-    inlines = [ProductAttributeValueInline]
+    inlines = [ProductImageInline, ProductAttributeValueInline]
     list_per_page = 50
     show_full_result_count = False
 
@@ -298,6 +342,38 @@ class ProductAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         product_attribute_copies_refresh(product_ids=[form.instance.pk])
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ProductImage:
+            super().save_formset(request, form, formset, change)
+            return
+        # Through the services, as the API: new files are re-encoded and get their renditions after the commit.
+        # The formset's record of what changed feeds the admin's history message.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for image_form in formset.deleted_forms:
+            if image_form.instance.pk is not None:
+                formset.deleted_objects.append(image_form.instance)
+                product_image_delete(image=image_form.instance)
+        for image_form in formset.forms:
+            if image_form in formset.deleted_forms or not image_form.has_changed():
+                continue
+            data = image_form.cleaned_data
+            if image_form.instance.pk is None:
+                upload = data["file"]
+                formset.new_objects.append(
+                    product_image_add(
+                        product=form.instance,
+                        file=upload,
+                        size=upload.size,
+                        alt_text=data["alt_text"],
+                        position=data["position"],
+                    )
+                )
+            else:
+                image = product_image_update(
+                    image=image_form.instance, alt_text=data["alt_text"], position=data["position"]
+                )
+                formset.changed_objects.append((image, image_form.changed_data))
+
 
 class CartItemInline(admin.TabularInline):
     model = CartItem
@@ -327,7 +403,18 @@ class OrderItemInline(admin.TabularInline):
     model = OrderItem
     extra = 0
     can_delete = False
-    fields = ["product", "product_name", "sku", "quantity", "price_at_purchase"]
+    fields = [
+        "product",
+        "product_name",
+        "sku",
+        "quantity",
+        "price_at_purchase",
+        "discount_amount",
+        "tax_rate",
+        "net_amount",
+        "tax_amount",
+        "gross_amount",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
@@ -403,7 +490,7 @@ SHIPPING_FIELDS = ["name", "phone", "address", "line2", "city", "region", "count
 class OrderAdmin(admin.ModelAdmin):
     """Status changes go through the actions, which apply the same rules as the API (cancelling restores stock)."""
 
-    list_display = ["id", "user", "status", "total_amount", "created_at"]
+    list_display = ["id", "user", "status", "total_amount", "voucher_code", "created_at"]
     list_filter = ["status", "created_at"]
     list_select_related = ["user"]
     search_fields = ["=id", "user__username", "user__email"]
@@ -418,6 +505,13 @@ class OrderAdmin(admin.ModelAdmin):
     readonly_fields = [
         "user",
         "status",
+        "subtotal_amount",
+        "discount_amount",
+        "voucher_code",
+        "shipping_amount",
+        "shipping_method_name",
+        "tax_amount",
+        "prices_include_tax",
         "total_amount",
         "idempotency_key",
         "reminder_sent_at",
@@ -425,7 +519,7 @@ class OrderAdmin(admin.ModelAdmin):
         "updated_at",
         "payments",
     ]
-    fields = [*readonly_fields[:3], *SHIPPING_FIELDS, *readonly_fields[3:]]
+    fields = [*readonly_fields[:10], *SHIPPING_FIELDS, *readonly_fields[10:]]
 
     @admin.display(description="Payments")
     def payments(self, order: Order) -> str:

@@ -6,7 +6,11 @@ class StoreConfig(AppConfig):
     verbose_name = "Store"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete
+
         from accounts.signals import account_deleted
-        from store.receivers import account_deleted_forget
+        from store.models import ProductImage
+        from store.receivers import account_deleted_forget, product_image_files_forget
 
         account_deleted.connect(account_deleted_forget, dispatch_uid="store.account_deleted_forget")
+        post_delete.connect(product_image_files_forget, sender=ProductImage, dispatch_uid="store.product_image_files")

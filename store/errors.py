@@ -14,6 +14,10 @@ class ErrorCode(StrEnum):
     CART_NOT_FOUND = "cart_not_found"
     CATEGORY_NOT_EMPTY = "category_not_empty"
     DOES_NOT_EXIST = "does_not_exist"
+    IMAGE_CORRUPT = "image_corrupt"
+    IMAGE_TOO_LARGE = "image_too_large"
+    IMAGE_TOO_MANY_PIXELS = "image_too_many_pixels"
+    IMAGE_TYPE_UNSUPPORTED = "image_type_unsupported"
     INSUFFICIENT_STOCK = "insufficient_stock"
     INVALID_STATUS_TRANSITION = "invalid_status_transition"
     NOT_ON_RESTOCK_ORDER = "not_on_restock_order"
@@ -186,3 +190,35 @@ class AttributeValuesFixed(DomainError):
 
     code = ErrorCode.ATTRIBUTE_VALUES_FIXED
     default_detail = "A boolean attribute's values are true and false; they cannot be changed."
+
+
+class ProductImageNotFound(NotFound):
+    default_detail = "This product has no such image."
+
+
+class ImageRejected(DomainError):
+    """An upload that is not an image the store keeps: a 400 with the reason's code."""
+
+
+class ImageTypeUnsupported(ImageRejected):
+    code = ErrorCode.IMAGE_TYPE_UNSUPPORTED
+    default_detail = "The file is not a JPEG, PNG or WebP image."
+
+
+class ImageTooLarge(ImageRejected):
+    """The file is above `MAX_IMAGE_MB`; raised with `limit_mb`."""
+
+    code = ErrorCode.IMAGE_TOO_LARGE
+    default_detail = "The file is too large."
+
+
+class ImageTooManyPixels(ImageRejected):
+    """The image has more pixels than `MAX_IMAGE_PIXELS`; raised with `limit_pixels`."""
+
+    code = ErrorCode.IMAGE_TOO_MANY_PIXELS
+    default_detail = "The image has too many pixels."
+
+
+class ImageCorrupt(ImageRejected):
+    code = ErrorCode.IMAGE_CORRUPT
+    default_detail = "The image is damaged or incomplete and cannot be read."

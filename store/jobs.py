@@ -1,5 +1,5 @@
-"""Store background jobs: the low-stock digest (with a proposed restock order), back-in-stock alerts and
-pending-order reminders.
+"""Store background jobs: the low-stock digest (with a proposed restock order), back-in-stock alerts,
+pending-order reminders and product image renditions.
 
 They claim their rows with a short transaction (`SELECT ... FOR UPDATE SKIP LOCKED`, then mark them) before any
 email goes out, so two runs at once never send the same alert twice and no product or order row stays locked
@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Q
@@ -21,7 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from duka_app.ops.emails import email_build
-from store.models import BackInStockSubscription, Order, OrderEvent, Product
+from store.images import rendition_make, stored_files_delete
+from store.models import BackInStockSubscription, Order, OrderEvent, Product, ProductImage
 from store.services.restock import restock_order_propose
 
 logger = logging.getLogger(__name__)
@@ -228,3 +231,40 @@ def _reminder_events_record(*, orders: list[Order]) -> None:
     """One `reminder_sent` event per order reminded, in one INSERT (the history entry `order_event_record` writes
     for a single change)."""
     OrderEvent.objects.bulk_create(OrderEvent(order=order, kind=OrderEvent.Kind.REMINDER_SENT) for order in orders)
+
+
+def product_image_renditions_make(*, image_id: int) -> int:
+    """Make the missing WebP renditions of an image (`IMAGE_RENDITION_WIDTHS`, none wider than the image) and
+    record them. Returns how many were made; a second run makes none. The files are written before any row is
+    locked; when the image was deleted meanwhile, they are deleted again."""
+    image = ProductImage.objects.filter(pk=image_id).only("file", "renditions").first()
+    if image is None:
+        return 0
+    missing = [width for width in settings.IMAGE_RENDITION_WIDTHS if str(width) not in image.renditions]
+    if not missing:
+        return 0
+    with image.file.open("rb") as original:
+        content = original.read()
+    stem = image.file.name.rsplit(".", 1)[0]
+    made = {}
+    for width in missing:
+        rendition = rendition_make(content=content, width=width)
+        if rendition is None:
+            continue
+        data, rendition_width, rendition_height = rendition
+        name = default_storage.save(f"{stem}-{width}.webp", ContentFile(data))
+        made[str(width)] = {"name": name, "width": rendition_width, "height": rendition_height}
+    if not made:
+        return 0
+    with transaction.atomic():
+        locked = ProductImage.objects.select_for_update().filter(pk=image_id).only("renditions").first()
+        if locked is not None:
+            redundant = [made.pop(width)["name"] for width in list(made) if width in locked.renditions]
+            locked.renditions = {**locked.renditions, **made}
+            locked.save(update_fields=["renditions"])
+    if locked is None:
+        stored_files_delete(names=[rendition["name"] for rendition in made.values()])
+        return 0
+    stored_files_delete(names=redundant)
+    logger.info("Image %d: %d renditions made.", image_id, len(made))
+    return len(made)

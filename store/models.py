@@ -99,6 +99,10 @@ class Cart(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart", null=True)
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     expires_at = models.DateTimeField(null=True, blank=True)
+    # The voucher the customer applied; checked again (and its use counted) at checkout.
+    voucher = models.ForeignKey(
+        "pricing.Voucher", on_delete=models.SET_NULL, null=True, blank=True, related_name="carts"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -154,7 +158,16 @@ class Order(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # The breakdown computed at checkout (pricing/calculation.py): total_amount = subtotal_amount −
+    # discount_amount + shipping_amount (+ tax_amount when prices exclude tax). The total is what the customer pays.
+    subtotal_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    discount_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    shipping_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     total_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    prices_include_tax = models.BooleanField(default=True)
+    shipping_method_name = models.CharField(max_length=100, blank=True)
+    voucher_code = models.CharField(max_length=50, blank=True)
     # The shipping address, copied at checkout from the chosen or default address (or the profile): later edits
     # of either never change the order. `address` is the first line; `country` is an ISO 3166-1 alpha-2 code
     # when copied from an address, the profile's free text otherwise (and on orders from before the address book).
@@ -198,6 +211,12 @@ class OrderItem(models.Model):
     sku = models.CharField("SKU", max_length=64)
     quantity = models.PositiveIntegerField()
     price_at_purchase = models.DecimalField(max_digits=10, decimal_places=2)
+    # The line after its share of the discount: gross = net + tax, each rounded per line.
+    discount_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0.00"))
+    net_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    gross_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
 
     class Meta:
         ordering = ["id"]
@@ -488,12 +507,41 @@ class ProductAttributeValue(models.Model):
         return f"{self.attribute_id} of {self.product_id}"
 
 
+class ProductImage(models.Model):
+    """A picture of a product, re-encoded from the upload (no EXIF), with its WebP renditions once the job made them.
+
+    `renditions` maps a width to its file: `{"200": {"name": "...", "width": 200, "height": 150}}`. The primary
+    image is the one with the lowest position.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    file = models.FileField(max_length=255)
+    alt_text = models.CharField(max_length=200, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    width = models.PositiveIntegerField(editable=False)
+    height = models.PositiveIntegerField(editable=False)
+    renditions = models.JSONField(default=dict, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["product", "position", "id"], name="product_image_order_idx")]
+
+    def __str__(self) -> str:
+        return self.alt_text or self.file.name
+
+    @property
+    def file_names(self) -> list[str]:
+        """Every stored file of this image: the original and its renditions."""
+        return [self.file.name, *(rendition["name"] for rendition in self.renditions.values())]
+
+
 class FacetCount(models.Model):
     """How many active products of a category fall under one key, for facet counts that no filter narrows
     (none, or the category alone). The key (`value_id`) is 0 for the products themselves, counted per price
     band; an attribute value's id for the products carrying it; minus a number attribute's id for the products
     carrying a number of it (`price_band` 0 for these). Written only by the `store_product` triggers of
-    migration 0014, in the transaction that changes the products."""
+    migration 0013, in the transaction that changes the products."""
 
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
     price_band = models.SmallIntegerField()

@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from rest_framework import serializers
 
 from duka_app.api.schema import ErrorSerializer, error_response
+from store.serializers.cart import CartSummarySerializer
 from store.serializers.orders import OrderEventActorSerializer, OrderEventStaffSerializer
 
 # --- error bodies -------------------------------------------------------------------------------------------
@@ -24,6 +25,10 @@ class CheckoutConflictSerializer(ErrorSerializer):
     )
     limit = serializers.IntegerField(
         required=False, help_text="With `too_many_pending_orders`: how many pending orders a buyer may hold."
+    )
+    breakdown = CartSummarySerializer(
+        required=False,
+        help_text="With `price_changed` and the voucher codes (`voucher_used_up`, ...): what the order would cost now.",
     )
 
 
@@ -65,7 +70,8 @@ CART_QUANTITY_ERROR = error_response(
 )
 CHECKOUT_BAD_REQUEST = error_response(
     400,
-    description="The cart is empty (`cart_empty`), or the `Idempotency-Key` header or the body is malformed.",
+    description="The cart is empty (`cart_empty`), the shipping method does not deliver to the address "
+    "(`shipping_method_unavailable`), or the `Idempotency-Key` header or the body is malformed.",
     code="cart_empty",
     detail="The cart is empty.",
 )
@@ -78,7 +84,9 @@ CHECKOUT_CONFLICT = error_response(
     409,
     description="Some lines exceed the stock (`insufficient_stock`) or are no longer for sale "
     "(`product_unavailable`), with the lines in `items`; or the buyer already holds as many pending orders as "
-    "allowed (`too_many_pending_orders`, with `limit`): pay for or cancel one first. Nothing changed.",
+    "allowed (`too_many_pending_orders`, with `limit`): pay for or cancel one first. The total differs from "
+    "`expected_total` (`price_changed`), or the cart's voucher can no longer be used (`voucher_used_up`, "
+    "`voucher_expired`, ...): both with the new `breakdown`. Nothing changed.",
     code="insufficient_stock",
     detail="Some products in the cart are not available in the requested quantity.",
     serializer=CheckoutConflictSerializer,
@@ -148,6 +156,27 @@ RESTOCK_BAD_REQUEST = error_response(
     code="quantity_above_ordered",
     detail="Product 1: 30 received but only 20 still expected.",
 )
+
+
+class ImageRejectedSerializer(ErrorSerializer):
+    """An upload that is not an image the store keeps; nothing was stored."""
+
+    limit_mb = serializers.IntegerField(required=False, help_text="With `image_too_large`: `MAX_IMAGE_MB`.")
+    limit_pixels = serializers.IntegerField(
+        required=False, help_text="With `image_too_many_pixels`: `MAX_IMAGE_PIXELS`."
+    )
+
+
+IMAGE_REJECTED = error_response(
+    400,
+    description="A validation error `{field: [messages]}`, or a file that is not an image the store keeps, "
+    "judged by its content: `image_type_unsupported` (not JPEG, PNG or WebP: text, SVG, GIF...), `image_too_large` "
+    "(above `MAX_IMAGE_MB`, with `limit_mb`), `image_too_many_pixels` (a decompression bomb, with `limit_pixels`), "
+    "`image_corrupt` (truncated or damaged). Nothing was stored.",
+    code="image_type_unsupported",
+    detail="The file is not a JPEG, PNG or WebP image.",
+    serializer=ImageRejectedSerializer,
+)
 INVALID_STATUS_TRANSITION = error_response(
     400,
     description="Invalid input, or the order cannot make that move (`invalid_status_transition`).",
@@ -166,6 +195,19 @@ CATEGORY = {
     "product_count": 12,
     "created_at": _CREATED_AT,
     "updated_at": _CREATED_AT,
+}
+PRODUCT_IMAGE = {
+    "id": 1,
+    "url": "/media/products/1/5f0c9a.jpg",
+    "width": 1600,
+    "height": 1200,
+    "alt_text": "The skillet from above",
+    "position": 0,
+    "renditions": [
+        {"url": "/media/products/1/5f0c9a-200.webp", "width": 200, "height": 150},
+        {"url": "/media/products/1/5f0c9a-600.webp", "width": 600, "height": 450},
+        {"url": "/media/products/1/5f0c9a-1200.webp", "width": 1200, "height": 900},
+    ],
 }
 PRODUCT = {
     "id": 1,
@@ -187,6 +229,7 @@ PRODUCT = {
         {"attribute": "diameter-cm", "name": "Diameter (cm)", "kind": "number", "value": "26", "label": None},
         {"attribute": "induction", "name": "Induction", "kind": "boolean", "value": True, "label": "Yes"},
     ],
+    "images": [PRODUCT_IMAGE],
     "created_at": _CREATED_AT,
     "updated_at": _CREATED_AT,
 }
@@ -240,7 +283,14 @@ CART_ITEM = {
 ORDER = {
     "id": 1,
     "status": "pending",
-    "total_amount": "69.80",
+    "subtotal_amount": "69.80",
+    "discount_amount": "6.98",
+    "shipping_amount": "300.00",
+    "tax_amount": "8.66",
+    "total_amount": "362.82",
+    "prices_include_tax": True,
+    "shipping_method_name": "Standard",
+    "voucher_code": "KARIBU10",
     "items": [
         {
             "id": 1,
@@ -251,6 +301,11 @@ ORDER = {
             "quantity": 2,
             "price_at_purchase": "34.90",
             "line_total": "69.80",
+            "discount_amount": "6.98",
+            "tax_rate": "16.00",
+            "net_amount": "54.16",
+            "tax_amount": "8.66",
+            "gross_amount": "62.82",
         }
     ],
     "name": "Amina Wanjiru",
@@ -326,6 +381,20 @@ PRODUCT_ATTRIBUTES_EXAMPLES = [
     response_example("Product", PRODUCT, 200),
 ]
 FACETS_EXAMPLES = [response_example("Facets", FACETS, 200)]
+PRODUCT_IMAGE_EXAMPLES = [response_example("Product image", PRODUCT_IMAGE, 200, 201)]
+PRODUCT_IMAGE_UPLOAD_EXAMPLES = [
+    OpenApiExample(
+        "Upload",
+        value={"file": "(the image file)", "alt_text": "The skillet from above", "position": 0},
+        request_only=True,
+        media_type="multipart/form-data",
+    ),
+    *PRODUCT_IMAGE_EXAMPLES,
+]
+PRODUCT_IMAGE_UPDATE_EXAMPLES = [
+    request_example("Move first", {"position": 0, "alt_text": "The skillet from above"}),
+    *PRODUCT_IMAGE_EXAMPLES,
+]
 CART_ITEM_EXAMPLES = [response_example("Cart line", CART_ITEM, 200, 201)]
 ORDER_EXAMPLES = [response_example("Order", ORDER, 200, 201)]
 # A list answer: each example is one entry of it.
@@ -511,3 +580,48 @@ RESTOCK_ORDER = {
     ],
 }
 RESTOCK_ORDER_EXAMPLES = [response_example("Restock order", RESTOCK_ORDER, 200, 201)]
+
+
+CART_SUMMARY = {
+    "lines": 1,
+    "quantity": 2,
+    "subtotal": "69.80",
+    "discount": "6.98",
+    "shipping": "300.00",
+    "tax": "8.66",
+    "total": "362.82",
+    "currency": "KES",
+    "prices_include_tax": True,
+    "country": "KE",
+    "shipping_method": {"id": 1, "name": "Standard"},
+    "voucher": {"code": "KARIBU10", "kind": "percentage"},
+    "voucher_error": None,
+    "items": [
+        {
+            "product_id": 1,
+            "name": "Cast Iron Skillet",
+            "quantity": 2,
+            "unit_price": "34.90",
+            "amount": "69.80",
+            "discount": "6.98",
+            "tax_rate": "16.00",
+            "net": "54.16",
+            "tax": "8.66",
+            "gross": "62.82",
+        }
+    ],
+}
+CART_SUMMARY_BAD_REQUEST = error_response(
+    400,
+    description="A malformed `address_id` or `shipping_method_id`, or a shipping method that does not deliver to "
+    "the address (`shipping_method_unavailable`).",
+    code="shipping_method_unavailable",
+    detail="This shipping method does not deliver to the address.",
+)
+CART_SUMMARY_NOT_FOUND = error_response(
+    404,
+    description="The guest cart's token opens no cart (`cart_not_found`), or `address_id` is not one of the "
+    "caller's addresses.",
+    code="cart_not_found",
+    detail="No guest cart with this token; it may have expired or been merged.",
+)

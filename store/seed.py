@@ -7,6 +7,8 @@ Products and customers are inserted with `bulk_create` in batches; the database 
 search document of each inserted row.
 """
 
+import hashlib
+import io
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,9 +18,11 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils.text import slugify
 from faker import Faker
+from PIL import Image, ImageDraw
 
 from accounts.models import CustomerProfile, User
 from accounts.services import user_create
+from fulfilment.models import ReturnRequest, Shipment
 from payments.models import Payment, Refund
 from store.models import (
     Attribute,
@@ -29,11 +33,13 @@ from store.models import (
     OrderItem,
     Product,
     ProductAttributeValue,
+    RestockOrder,
     Review,
     StockMovement,
 )
 from store.services.attributes import attribute_create, attribute_value_create, product_attribute_copies_refresh
 from store.services.catalog import category_create, products_lock
+from store.services.images import product_image_add
 from store.services.reviews import product_ratings_refresh
 
 MANAGER_USERNAME = "manager"
@@ -41,6 +47,8 @@ MANAGER_PASSWORD = "duka-manager-demo"
 CUSTOMER_USERNAME_PREFIX = "customer"
 CUSTOMER_PASSWORD = "duka-customer-demo"
 SKU_PREFIX = "DK-"
+# The first demo products (by SKU) get a generated picture each; a large catalog keeps the rest without.
+SEED_IMAGES_MAX = 100
 BATCH_SIZE = 2000
 # Reviews go to the first products by SKU, from the first customers, each of whom received what they review.
 REVIEWED_PRODUCTS = 20
@@ -173,6 +181,7 @@ class SeedResult:
     attributes: int = 0
     products: int = 0
     reviews: int = 0
+    images: int = 0
     skipped: bool = False
 
 
@@ -216,6 +225,7 @@ def demo_data_seed(
         count=products, categories=categories, attributes=attributes, seed=seed, progress=progress
     )
     result.reviews = _seed_reviews(seed=seed)
+    result.images = _seed_images(limit=min(products, SEED_IMAGES_MAX))
     return result
 
 
@@ -224,9 +234,13 @@ def demo_data_delete() -> None:
     demo_users = User.objects.filter(username__regex=rf"^({MANAGER_USERNAME}|{CUSTOMER_USERNAME_PREFIX}[0-9]+)$")
     # The demo orders' history and payments protect them (PROTECT): a reset wipes them with the orders.
     OrderEvent.objects.filter(order__user__in=demo_users).delete()
+    ReturnRequest.objects.filter(order__user__in=demo_users).delete()
+    Shipment.objects.filter(order__user__in=demo_users).delete()
     Refund.objects.filter(payment__order__user__in=demo_users).delete()
     Payment.objects.filter(order__user__in=demo_users).delete()
     Order.objects.filter(user__in=demo_users).delete()
+    # Restock orders are about the catalog, and their lines protect its products.
+    RestockOrder.objects.all().delete()
     Product.objects.all().delete()
     Attribute.objects.filter(slug__in=[slugify(plan.name) for plan in ATTRIBUTES]).delete()
     Category.objects.all().delete()
@@ -412,6 +426,34 @@ def _seed_products(
         with connection.cursor() as cursor:
             cursor.execute(f"{command} {Product._meta.db_table}")
     return created
+
+
+def _seed_images(*, limit: int) -> int:
+    """A generated picture for each of the first `limit` demo products that has none, through the upload
+    service (so their renditions are made as for any upload)."""
+    products = Product.objects.filter(sku__startswith=SKU_PREFIX, images__isnull=True).order_by("sku")[:limit]
+    created = 0
+    for product in products.only("pk", "sku", "name"):
+        content = demo_image(key=product.sku)
+        product_image_add(product=product, file=io.BytesIO(content), size=len(content), alt_text=product.name)
+        created += 1
+    return created
+
+
+def demo_image(*, key: str, size: tuple[int, int] = (800, 600)) -> bytes:
+    """A JPEG of a few coloured shapes drawn from `key` alone: the same key always gives the same picture."""
+    rng = random.Random(hashlib.sha256(key.encode()).digest())
+    width, height = size
+    image = Image.new("RGB", size, tuple(rng.randrange(140, 256) for _ in range(3)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(6):
+        left, top = rng.randrange(width), rng.randrange(height)
+        box = (left, top, left + rng.randrange(60, width // 2), top + rng.randrange(60, height // 2))
+        color = tuple(rng.randrange(0, 200) for _ in range(3))
+        (draw.ellipse if rng.random() < 0.5 else draw.rectangle)(box, fill=color)
+    output = io.BytesIO()
+    image.save(output, format="JPEG", quality=85)
+    return output.getvalue()
 
 
 def _product_draw(

@@ -1,6 +1,11 @@
 from celery import shared_task
 
-from store.jobs import back_in_stock_alerts_send, low_stock_alert_send, order_reminders_send
+from store.jobs import (
+    back_in_stock_alerts_send,
+    low_stock_alert_send,
+    order_reminders_send,
+    product_image_renditions_make,
+)
 from store.services.cart import guest_carts_delete_expired
 
 # Mail-server faults are worth a retry: claims are released when a send fails, so a retry sends nothing twice.
@@ -27,3 +32,16 @@ def guest_carts_cleanup() -> int:
 def back_in_stock_alerts(product_ids: list[int] | None = None) -> int:
     """Enqueued after a commit that brought products back in stock; scheduled for all products as well."""
     return back_in_stock_alerts_send(product_ids=product_ids)
+
+
+# Storage faults (a filesystem full, an S3 endpoint down) are OSErrors or botocore errors: worth a retry, as a
+# run makes only the renditions still missing.
+@shared_task(
+    name="store.tasks.product_image_renditions",
+    autoretry_for=(Exception,),
+    retry_backoff=30,
+    retry_jitter=True,
+    max_retries=5,
+)
+def product_image_renditions(image_id: int) -> int:
+    return product_image_renditions_make(image_id=image_id)

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from store.views import attributes, cart, catalog, checkout, orders, restock, reviews, wishlist
+from store.views import attributes, cart, catalog, checkout, images, orders, restock, reviews, wishlist
 
 router = SimpleRouter()
 router.register("categories", catalog.CategoryViewSet, basename="category")
@@ -11,6 +11,9 @@ router.register(
     rf"products/(?P<product_slug>{catalog.ProductViewSet.lookup_value_regex})/reviews",
     reviews.ReviewViewSet,
     basename="product-review",
+)
+router.register(
+    r"products/(?P<product_slug>[-a-zA-Z0-9_]+)/images", images.ProductImageViewSet, basename="product-image"
 )
 router.register("cart", cart.CartViewSet, basename="cart")
 router.register("orders", orders.OrderViewSet, basename="order")

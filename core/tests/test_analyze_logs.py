@@ -18,6 +18,7 @@ def low_thresholds(settings):
         "MAX_REQUESTS": 20,
         "MAX_ERRORS": 5,
         "MAX_FAILED_LOGINS": 3,
+        "MAX_FAILED_VOUCHERS": 4,
         "AUTO_BLACKLIST": False,
         "BLACKLIST_REQUESTS": 40,
         "BLACKLIST_ERRORS": 10,
@@ -135,3 +136,16 @@ def test_the_command_and_the_task_run_the_same_analysis(capsys, add_logs):
     assert "Flagged 1 IP(s), blacklisted 0." in capsys.readouterr().out
     assert analyze_logs.apply().get() == {"flagged": 1, "blacklisted": 0}
     assert SuspiciousIP.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_flags_an_ip_guessing_voucher_codes(add_logs):
+    add_logs(
+        [("198.51.100.6", "KE", minutes_ago(i)) for i in range(3)], method="POST", path="/api/cart/voucher/", status=400
+    )
+    add_logs([("198.51.100.6", "KE", minutes_ago(4))], method="POST", path="/api/cart/voucher/", status=429)
+    add_logs([("198.51.100.7", "KE", minutes_ago(i)) for i in range(4)], method="POST", path="/api/cart/voucher/")
+
+    assert suspicious_ips_analyze(now=NOW) == {"flagged": 1, "blacklisted": 0}
+    flagged = SuspiciousIP.objects.get()
+    assert (flagged.ip, flagged.reason) == ("198.51.100.6", "4 refused voucher codes within 10 min")

@@ -35,3 +35,24 @@ class EmailRateThrottle(ClientIPScopedRateThrottle):
             return None
         digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
         return self.cache_format % {"scope": self.scope, "ident": digest}
+
+
+class ClientIPRateThrottle(ClientIPScopedRateThrottle):
+    """Per-IP throttle at the rate of the view's `ip_throttle_scope`, for logged-in callers too (a view can combine
+    it with `UserRateScopedThrottle`: one person cannot spread guesses over accounts, nor accounts over IPs)."""
+
+    scope_attr = "ip_throttle_scope"
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class UserRateScopedThrottle(ClientIPScopedRateThrottle):
+    """Per-user throttle at the rate of the view's `user_throttle_scope`, from any IP."""
+
+    scope_attr = "user_throttle_scope"
+
+    def get_cache_key(self, request, view) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}

@@ -11,7 +11,7 @@ from html import escape
 from django.apps import apps
 from django.db import models
 
-APP_LABELS = ("core", "accounts", "store", "payments")
+APP_LABELS = ("core", "accounts", "store", "payments", "pricing", "fulfilment")
 
 FONT_SIZE = 12
 CHAR_WIDTH = 7.4  # a 12px monospace glyph, rounded up so text never overflows its box

@@ -15,6 +15,7 @@ TAGS_WITH_EXAMPLES = {
     "orders",
     "payments",
     "fulfilment",
+    "pricing",
     "security",
     "operations",
 }
@@ -70,7 +71,8 @@ def test_documented_operations_have_examples(operations):
         if not TAGS_WITH_EXAMPLES & set(operation["tags"]):
             continue
         if "requestBody" in operation:
-            assert operation["requestBody"]["content"]["application/json"].get("examples"), (method, path)
+            content = operation["requestBody"]["content"]
+            assert (content.get("application/json") or content["multipart/form-data"]).get("examples"), (method, path)
         for status, response in operation["responses"].items():
             if "content" in response:
                 assert response["content"]["application/json"].get("examples"), (method, path, status)
@@ -107,7 +109,7 @@ def test_conflicts_document_the_data_they_carry(schema, operations):
 
     checkout_409 = by_id["checkout"]["responses"]["409"]["content"]["application/json"]
     assert checkout_409["schema"] == {"$ref": "#/components/schemas/CheckoutConflict"}
-    assert set(schemas["CheckoutConflict"]["properties"]) == {"code", "detail", "items", "limit"}
+    assert set(schemas["CheckoutConflict"]["properties"]) == {"code", "detail", "items", "limit", "breakdown"}
     assert set(checkout_409["examples"]) == {"InsufficientStock", "TooManyPendingOrders"}
     assert set(schemas["StockLine"]["properties"]) == {"product_id", "requested", "available"}
     category_409 = by_id["categories_destroy"]["responses"]["409"]["content"]["application/json"]
@@ -123,6 +125,6 @@ def test_path_ids_are_positive_integers_with_an_example(operations):
         if parameter["in"] == "path" and parameter["name"] == "id"
     ]
 
-    assert len(ids) == 30
+    assert len(ids) == 48
     assert all(parameter["schema"] == {"type": "integer", "minimum": 1} for parameter in ids)
     assert all(parameter["example"] == 1 for parameter in ids)

@@ -5,7 +5,7 @@ with a GIN index, and `attribute_numbers`). Facet counts are one SQL query over 
 match the filters no facet is about (search, stock): each row carries a bit mask of the faceted filters it
 fails (category, price, each attribute), and a facet counts the rows that fail no filter but its own.
 With no filter but the category, the counts kept by the product triggers (`FacetCount`, `FacetNumber`, see
-migration 0014) answer instead, in a few index reads: the most common facets requests cost no scan.
+migration 0013) answer instead, in a few index reads: the most common facets requests cost no scan.
 """
 
 from dataclasses import dataclass

@@ -1,9 +1,7 @@
 import hashlib
 import re
-from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -44,16 +42,3 @@ def _cart_items(*, user: User | None, guest_cart: Cart | None) -> QuerySet[CartI
 
 def cart_item_list(*, user: User | None = None, guest_cart: Cart | None = None) -> QuerySet[CartItem]:
     return _cart_items(user=user, guest_cart=guest_cart).select_related("product").order_by("id")
-
-
-def cart_summary(*, user: User | None = None, guest_cart: Cart | None = None) -> dict:
-    """`{lines, quantity, subtotal}` of the cart at current final prices, in one query."""
-    unit_price = Coalesce("product__discount_price", "product__price")
-    totals = _cart_items(user=user, guest_cart=guest_cart).aggregate(
-        line_count=Count("id"),
-        quantity_total=Coalesce(Sum("quantity"), 0),
-        subtotal=Coalesce(
-            Sum(F("quantity") * unit_price, output_field=DecimalField()), Decimal("0"), output_field=DecimalField()
-        ),
-    )
-    return {"lines": totals["line_count"], "quantity": totals["quantity_total"], "subtotal": totals["subtotal"]}

@@ -1,8 +1,8 @@
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from accounts.roles import is_manager
-from store.models import Category, Product
+from store.models import Category, Product, ProductImage
 
 PRODUCT_READ_FIELDS = (
     "name",
@@ -28,6 +28,13 @@ def category_list(*, user) -> QuerySet[Category]:
     return Category.objects.annotate(product_count=product_count).order_by("name", "id")
 
 
+def product_images() -> QuerySet[ProductImage]:
+    """Images in the order the API lists them: the primary (lowest position) first."""
+    return ProductImage.objects.order_by("position", "id").only(
+        "product_id", "file", "alt_text", "position", "width", "height", "renditions"
+    )
+
+
 def product_list(*, user) -> QuerySet[Product]:
     """Products a user may see (inactive ones only for managers and admins), with their category.
 
@@ -44,3 +51,12 @@ def product_list(*, user) -> QuerySet[Product]:
     if not is_manager(user):
         qs = qs.filter(is_active=True)
     return qs
+
+
+def products_with_images(products: QuerySet[Product]) -> QuerySet[Product]:
+    """The products' images, primary first: one query for a whole page."""
+    return products.prefetch_related(Prefetch("images", queryset=product_images()))
+
+
+def product_image_get(*, product: Product, image_id: int) -> ProductImage | None:
+    return product_images().filter(product=product, pk=image_id).first()

@@ -42,10 +42,66 @@ class CartItemUpdateSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
+class SummaryLineSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    name = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price = money_field()
+    amount = money_field(help_text="quantity × unit_price.")
+    discount = money_field(help_text="The line's share of the voucher's discount.")
+    tax_rate = serializers.DecimalField(max_digits=5, decimal_places=2, read_only=True, help_text="Percent.")
+    net = money_field()
+    tax = money_field()
+    gross = money_field(help_text="net + tax: the line after its discount.")
+
+
+class SummaryShippingMethodSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class SummaryVoucherSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["percentage", "fixed", "free_shipping"])
+
+
+class SummaryVoucherErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="`voucher_expired`, `voucher_used_up`, ...: why it is not applied.")
+    detail = serializers.CharField()
+
+
 class CartSummarySerializer(serializers.Serializer):
+    """The breakdown checkout would charge now (pricing/calculation.py): amounts rounded half-up per line."""
+
     lines = serializers.IntegerField()
     quantity = serializers.IntegerField()
     subtotal = money_field()
+    discount = money_field()
+    shipping = money_field()
+    tax = money_field(help_text="Part of the total when `prices_include_tax`, added to it otherwise.")
+    total = money_field(help_text="subtotal − discount + shipping (+ tax when prices exclude it).")
+    currency = serializers.CharField()
+    prices_include_tax = serializers.BooleanField()
+    country = serializers.CharField(allow_null=True, help_text="Where the cart ships: tax and shipping depend on it.")
+    shipping_method = SummaryShippingMethodSerializer(allow_null=True)
+    voucher = SummaryVoucherSerializer(allow_null=True, help_text="The cart's voucher, when it applies.")
+    voucher_error = SummaryVoucherErrorSerializer(
+        allow_null=True, help_text="Why the cart's voucher does not apply now (it is left out of the amounts)."
+    )
+    items = SummaryLineSerializer(many=True)
+
+
+class CartSummaryQuerySerializer(serializers.Serializer):
+    address_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    shipping_method_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
+class ShippingMethodsQuerySerializer(serializers.Serializer):
+    address_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
+class CartVoucherSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=50, trim_whitespace=True)
 
 
 class GuestCartSerializer(serializers.Serializer):

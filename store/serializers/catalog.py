@@ -1,12 +1,13 @@
 from datetime import datetime
 from decimal import Decimal
 
+from django.core.files.storage import default_storage
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from store.constants import MAX_STOCK
-from store.models import Category, Product
+from store.models import Category, Product, ProductImage
 from store.serializers.attributes import ProductAttributeValueSerializer, product_attribute_representation
 from store.serializers.fields import money_field
 
@@ -48,6 +49,61 @@ class CategorySummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def image_representation(image: ProductImage) -> dict:
+    url = default_storage.url
+    return {
+        "id": image.id,
+        "url": url(image.file.name),
+        "width": image.width,
+        "height": image.height,
+        "alt_text": image.alt_text,
+        "position": image.position,
+        "renditions": [
+            {"url": url(rendition["name"]), "width": rendition["width"], "height": rendition["height"]}
+            for rendition in sorted(image.renditions.values(), key=lambda rendition: rendition["width"])
+        ],
+    }
+
+
+class RenditionSerializer(serializers.Serializer):
+    url = serializers.CharField(read_only=True)
+    width = serializers.IntegerField(read_only=True)
+    height = serializers.IntegerField(read_only=True)
+
+
+class ProductImageSerializer(serializers.ModelSerializer):
+    """An image as the catalog shows it: its URL and size, and its WebP renditions (narrowest first) once made."""
+
+    url = serializers.CharField(read_only=True, help_text="The original (re-encoded, without metadata).")
+    renditions = RenditionSerializer(
+        many=True, read_only=True, help_text="WebP copies 200, 600 and 1200 px wide (none wider than the original)."
+    )
+
+    class Meta:
+        model = ProductImage
+        fields = ["id", "url", "width", "height", "alt_text", "position", "renditions"]
+        read_only_fields = ["id", "width", "height"]
+
+    def to_representation(self, image: ProductImage) -> dict:
+        return image_representation(image)
+
+
+class ProductImageUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=False, help_text="A JPEG, PNG or WebP image of at most MAX_IMAGE_MB.")
+    alt_text = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    position = serializers.IntegerField(
+        min_value=0,
+        max_value=32767,
+        required=False,
+        help_text="Lowest first; the first is the primary image. Last when absent.",
+    )
+
+
+class ProductImageUpdateSerializer(serializers.Serializer):
+    alt_text = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    position = serializers.IntegerField(min_value=0, max_value=32767, required=False)
+
+
 class ProductSerializer(serializers.ModelSerializer):
     """Products: the category nested on read, `category_id` on write; money as strings with two decimals."""
 
@@ -80,6 +136,7 @@ class ProductSerializer(serializers.ModelSerializer):
     )
     rating_count = serializers.IntegerField(read_only=True, help_text="How many visible reviews the product has.")
     category = CategorySummarySerializer(read_only=True)
+    images = ProductImageSerializer(many=True, read_only=True, help_text="The primary image first.")
     category_id = serializers.PrimaryKeyRelatedField(
         source="category", queryset=Category.objects.all(), write_only=True
     )
@@ -110,6 +167,7 @@ class ProductSerializer(serializers.ModelSerializer):
             "rating_average",
             "rating_count",
             "attributes",
+            "images",
             "created_at",
             "updated_at",
         ]
@@ -144,6 +202,7 @@ class ProductSerializer(serializers.ModelSerializer):
             "rating_average": RATING.to_representation(product.rating_average),
             "rating_count": product.rating_count,
             "attributes": [product_attribute_representation(row) for row in product.attribute_values.all()],
+            "images": [image_representation(image) for image in product.images.all()],
             "created_at": timestamp_text(product.created_at, tz),
             "updated_at": timestamp_text(product.updated_at, tz),
         }

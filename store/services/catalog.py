@@ -97,7 +97,7 @@ def products_lock(*, product_ids: Iterable[int]) -> list[Product]:
     cart lines and order items that reference the product unblocked."""
     return list(
         Product.objects.filter(pk__in=set(product_ids))
-        .only("pk", "name", "sku", "price", "discount_price", "stock", "is_active")
+        .only("pk", "category_id", "name", "sku", "price", "discount_price", "stock", "is_active")
         .order_by("pk")
         .select_for_update(of=("self",), no_key=True)
     )

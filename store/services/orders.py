@@ -6,6 +6,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import is_manager
+from pricing.services import voucher_use_release
 from store.errors import InvalidStatusTransition
 from store.models import Order, OrderEvent, StockMovement
 from store.services.catalog import products_lock
@@ -37,6 +38,8 @@ def _order_lock(*, order_id: int) -> Order:
 
 
 def _stock_restore(*, order: Order, reason: str, actor: User | None) -> None:
+    """Put the order's items back in stock and give back the use it made of a voucher."""
+    voucher_use_release(order=order)
     quantities = {item.product_id: item.quantity for item in order.items.exclude(product=None)}
     stock_apply(
         locked=products_lock(product_ids=quantities), deltas=quantities, reason=reason, order=order, actor=actor

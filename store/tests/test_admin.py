@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
 from store.models import (
     Attribute,
@@ -15,10 +16,12 @@ from store.models import (
     OrderItem,
     Product,
     ProductAttributeValue,
+    ProductImage,
 )
 from store.services.attributes import attribute_create, attribute_value_create, product_attributes_set
 from store.tests.admin_forms import admin_form, list_row
 from store.tests.factories import CategoryFactory, ProductFactory
+from store.tests.images import image_bytes, stored_files, upload
 from store.tests.shopping import place_order
 
 
@@ -519,3 +522,51 @@ def test_deleting_a_value_in_admin_removes_it_from_the_products(admin_client_for
     assert not AttributeValue.objects.filter(pk=red.pk).exists()
     product.refresh_from_db()
     assert product.attribute_value_ids == []
+
+
+# --- product images -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def product_with_image(manager, media_root, jobs_run_inline, django_capture_on_commit_callbacks):
+    product = ProductFactory(category=CategoryFactory(), slug="lamp")
+    api = APIClient()
+    api.force_authenticate(manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post("/api/products/lamp/images/", {"file": upload(image_bytes(size=(900, 600))), "alt_text": "Lit"})
+    return product
+
+
+@pytest.mark.django_db
+def test_the_product_page_shows_image_thumbnails(admin_client_for, product_with_image):
+    image = ProductImage.objects.get()
+
+    page = admin_client_for.get(f"/admin/store/product/{product_with_image.pk}/change/").content.decode()
+
+    assert f'<img src="/media/{image.renditions["200"]["name"]}" alt="Lit"' in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("valid", [True, False], ids=["image", "text file"])
+def test_an_image_added_in_admin_is_checked_like_an_upload(
+    admin_client_for, product_with_image, media_root, jobs_run_inline, django_capture_on_commit_callbacks, valid
+):
+    url = f"/admin/store/product/{product_with_image.pk}/change/"
+    fields = admin_form(admin_client_for, url, "product_form")
+    files_before = stored_files(media_root)
+    content = image_bytes(size=(300, 300)) if valid else b"plain text" * 10
+    fields.update({"images-1-alt_text": "Added", "images-1-position": "4", "images-1-file": upload(content, "x.jpg")})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_for.post(url, fields)
+
+    if valid:
+        assert response.status_code == 302
+        added = ProductImage.objects.get(alt_text="Added")
+        assert (added.position, added.width, list(added.renditions)) == (4, 300, ["200"])
+        assert len(stored_files(media_root)) == len(files_before) + 2
+    else:
+        assert response.status_code == 200
+        assert "The file is not a JPEG, PNG or WebP image." in response.content.decode()
+        assert ProductImage.objects.count() == 1
+        assert stored_files(media_root) == files_before

@@ -336,16 +336,32 @@ def test_delete_role_matrix(client_as, customer, product, role):
 
 # --- summary ----------------------------------------------------------------------------------------------
 
+TOTALS = ("lines", "quantity", "subtotal", "discount", "shipping", "tax", "total")
+
 
 @pytest.mark.django_db
 def test_summary_totals_the_callers_cart(client_for, customer, other_customer, product):
-    fill_cart(customer, (product, 2), (ProductFactory(price=Decimal("8.50")), 3))
+    mug = ProductFactory(price=Decimal("8.50"))
+    fill_cart(customer, (product, 2), (mug, 3))
     fill_cart(other_customer, (product, 1))
 
     response = client_for(customer).get(CART + "summary/")
 
     assert response.status_code == 200
-    assert response.json() == {"lines": 2, "quantity": 5, "subtotal": "65.48"}
+    body = response.json()
+    assert {key: body[key] for key in TOTALS} == {
+        "lines": 2,
+        "quantity": 5,
+        "subtotal": "65.48",
+        "discount": "0.00",
+        "shipping": "0.00",
+        "tax": "0.00",
+        "total": "65.48",
+    }
+    assert [(item["product_id"], item["quantity"], item["gross"]) for item in body["items"]] == [
+        (product.pk, 2, "39.98"),
+        (mug.pk, 3, "25.50"),
+    ]
 
 
 @pytest.mark.django_db
@@ -355,4 +371,14 @@ def test_summary_role_matrix(client_as, role):
 
     assert response.status_code == ALLOWED[role]
     if response.status_code == 200:
-        assert response.json() == {"lines": 0, "quantity": 0, "subtotal": "0.00"}
+        body = response.json()
+        assert {key: body[key] for key in TOTALS} == {
+            "lines": 0,
+            "quantity": 0,
+            "subtotal": "0.00",
+            "discount": "0.00",
+            "shipping": "0.00",
+            "tax": "0.00",
+            "total": "0.00",
+        }
+        assert body["items"] == []

@@ -51,7 +51,14 @@ def test_checkout_turns_the_cart_into_a_pending_order(client_for, customer, ship
     assert body == {
         "id": order.pk,
         "status": "pending",
+        "subtotal_amount": "65.48",
+        "discount_amount": "0.00",
+        "shipping_amount": "0.00",
+        "tax_amount": "0.00",
         "total_amount": "65.48",
+        "prices_include_tax": True,
+        "shipping_method_name": "",
+        "voucher_code": "",
         "items": [
             {
                 "id": teapot_item.pk,
@@ -62,6 +69,11 @@ def test_checkout_turns_the_cart_into_a_pending_order(client_for, customer, ship
                 "quantity": 2,
                 "price_at_purchase": "19.99",
                 "line_total": "39.98",
+                "discount_amount": "0.00",
+                "tax_rate": "0.00",
+                "net_amount": "39.98",
+                "tax_amount": "0.00",
+                "gross_amount": "39.98",
             },
             {
                 "id": mug_item.pk,
@@ -72,6 +84,11 @@ def test_checkout_turns_the_cart_into_a_pending_order(client_for, customer, ship
                 "quantity": 3,
                 "price_at_purchase": "8.50",
                 "line_total": "25.50",
+                "discount_amount": "0.00",
+                "tax_rate": "0.00",
+                "net_amount": "25.50",
+                "tax_amount": "0.00",
+                "gross_amount": "25.50",
             },
         ],
         "name": "",

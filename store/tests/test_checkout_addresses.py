@@ -207,7 +207,7 @@ def test_checkout_to_an_address_keeps_the_query_budget(
     home = save(customer, is_default_shipping=True)
     fill_cart(customer, *[(ProductFactory(), 1) for _ in range(5)])
 
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = client_for(customer).post(CHECKOUT, {"address_id": home.pk} if chosen else {}, format="json")
 
     assert response.status_code == 201

@@ -344,9 +344,9 @@ def test_product_list_costs_the_same_queries_for_1_and_100_products(
     product_attribute_copies_refresh(product_ids=[product.pk for product in products])
     client = client_as(role)
 
-    # The count, the page, the page's attribute values (one prefetch); attribute filters read their attributes
-    # and those attributes' values.
-    with django_assert_max_num_queries(3 + 2 * ("attr_" in query)):
+    # The count, the page, the page's attribute values and its images (one prefetch each); attribute filters
+    # read their attributes and those attributes' values.
+    with django_assert_max_num_queries(4 + 2 * ("attr_" in query)):
         response = client.get(f"/api/products/?page_size=100{query}")
 
     assert response.status_code == 200
@@ -358,8 +358,8 @@ def test_product_list_costs_the_same_queries_for_1_and_100_products(
 def test_product_detail_is_two_queries(client_as, django_assert_max_num_queries, catalog):
     client = client_as("anonymous")
 
-    # The product, then its attribute values.
-    with django_assert_max_num_queries(2):
+    # The product, then its attribute values and its images.
+    with django_assert_max_num_queries(3):
         response = client.get("/api/products/{}/".format(catalog["phone"].slug))
 
     assert response.status_code == 200

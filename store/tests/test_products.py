@@ -31,6 +31,7 @@ def product_json(product: Product) -> dict:
         "rating_average": f"{product.rating_average:.2f}",
         "rating_count": product.rating_count,
         "attributes": [],
+        "images": [],
         "created_at": iso(product.created_at),
         "updated_at": iso(product.updated_at),
     }

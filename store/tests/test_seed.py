@@ -6,9 +6,18 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import CustomerProfile, User
 from accounts.signals import STORE_MANAGERS_GROUP
+from fulfilment.services import shipment_create
 from payments.services import payment_record_manual
-from store.models import Attribute, Category, Order, OrderEvent, Product, ProductAttributeValue, Review
-from store.seed import ATTRIBUTES, CUSTOMER_PASSWORD, MANAGER_PASSWORD, REVIEW_ORDER_KEY_PREFIX
+from store.models import Attribute, Category, Order, OrderEvent, Product, ProductAttributeValue, ProductImage, Review
+from store.seed import (
+    ATTRIBUTES,
+    CUSTOMER_PASSWORD,
+    MANAGER_PASSWORD,
+    REVIEW_ORDER_KEY_PREFIX,
+    demo_data_seed,
+    demo_image,
+)
+from store.services.restock import restock_order_create
 from store.services.reviews import review_delete
 from store.tests.factories import ProductFactory
 from store.tests.shopping import place_order
@@ -187,6 +196,8 @@ def test_reset_replaces_the_catalog_and_the_demo_accounts_but_keeps_other_users(
     carols_order = place_order(customer, (Product.objects.last(), 1))
     for order in (demo_order, carols_order):
         payment_record_manual(order_id=order.pk, by=demo_manager)
+    shipment_create(order_id=demo_order.pk, carrier="g4s", tracking_number="G4S-1", by=demo_manager)
+    restock_order_create(lines=[{"product_id": Product.objects.first().pk, "quantity": 5}], actor=demo_manager)
     ProductFactory(name="Manual product")
 
     seed(products=5, customers=1, reset=True)
@@ -282,3 +293,17 @@ def test_seeded_attributes_are_the_same_for_a_seed():
         sorted(ProductAttributeValue.objects.values_list("product__sku", "attribute__slug", "value__slug", "number"))
         == first
     )
+
+
+@pytest.mark.django_db
+def test_seeded_products_get_generated_images_once(media_root, jobs_run_inline, committed):
+    with committed():
+        first = demo_data_seed(products=4, customers=0)
+    again = demo_data_seed(products=4, customers=0)
+
+    assert (first.images, again.images) == (4, 0)
+    images = ProductImage.objects.select_related("product").order_by("product__sku")
+    assert [image.product.sku for image in images] == ["DK-0000001", "DK-0000002", "DK-0000003", "DK-0000004"]
+    assert all((image.width, image.height, len(image.renditions)) == (800, 600, 2) for image in images)
+    assert all((media_root / image.file.name).is_file() for image in images)
+    assert demo_image(key="DK-0000001") == demo_image(key="DK-0000001") != demo_image(key="DK-0000002")

@@ -16,6 +16,9 @@ from store.schema import (
     CART_MERGE_EXAMPLES,
     CART_NOT_FOUND,
     CART_QUANTITY_ERROR,
+    CART_SUMMARY,
+    CART_SUMMARY_BAD_REQUEST,
+    CART_SUMMARY_NOT_FOUND,
     CART_TOKEN_HEADER,
     GUEST_CART_EXAMPLES,
     LOGGED_IN_FORBIDDEN,
@@ -29,11 +32,13 @@ from store.serializers.cart import (
     CartItemUpdateSerializer,
     CartMergeReportSerializer,
     CartMergeSerializer,
+    CartSummaryQuerySerializer,
     CartSummarySerializer,
     GuestCartSerializer,
     merge_report,
 )
 from store.services import cart as services
+from store.services.checkout import cart_price_summary
 
 CART_TOKEN = "X-Cart-Token"
 
@@ -153,14 +158,29 @@ class CartViewSet(
 
     @extend_schema(
         operation_id="cart_summary",
-        summary="Totals of the caller's cart",
-        parameters=[CART_TOKEN_HEADER],
-        responses={200: CartSummarySerializer, 403: CART_FORBIDDEN, 404: CART_NOT_FOUND},
-        examples=[response_example("Summary", {"lines": 1, "quantity": 2, "subtotal": "69.80"})],
+        summary="The price breakdown of the caller's cart",
+        description=(
+            "What checkout would charge now: the lines with their discount, net, tax and gross amounts, the "
+            "subtotal, discount, shipping, tax and total. Shipped to `address_id` (else the default shipping "
+            "address, else the profile's country) by `shipping_method_id` (else no shipping). A cart voucher that "
+            "does not apply now is left out and `voucher_error` says why. Send `total` to checkout as "
+            "`expected_total`."
+        ),
+        parameters=[CART_TOKEN_HEADER, CartSummaryQuerySerializer],
+        responses={
+            200: CartSummarySerializer,
+            400: CART_SUMMARY_BAD_REQUEST,
+            403: CART_FORBIDDEN,
+            404: CART_SUMMARY_NOT_FOUND,
+        },
+        examples=[response_example("Summary", CART_SUMMARY)],
     )
     @action(detail=False, methods=["get"], pagination_class=None)
     def summary(self, request):
-        return Response(CartSummarySerializer(selectors.cart_summary(**self.cart_scope())).data)
+        scope = self.cart_scope()
+        query = CartSummaryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(cart_price_summary(**scope, **query.validated_data))
 
     @extend_schema(
         operation_id="cart_guest_create",

@@ -119,8 +119,15 @@ class ProductViewSet(viewsets.ModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
 
+    # The actions that answer with products load their images and attribute values, one query each per page;
+    # the others (stock, alerts, facets) only look the product up.
+    PRODUCT_ANSWERS = frozenset({"list", "retrieve", "update", "partial_update", "attributes"})
+
     def get_queryset(self):
-        return attribute_selectors.products_with_attributes(selectors.product_list(user=self.request.user))
+        products = selectors.product_list(user=self.request.user)
+        if self.action in self.PRODUCT_ANSWERS:
+            products = attribute_selectors.products_with_attributes(selectors.products_with_images(products))
+        return products
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

@@ -29,7 +29,11 @@ class CheckoutView(APIView):
             "Creates a pending order from the cart at the current final prices, deducts the stock and empties "
             "the cart, all at once. With an `Idempotency-Key` header, a retry returns the first order (200). "
             "The order keeps a copy of its shipping address: the saved address `address_id`, else the default "
-            "shipping address, else the profile's shipping details."
+            "shipping address, else the profile's shipping details. The amounts (subtotal, discount, shipping, tax, "
+            "total) come from the same calculation as `GET /api/cart/summary/`; send the total you showed as "
+            "`expected_total` and a different one is 409 `price_changed` with the new `breakdown`. A cart voucher "
+            "that can no longer be used (say, used up by others meanwhile) is 409 with its code (`voucher_used_up`, "
+            "`voucher_expired`, ...) and the breakdown without it; nothing is ordered."
         ),
         request=CheckoutSerializer,
         parameters=[
@@ -50,7 +54,12 @@ class CheckoutView(APIView):
             404: CHECKOUT_ADDRESS_NOT_FOUND,
             409: CHECKOUT_CONFLICT,
         },
-        examples=[request_example("To a saved address", {"address_id": 7}), *ORDER_EXAMPLES],
+        examples=[
+            request_example(
+                "To a saved address", {"address_id": 7, "shipping_method_id": 2, "expected_total": "3548.00"}
+            ),
+            *ORDER_EXAMPLES,
+        ],
     )
     def post(self, request):
         body = CheckoutSerializer(data=request.data)
@@ -59,6 +68,8 @@ class CheckoutView(APIView):
             user=request.user,
             idempotency_key=idempotency_key_of(request),
             address_id=body.validated_data.get("address_id"),
+            shipping_method_id=body.validated_data.get("shipping_method_id"),
+            expected_total=body.validated_data.get("expected_total"),
         )
         return Response(
             OrderSerializer(order_get(order_id=order.pk)).data,

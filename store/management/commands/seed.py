@@ -32,7 +32,7 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Seeded {result.managers} manager, {result.customers} customers, "
                     f"{result.categories} categories, {result.products} products and {result.reviews} reviews "
-                    f"(seed {seed})."
+                    f"(seed {seed}); {result.images} product images generated."
                 )
             )
         logins = demo_logins()

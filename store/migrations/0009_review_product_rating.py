@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("store", "0013_orderevent_fulfilment_kinds"),
+        ("store", "0008_orderevent_fulfilment_kinds"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

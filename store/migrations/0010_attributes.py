@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("store", "0010_review_product_rating"),
+        ("store", "0009_review_product_rating"),
     ]
 
     operations = [

@@ -107,7 +107,7 @@ DROP FUNCTION store_facet_counts_change(store_product[], store_product[]);
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("store", "0011_attributes"),
+        ("store", "0012_order_pricing_breakdown"),
     ]
 
     operations = [
