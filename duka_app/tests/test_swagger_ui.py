@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from django.conf import settings
 
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -69,6 +70,11 @@ def test_swagger_ui_lists_operations_and_makes_an_authorized_call(browser, live_
 
     browser.get(f"{live_server.url}/api/docs/")
 
+    # Every tag is listed, collapsed; opening one lists its operations.
+    tags = wait.until(condition.presence_of_all_elements_located((By.CSS_SELECTOR, ".opblock-tag-section")))
+    assert len(tags) == len(settings.SPECTACULAR_SETTINGS["TAGS"])
+    for tag in ("auth", "profile"):
+        browser.find_element(By.ID, f"operations-tag-{tag}").click()
     operation = wait.until(condition.presence_of_element_located((By.ID, "operations-profile-profile_retrieve")))
     operation_ids = {element.get_attribute("id") for element in browser.find_elements(By.CSS_SELECTOR, ".opblock")}
     assert {"operations-auth-auth_token_obtain", "operations-auth-auth_register"} <= operation_ids
