@@ -2,17 +2,17 @@
 
 No DRF, no serializer: a `values()` query and a `JsonResponse`. They accept the list filters the
 benchmark uses (`category`, `min_price`, `max_price`, `search`, `page`, `page_size`) and return the same
-page shape (`count` and `results`), so the API has to beat 0.6× of this on the same database.
+page shape (`count` and `results`), so the API has to beat 0.6× of this on the same database. The URLconf
+passes the product model (`products`): `store`'s inside Duka's project (`bench.urls`), the unmanaged
+one over the same table in the bare floor (`bench.bare`).
 """
 
 import os
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import F
+from django.db.models import F, Model
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, JsonResponse
-
-from store.models import Product
 
 PRODUCT_FIELDS = (
     "id",
@@ -38,8 +38,8 @@ def ping(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-def _active_products():
-    return Product.objects.filter(is_active=True).annotate(final_price=Coalesce("discount_price", "price"))
+def _active_products(products: type[Model]):
+    return products.objects.filter(is_active=True).annotate(final_price=Coalesce("discount_price", "price"))
 
 
 def _positive_int(value: str | None, default: int) -> int:
@@ -50,9 +50,9 @@ def _positive_int(value: str | None, default: int) -> int:
     return max(number, 1)
 
 
-def product_list(request):
+def product_list(request, products: type[Model]):
     params = request.GET
-    queryset = _active_products()
+    queryset = _active_products(products)
     if params.get("category"):
         queryset = queryset.filter(category_id=params["category"])
     if params.get("min_price"):
@@ -72,8 +72,8 @@ def product_list(request):
     return JsonResponse({"count": queryset.count(), "results": rows})
 
 
-def product_detail(request, slug: str):
-    row = _active_products().filter(slug=slug).values(*PRODUCT_FIELDS, "final_price").first()
+def product_detail(request, slug: str, products: type[Model]):
+    row = _active_products(products).filter(slug=slug).values(*PRODUCT_FIELDS, "final_price").first()
     if row is None:
         raise Http404
     return JsonResponse(row)

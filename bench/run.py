@@ -147,6 +147,11 @@ class Bench:
         self.servers.append(server)
         return server
 
+    def serve_bare_floor(self, env: Environment) -> Gunicorn:
+        server = Gunicorn.bare_floor(env)
+        self.servers.append(server)
+        return server
+
     def stop_servers(self) -> None:
         while self.servers:
             self.servers.pop().stop()
@@ -165,18 +170,15 @@ class Bench:
         seconds = seconds or self.config.seconds
         return self.load.run(server.base_url, paths, connections=connections, seconds=seconds, token=token)
 
-    def side_by_side(
-        self, run_a: Callable[[], LoadResult], run_b: Callable[[], LoadResult]
-    ) -> tuple[list[LoadResult], list[LoadResult]]:
-        """Warm both up, then alternate A B / B A for the configured rounds."""
-        results_a, results_b = [], []
+    def side_by_side(self, *runs: Callable[[], LoadResult]) -> tuple[list[LoadResult], ...]:
+        """Run each side once per round for the configured rounds, each round starting one side later
+        (A B, B A, ... for two; A B C, B C A, C A B, ... for three)."""
+        results = tuple([] for _ in runs)
         for round_number in range(self.config.rounds):
-            order = [(run_a, results_a), (run_b, results_b)]
-            if round_number % 2:
-                order.reverse()
-            for run, results in order:
-                results.append(run())
-        return results_a, results_b
+            for offset in range(len(runs)):
+                side = (round_number + offset) % len(runs)
+                results[side].append(runs[side]())
+        return results
 
     # -- 1. catalog -------------------------------------------------------------------------------
 
@@ -210,17 +212,28 @@ class Bench:
                 [f"/bench/products/{slug}/" for slug in info["slugs"]],
             ),
         ]
+        floor = self.serve_bare_floor(env)
         for name, api_paths, baseline_paths in pairs:
-            mismatch = self._compare_rows(server, api_paths[0], baseline_paths[0])
-            if mismatch:
-                progress(f"{name}: {mismatch}")
-            for paths in (api_paths, baseline_paths):
-                self.measure(server, paths, connections=self.config.connections, seconds=1)
-            api, baseline = self.side_by_side(
-                lambda paths=api_paths: self.measure(server, paths, connections=self.config.connections),
-                lambda paths=baseline_paths: self.measure(server, paths, connections=self.config.connections),
+            mismatch = self._compare_rows(server, api_paths[0], server, baseline_paths[0])
+            floor_mismatch = self._compare_rows(server, api_paths[0], floor, baseline_paths[0])
+            for note in {mismatch, floor_mismatch} - {""}:
+                progress(f"{name}: {note}")
+            sides = ((server, api_paths), (server, baseline_paths), (floor, baseline_paths))
+            for side_server, paths in sides:
+                self.measure(side_server, paths, connections=self.config.connections, seconds=1)
+            api, baseline, bare = self.side_by_side(
+                *(
+                    lambda side_server=side_server, paths=paths: self.measure(
+                        side_server, paths, connections=self.config.connections
+                    )
+                    for side_server, paths in sides
+                )
             )
-            self._emit_throughput_ratio(name, api, baseline, mismatch)
+            self._emit_throughput_ratio(name, api, baseline, mismatch, "baseline")
+            self._emit_throughput_ratio(
+                name, api, bare, floor_mismatch, "bare floor", f"in-project baseline {_rate(baseline)} req/s"
+            )
+        floor.stop()
         counts = helper(
             env,
             "query_counts",
@@ -247,8 +260,9 @@ class Bench:
             ),
         )
 
-    def _compare_rows(self, server: Gunicorn, api_path: str, baseline_path: str) -> str:
-        api, baseline = request(server.base_url, "GET", api_path), request(server.base_url, "GET", baseline_path)
+    def _compare_rows(self, server: Gunicorn, api_path: str, baseline_server: Gunicorn, baseline_path: str) -> str:
+        api = request(server.base_url, "GET", api_path)
+        baseline = request(baseline_server.base_url, "GET", baseline_path)
         if api.status != 200 or baseline.status != 200:
             return f"status {api.status} (api) vs {baseline.status} (baseline)"
         api_body, baseline_body = api.json(), baseline.json()
@@ -263,18 +277,18 @@ class Bench:
             return "" if api_ids else "no rows match the filter"
         return "" if api_body.get("id") == baseline_body["id"] else "detail rows differ"
 
-    def _emit_throughput_ratio(self, name: str, api: list[LoadResult], baseline: list[LoadResult], note: str) -> None:
-        api_rate = median([result.requests_per_second for result in api])
-        baseline_rate = median([result.requests_per_second for result in baseline])
-        value = ratio(api_rate, baseline_rate)
+    def _emit_throughput_ratio(
+        self, name: str, api: list[LoadResult], baseline: list[LoadResult], note: str, against: str, extra: str = ""
+    ) -> None:
+        """API req/s over the req/s of `against` (the in-project baseline or the bare floor), target 0.6."""
+        value = ratio(_median_rate(api), _median_rate(baseline))
         failures = sum(result.non_2xx + result.socket_errors for result in api + baseline)
-        raw = f"api {number(api_rate, 1)} req/s | baseline {number(baseline_rate, 1)} req/s"
-        if failures:
-            raw += f"; {failures} non-2xx/socket errors"
-        if note:
-            raw += f"; {note}"
+        raw = f"api {_rate(api)} req/s | {against} {_rate(baseline)} req/s"
+        for part in (extra, f"{failures} non-2xx/socket errors" if failures else "", note):
+            if part:
+                raw += f"; {part}"
         met = value is not None and value >= 0.6 and not failures and not note
-        self.emit("catalog", figure_line(name, f"{number(value)}x baseline", ">= 0.60x", met, raw))
+        self.emit("catalog", figure_line(name, f"{number(value)}x {against}", ">= 0.60x", met, raw))
 
     # -- 2. request logging -----------------------------------------------------------------------
 
@@ -597,6 +611,14 @@ class Bench:
         self.catalog_info = helper(self.main, "catalog_info")
 
 
+def _median_rate(results: list[LoadResult]) -> float | None:
+    return median([result.requests_per_second for result in results])
+
+
+def _rate(results: list[LoadResult]) -> str:
+    return number(_median_rate(results), 1)
+
+
 def _first_line(error: Exception) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
@@ -615,6 +637,7 @@ def main() -> int:
     bench = Bench(config, postgres, redis, LoadGenerator(wrk_path() if use_wrk else None))
     print(f"Duka benchmark{' (quick mode: BENCH_QUICK=1, small sizes)' if config.quick else ''}")
     print("  server:     gunicorn, sync workers x2, DJANGO_DEBUG=0, persistent connections, on 127.0.0.1")
+    print("  floor:      bench.bare, a bare Django project (no middleware, no DRF, no Duka apps) on the same rows")
     print(f"  PostgreSQL: {postgres.description}, databases {config.database_name}*")
     print(f"  Redis:      {redis_description}")
     print(f"  load:       {bench.load.description}; {config.connections} connections for throughput")

@@ -24,6 +24,7 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_SECRET_KEY = "bench-only-secret-key-not-for-production-8c1f0d6e2b"
 LOCAL_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+BARE_SETTINGS = "bench.bare.settings"
 
 
 class CommandMissing(Exception):
@@ -187,9 +188,10 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """gunicorn, sync workers ×2, on a free loopback port, in its own process group."""
+    """gunicorn, sync workers ×2, on a free loopback port, in its own process group. It reads the project's
+    `gunicorn.conf.py` (preloading, worker recycling) for every app, so the bare floor runs the same server."""
 
-    def __init__(self, env: Environment, label: str, workers: int = 2):
+    def __init__(self, env: Environment, label: str, workers: int = 2, app: str = "duka_app.wsgi"):
         self.env = env
         self.label = label
         self.port = free_port()
@@ -197,7 +199,7 @@ class Gunicorn:
         self.process = subprocess.Popen(
             [
                 str(Path(sys.executable).with_name("gunicorn")),
-                "duka_app.wsgi",
+                app,
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",
@@ -220,6 +222,11 @@ class Gunicorn:
             start_new_session=True,
         )
         self._wait_until_serving()
+
+    @classmethod
+    def bare_floor(cls, env: Environment, label: str = "bare") -> "Gunicorn":
+        """The bare project of `bench.bare` on the database of `env`."""
+        return cls(env.but(DJANGO_SETTINGS_MODULE=BARE_SETTINGS), label, app="bench.bare.wsgi")
 
     @property
     def base_url(self) -> str:

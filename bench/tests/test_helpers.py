@@ -1,4 +1,5 @@
 import datetime
+from types import SimpleNamespace
 
 import pytest
 
@@ -106,3 +107,24 @@ def test_dashboard_paths_are_distinct_and_cover_the_same_days():
     assert len(set(first + second)) == 600
     assert all("to=2026-03-15" in path for path in first + second)
     assert first[0] == "/api/security/dashboard/?from=2026-03-08&to=2026-03-15&top_n=1"
+
+
+def test_side_by_side_rotates_which_side_runs_first_each_round():
+    calls = []
+
+    def side(label):
+        def run():
+            calls.append(label)
+            return f"{label}{len(calls)}"
+
+        return run
+
+    bench = SimpleNamespace(config=SimpleNamespace(rounds=3))
+
+    results = Bench.side_by_side(bench, side("a"), side("b"), side("c"))
+
+    assert calls == ["a", "b", "c", "b", "c", "a", "c", "a", "b"]
+    assert results == (["a1", "a6", "a8"], ["b2", "b4", "b9"], ["c3", "c5", "c7"])
+    calls.clear()
+    assert Bench.side_by_side(SimpleNamespace(config=SimpleNamespace(rounds=2)), side("a"), side("b"))
+    assert calls == ["a", "b", "b", "a"]
