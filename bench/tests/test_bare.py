@@ -3,7 +3,6 @@
 import json
 import subprocess
 import sys
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -11,6 +10,7 @@ from django.db import connection
 
 from bench.load import request
 from bench.stack import BARE_SETTINGS, ROOT, Environment, Gunicorn
+from duka_app.tests.processes import database_url
 
 DUKA_PACKAGES = {
     "accounts",
@@ -45,18 +45,9 @@ print(json.dumps({
 """
 
 
-def _test_database_url() -> str:
-    database = connection.settings_dict
-    credentials = quote(database["USER"], safe="")
-    if database["PASSWORD"]:
-        credentials += ":" + quote(database["PASSWORD"], safe="")
-    host = quote(database["HOST"] or "127.0.0.1", safe="")
-    return f"postgres://{credentials}@{host}:{database['PORT'] or 5432}/{database['NAME']}"
-
-
 @pytest.mark.slow
 def test_bare_project_loads_no_middleware_no_drf_and_none_of_dukas_apps():
-    env = Environment(_test_database_url(), None).but(DJANGO_SETTINGS_MODULE=BARE_SETTINGS)
+    env = Environment(database_url(connection.settings_dict), None).but(DJANGO_SETTINGS_MODULE=BARE_SETTINGS)
 
     completed = subprocess.run(
         [sys.executable, "-c", _LOAD_BARE_PROJECT], cwd=ROOT, env=env.variables(), capture_output=True, text=True
@@ -85,7 +76,7 @@ def test_bare_floor_under_gunicorn_serves_the_rows_of_the_in_project_baseline_an
     ]
     missing = [f"/bench/products/{products[3].slug}/", "/bench/products/no-such-product/"]
 
-    with Gunicorn.bare_floor(Environment(_test_database_url(), None), "bare-test") as floor:
+    with Gunicorn.bare_floor(Environment(database_url(connection.settings_dict), None), "bare-test") as floor:
         bare = {path: request(floor.base_url, "GET", path) for path in paths + missing}
 
     for path in paths:
