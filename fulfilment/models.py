@@ -1,6 +1,6 @@
 """Shipments of paid orders with their tracking events, and the customers' returns of delivered items."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
@@ -8,6 +8,8 @@ from django.db.models import Q
 
 from payments.models import Refund
 from store.models import Order, OrderItem
+
+CENT = Decimal("0.01")
 
 
 class Shipment(models.Model):
@@ -100,7 +102,7 @@ class ReturnRequest(models.Model):
     @property
     def amount(self) -> Decimal:
         """What the returned lines cost the customer (needs `lines__order_item` loaded)."""
-        return sum((line.quantity * line.order_item.price_at_purchase for line in self.lines.all()), Decimal("0"))
+        return sum((line.amount for line in self.lines.all()), Decimal("0"))
 
 
 class ReturnLine(models.Model):
@@ -117,3 +119,10 @@ class ReturnLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.order_item.product_name}"
+
+    @property
+    def amount(self) -> Decimal:
+        """The returned units' share of what the customer paid for the line: after its share of the voucher
+        discount, with tax (`gross_amount`), not the shelf price."""
+        item = self.order_item
+        return (item.gross_amount * self.quantity / item.quantity).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -96,10 +96,16 @@ class ReturnLineSerializer(serializers.ModelSerializer):
     unit_price = serializers.DecimalField(
         source="order_item.price_at_purchase", max_digits=10, decimal_places=2, read_only=True
     )
+    amount = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        help_text="What these units cost the customer: their share of the line after discount, with tax.",
+    )
 
     class Meta:
         model = ReturnLine
-        fields = ["order_item_id", "product_name", "quantity", "unit_price"]
+        fields = ["order_item_id", "product_name", "quantity", "unit_price", "amount"]
 
 
 class ReturnSerializer(serializers.ModelSerializer):

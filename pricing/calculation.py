@@ -90,12 +90,19 @@ def money_round(amount: Decimal, digits: int) -> Decimal:
 
 
 def _spread(total: Decimal, weights: list[Decimal], digits: int) -> list[Decimal]:
-    """`total` split in proportion to `weights`, each share rounded, the last taking the rounding difference."""
-    whole = sum(weights, ZERO)
+    """`total` (at most the sum of `weights`) split in proportion to `weights` by largest remainder, in minor
+    units: the shares add up to `total` exactly and none is below zero or above its own weight."""
+    unit = Decimal(1).scaleb(-digits)
+    whole = sum((int(weight / unit) for weight in weights), 0)
     if whole <= 0:
         return [ZERO for _ in weights]
-    shares = [money_round(total * weight / whole, digits) for weight in weights[:-1]]
-    return [*shares, total - sum(shares, ZERO)]
+    units_total = int(total / unit)
+    exact = [divmod(units_total * int(weight / unit), whole) for weight in weights]
+    shares = [floor for floor, _ in exact]
+    by_remainder = sorted(range(len(weights)), key=lambda index: exact[index][1], reverse=True)
+    for index in by_remainder[: units_total - sum(shares)]:
+        shares[index] += 1
+    return [(unit * share).quantize(unit) for share in shares]
 
 
 def _line_discounts(lines: list[CartLine], amounts: list[Decimal], voucher: VoucherTerms | None, digits: int):
@@ -133,7 +140,6 @@ def price_breakdown(
     priced, goods_discount = [], ZERO
     for line, amount, discount in zip(lines, amounts, discounts, strict=True):
         rate = tax_rates.get(line.category_id, tax_rates.get(None, ZERO)).quantize(Decimal("0.01"))
-        discount = money_round(discount, digits)
         base = amount - discount
         if prices_include_tax:
             net = money_round(base * HUNDRED / (HUNDRED + rate), digits)

@@ -141,28 +141,27 @@ def back_in_stock_alerts_send(*, product_ids: list[int] | None = None) -> int:
 
 
 def _back_in_stock_deliver(*, subscriptions: list[BackInStockSubscription], notified_at: datetime) -> int:
-    """Send the claimed subscriptions' emails; when sending fails, the unsent ones are opened again."""
+    """Send the claimed subscriptions' emails. When sending fails, or the mail server cannot even be reached,
+    the unsent ones are opened again (and the product's claim released if nobody was told)."""
     delivered = 0
-    connection = get_connection()
-    with connection:
-        for position, subscription in enumerate(subscriptions):
-            message = email_build(
-                template="store/emails/back_in_stock",
-                context={"user": subscription.user, "product": subscription.product},
-                to=[subscription.user.email],
-                connection=connection,
+    try:
+        with get_connection() as connection:
+            for subscription in subscriptions:
+                email_build(
+                    template="store/emails/back_in_stock",
+                    context={"user": subscription.user, "product": subscription.product},
+                    to=[subscription.user.email],
+                    connection=connection,
+                ).send()
+                delivered += 1
+    except Exception:
+        unsent = [item.pk for item in subscriptions[delivered:]]
+        BackInStockSubscription.objects.filter(pk__in=unsent, notified_at=notified_at).update(notified_at=None)
+        if not delivered and subscriptions:
+            Product.objects.filter(pk=subscriptions[0].product_id, back_in_stock_notified_at=notified_at).update(
+                back_in_stock_notified_at=None
             )
-            try:
-                message.send()
-            except Exception:
-                unsent = [item.pk for item in subscriptions[position:]]
-                BackInStockSubscription.objects.filter(pk__in=unsent, notified_at=notified_at).update(notified_at=None)
-                if not delivered and subscriptions:
-                    Product.objects.filter(
-                        pk=subscriptions[0].product_id, back_in_stock_notified_at=notified_at
-                    ).update(back_in_stock_notified_at=None)
-                raise
-            delivered += 1
+        raise
     if delivered:
         logger.info("Back-in-stock alerts: %d sent for product %s.", delivered, subscriptions[0].product_id)
     return delivered
@@ -201,27 +200,27 @@ def order_reminders_send(
 
 
 def _order_reminders_deliver(*, order_ids: list[int], reminded_at: datetime) -> int:
+    """Send the claimed orders' reminders. When sending fails, or the mail server cannot even be reached, the
+    unsent orders are released for the next run."""
     orders = list(
         Order.objects.filter(pk__in=order_ids).select_related("user").prefetch_related("items").order_by("pk")
     )
-    connection = get_connection()
     delivered = 0
-    with connection:
-        for position, order in enumerate(orders):
-            message = email_build(
-                template="store/emails/order_reminder",
-                context={"order": order, "user": order.user, "items": order.items.all()},
-                to=[order.user.email],
-                connection=connection,
-            )
-            try:
-                message.send()
-            except Exception:
-                unsent = [unsent_order.pk for unsent_order in orders[position:]]
-                Order.objects.filter(pk__in=unsent, reminder_sent_at=reminded_at).update(reminder_sent_at=None)
-                _reminder_events_record(orders=orders[:position])
-                raise
-            delivered += 1
+    try:
+        with get_connection() as connection:
+            for order in orders:
+                email_build(
+                    template="store/emails/order_reminder",
+                    context={"order": order, "user": order.user, "items": order.items.all()},
+                    to=[order.user.email],
+                    connection=connection,
+                ).send()
+                delivered += 1
+    except Exception:
+        unsent = [unsent_order.pk for unsent_order in orders[delivered:]]
+        Order.objects.filter(pk__in=unsent, reminder_sent_at=reminded_at).update(reminder_sent_at=None)
+        _reminder_events_record(orders=orders[:delivered])
+        raise
     _reminder_events_record(orders=orders)
     logger.info("Order reminders: %d sent.", delivered)
     return delivered

@@ -15,8 +15,10 @@ from fulfilment.tests.conftest import pay, world_state
 from fulfilment.tests.shipping import deliver
 from payments.models import Payment, Refund
 from payments.services import payment_record_manual
-from store.models import Order, OrderEvent, StockMovement
-from store.tests.shopping import place_order, stock_of
+from pricing.tests.factories import VoucherFactory
+from store.models import Cart, Order, OrderEvent, StockMovement
+from store.services.checkout import order_place
+from store.tests.shopping import fill_cart, place_order, stock_of
 
 
 @pytest.fixture
@@ -79,6 +81,27 @@ def test_a_return_from_request_to_refund(client_for, customer, manager, delivere
     kinds = list(delivered_order.events.values_list("kind", flat=True))
     assert kinds.count(OrderEvent.Kind.RETURN_REQUESTED) == 1
     assert kinds.count(OrderEvent.Kind.RETURN_UPDATED) == 3
+
+
+@pytest.mark.django_db
+def test_a_return_refunds_what_the_customer_paid_after_the_voucher_not_the_shelf_price(
+    client_for, customer, manager, kettle, mug, committed
+):
+    fill_cart(customer, (kettle, 2), (mug, 3))
+    Cart.objects.filter(user=customer).update(voucher=VoucherFactory(code="KARIBU10"))
+    order = deliver(pay(order_place(user=customer)[0]), manager)
+
+    requested = request_return(client_for(customer), order, one_kettle(order))
+    staff = client_for(manager)
+    act(staff, requested.json()["id"], "approve")
+    act(staff, requested.json()["id"], "receive")
+    with committed():
+        refunded = act(staff, requested.json()["id"], "refund")
+
+    # 750.00 less its 10 % share of the voucher.
+    assert requested.json()["amount"] == "675.00"
+    assert requested.json()["lines"][0]["amount"] == "675.00"
+    assert Refund.objects.get(pk=refunded.json()["refund_id"]).amount == Decimal("675.00")
 
 
 @pytest.mark.django_db

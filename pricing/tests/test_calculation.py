@@ -72,6 +72,36 @@ def test_a_fixed_voucher_is_capped_at_the_lines_it_covers_and_spread_over_them()
     assert (breakdown.discount, breakdown.total) == (D("30.00"), D("50.00"))
 
 
+def test_a_fixed_voucher_is_spread_by_largest_remainder_so_no_line_gets_a_negative_share():
+    # Half-up shares with the last line taking the difference would give 0.01, 0.01, 0.01 and −0.01.
+    breakdown = price_breakdown(
+        lines=[line(product_id, "1.00") for product_id in range(1, 5)],
+        shipping_method=None,
+        voucher=VoucherTerms("TWO", FIXED, D("0.02")),
+        tax_rates={},
+        prices_include_tax=True,
+    )
+
+    assert [item.discount for item in breakdown.lines] == [D("0.01"), D("0.01"), D("0.00"), D("0.00")]
+    assert breakdown.total == D("3.98")
+
+
+def test_a_fixed_voucher_never_takes_more_off_a_line_than_it_costs():
+    # Half-up shares of 0.04 each would leave the last line (0.01) with a discount of 0.04.
+    breakdown = price_breakdown(
+        lines=[*(line(product_id, "1.00") for product_id in range(1, 10)), line(10, "0.01")],
+        shipping_method=None,
+        voucher=VoucherTerms("FORTY", FIXED, D("0.40")),
+        tax_rates={},
+        prices_include_tax=True,
+    )
+
+    discounts = [item.discount for item in breakdown.lines]
+    assert sum(discounts, D("0")) == D("0.40")
+    assert all(D("0") <= item.discount <= item.amount for item in breakdown.lines)
+    assert discounts[-1] in (D("0.00"), D("0.01"))
+
+
 def test_free_shipping_takes_the_shipping_off_and_free_over_counts_the_discounted_goods():
     shipping = ShippingChoice(1, "Standard", D("300.00"), D("100.00"))
     free = price_breakdown(

@@ -159,6 +159,20 @@ def test_a_failed_send_reopens_the_subscriptions_for_the_next_run(settings, cust
     assert back_in_stock_alerts_send() == 1
 
 
+def test_a_mail_server_that_cannot_be_reached_reopens_the_subscriptions(
+    settings, customer, manager, sold_out, unreachable_mail_server
+):
+    BackInStockSubscription.objects.create(user=customer, product=sold_out)
+    product_stock_adjust(product=sold_out, delta=1, reason="adjustment", actor=manager)
+
+    with pytest.raises(OSError):
+        back_in_stock_alerts_send()
+
+    assert subscriptions() == [(customer.pk, sold_out.pk, True)]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert back_in_stock_alerts_send() == 1
+
+
 def test_inactive_products_and_users_get_no_alert(customer, manager):
     retired = ProductFactory(stock=3, is_active=False)
     BackInStockSubscription.objects.create(user=customer, product=retired)

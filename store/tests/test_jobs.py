@@ -243,6 +243,17 @@ def test_a_failed_reminder_is_released_for_the_next_run(orders, settings):
     assert order_reminders_send() == 2
 
 
+def test_a_mail_server_that_cannot_be_reached_releases_the_reminders(orders, unreachable_mail_server, settings):
+    with pytest.raises(OSError):
+        order_reminders_send()
+
+    assert set(Order.objects.filter(reminder_sent_at__isnull=False).values_list("pk", flat=True)) == {
+        orders["reminded"].pk
+    }
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert order_reminders_send() == 2
+
+
 def test_order_reminders_task_calls_the_same_job(orders):
     assert order_reminders() == 2
     assert order_reminders() == 0
