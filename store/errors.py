@@ -22,6 +22,7 @@ class ErrorCode(StrEnum):
     INVALID_STATUS_TRANSITION = "invalid_status_transition"
     NOT_ON_RESTOCK_ORDER = "not_on_restock_order"
     PRODUCT_IN_STOCK = "product_in_stock"
+    PRODUCT_ON_RESTOCK_ORDER = "product_on_restock_order"
     PRODUCT_UNAVAILABLE = "product_unavailable"
     QUANTITY_ABOVE_ORDERED = "quantity_above_ordered"
     QUANTITY_ABOVE_STOCK = "quantity_above_stock"
@@ -91,6 +92,11 @@ class StockOutOfRange(DomainError):
 
 class ProductNotFound(NotFound):
     default_detail = "No such product."
+
+
+class ProductOnRestockOrder(Conflict):
+    code = ErrorCode.PRODUCT_ON_RESTOCK_ORDER
+    default_detail = "This product is on restock orders, which keep it; deactivate it instead."
 
 
 class ProductUnavailable(Conflict):

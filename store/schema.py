@@ -119,6 +119,12 @@ CATEGORY_NOT_EMPTY = error_response(
     serializer=CategoryNotEmptySerializer,
     data={"product_count": 12},
 )
+PRODUCT_ON_RESTOCK_ORDER = error_response(
+    409,
+    description="The product is on restock orders, which keep it; nothing was deleted (deactivate it instead).",
+    code="product_on_restock_order",
+    detail="This product is on restock orders, which keep it; deactivate it instead.",
+)
 PRODUCT_BAD_REQUEST = error_response(
     400,
     description="Invalid input: a validation error `{field: [messages]}` (e.g. `stock` without `expected_stock`), "

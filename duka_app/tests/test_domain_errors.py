@@ -30,6 +30,7 @@ STATUS = {
     store_errors.ProductImageNotFound: 404,
     store_errors.ProductNotFound: 404,
     store_errors.ProductUnavailable: 409,
+    store_errors.ProductOnRestockOrder: 409,
     store_errors.InvalidStatusTransition: 400,
     store_errors.TooManyPendingOrders: 409,
     store_errors.WishlistItemNotFound: 404,

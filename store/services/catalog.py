@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from django.db import IntegrityError, models, transaction
+from django.db.models import ProtectedError
 from django.utils.text import slugify
 
 from accounts.models import User
@@ -15,6 +16,7 @@ from store.errors import (
     CategoryNotEmpty,
     InsufficientStock,
     ProductNotFound,
+    ProductOnRestockOrder,
     StockChanged,
     UniqueValueTaken,
 )
@@ -286,4 +288,9 @@ def product_stock_lock(*, product_ids: Iterable[int], category: Category | None 
 
 @transaction.atomic
 def product_delete(*, product: Product) -> None:
-    product.delete()
+    """Delete a product with its ledger, images and attribute values. Restock order lines protect it: they
+    record what was bought from a supplier."""
+    try:
+        product.delete()
+    except ProtectedError as error:
+        raise ProductOnRestockOrder() from error

@@ -5,6 +5,7 @@ import pytest
 from conftest import ROLES_WITHOUT_OWNER
 from core.tests.concurrency import run_concurrently
 from store.models import Product
+from store.services.restock import restock_order_create
 from store.tests.factories import CategoryFactory, ProductFactory
 
 WRITE_STATUS = {"anonymous": 401, "customer": 403, "manager": None, "admin": None}
@@ -212,6 +213,19 @@ def test_managers_update_and_delete_inactive_products(client_as, phones):
     assert client.patch("/api/products/hidden/", {"is_active": True}, format="json").status_code == 200
     assert client_as("anonymous").get("/api/products/hidden/").status_code == 200
     assert client.delete("/api/products/hidden/").status_code == 204
+
+
+@pytest.mark.django_db
+def test_a_product_on_a_restock_order_is_not_deleted_but_can_be_deactivated(client_as, phone, manager):
+    restock_order_create(actor=manager, supplier_name="Acme", lines=[{"product_id": phone.pk, "quantity": 5}])
+    client = client_as("manager")
+
+    response = client.delete("/api/products/blue-phone/")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "product_on_restock_order"
+    assert Product.objects.filter(pk=phone.pk).exists()
+    assert client.patch("/api/products/blue-phone/", {"is_active": False}, format="json").status_code == 200
 
 
 # --- validation -------------------------------------------------------------------------------------------

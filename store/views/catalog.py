@@ -18,6 +18,7 @@ from store.schema import (
     PRODUCT_BAD_REQUEST,
     PRODUCT_EXAMPLES,
     PRODUCT_IN_STOCK,
+    PRODUCT_ON_RESTOCK_ORDER,
     PRODUCT_UPDATE_EXAMPLES,
     STOCK_ADJUSTMENT_CONFLICT,
     STOCK_ADJUSTMENT_EXAMPLES,
@@ -106,7 +107,7 @@ STOCK_UPDATE_RULE = (
         responses={200: ProductSerializer, 400: PRODUCT_BAD_REQUEST, 409: STOCK_CHANGED},
         examples=PRODUCT_UPDATE_EXAMPLES,
     ),
-    destroy=extend_schema(summary="Delete a product (managers)"),
+    destroy=extend_schema(summary="Delete a product (managers)", responses={204: None, 409: PRODUCT_ON_RESTOCK_ORDER}),
 )
 @extend_schema(tags=["catalog"])
 class ProductViewSet(viewsets.ModelViewSet):
