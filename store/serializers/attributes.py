@@ -55,7 +55,12 @@ class ProductAttributesWriteSerializer(serializers.Serializer):
 
 
 class AttributeValueSerializer(serializers.ModelSerializer):
-    slug = serializers.SlugField(max_length=100, required=False, help_text="Made from the value when absent.")
+    slug = serializers.RegexField(
+        ATTRIBUTE_SLUG,
+        max_length=100,
+        required=False,
+        help_text="Lower-case letters, digits and hyphens; made from the value when absent.",
+    )
 
     class Meta:
         model = AttributeValue

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, connection, transaction
-from django.utils.text import slugify
 
 from store.errors import (
     AttributeNotInCategory,
@@ -18,7 +17,7 @@ from store.errors import (
     UnknownAttribute,
 )
 from store.models import Attribute, AttributeValue, Category, Product, ProductAttributeValue
-from store.services.catalog import _product_lock, _save_with_unique_slug, _slug_unique, products_lock
+from store.services.catalog import _product_lock, _save_with_unique_slug, _slug_unique, products_lock, slug_from
 
 BOOLEAN_VALUES = (("true", "Yes"), ("false", "No"))
 # The numbers a product may carry: what `ProductAttributeValue.number` stores.
@@ -103,7 +102,7 @@ def attribute_value_create(*, attribute: Attribute, value: str, slug: str | None
         raise InvalidAttributeValue("A number attribute has no values to choose from.")
     if attribute.kind == Attribute.Kind.BOOLEAN:
         raise AttributeValuesFixed()
-    slug = slug or slugify(value)[:100].strip("-")
+    slug = slug or slug_from(value)[:100].strip("-")
     if not slug:
         raise InvalidAttributeValue("Give a slug: none can be made from this value.", field="slug")
     return _value_save(AttributeValue(attribute=attribute, value=value, slug=slug, position=position))

@@ -32,10 +32,16 @@ logger = logging.getLogger(__name__)
 ModelT = TypeVar("ModelT", bound=models.Model)
 
 
+def slug_from(text: str) -> str:
+    """Lower-case letters, digits and single hyphens: Django's slugify, with underscores made hyphens too (an
+    attribute's slug is followed by `_min`/`_max` in filter names)."""
+    return re.sub(r"[-_]+", "-", slugify(text)).strip("-")
+
+
 def _slug_unique(*, model: type[models.Model], name: str, fallback: str) -> str:
     """A slug for `name` not yet used by `model`: `phone`, then `phone-2`, `phone-3`, ..."""
     max_length = model._meta.get_field("slug").max_length
-    base = slugify(name)[: max_length - 8].strip("-") or fallback
+    base = slug_from(name)[: max_length - 8].strip("-") or fallback
     pattern = re.compile(rf"^{re.escape(base)}(?:-(\d+))?$")
     suffixes = []
     for slug in model.objects.filter(slug__startswith=base).values_list("slug", flat=True):

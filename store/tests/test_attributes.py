@@ -148,6 +148,18 @@ def test_only_managers_and_admins_add_change_and_delete_values(client_as, role, 
         assert copies_of(boot) == ([], {})
 
 
+@pytest.mark.django_db
+def test_slugs_made_from_names_are_lower_case_letters_digits_and_hyphens(client_as, colour):
+    client = client_as("manager")
+
+    attribute = client.post("/api/attributes/", {"name": "Weight_kg"}, format="json")
+    value = client.post("/api/attributes/colour/values/", {"value": "Sky_Blue"}, format="json")
+
+    assert attribute.json()["slug"] == "weight-kg"
+    assert value.json()["slug"] == "sky-blue"
+    assert client.get("/api/attributes/weight-kg/").status_code == 200
+
+
 # --- attributes: bad input --------------------------------------------------------------------------------
 
 
@@ -202,11 +214,22 @@ def test_malformed_json_is_a_400(client_as, colour):
         ("/api/attributes/colour/values/", {"value": "Red"}, 400, "slug"),
         ("/api/attributes/colour/values/", {"value": "!!!"}, 400, "slug"),
         ("/api/attributes/colour/values/", {}, 400, "value"),
+        ("/api/attributes/colour/values/", {"value": "Extra large", "slug": "XL"}, 400, "slug"),
+        ("/api/attributes/colour/values/", {"value": "Extra large", "slug": "x_l"}, 400, "slug"),
         ("/api/attributes/weight/values/", {"value": "Heavy"}, 400, "code"),
         ("/api/attributes/waterproof/values/", {"value": "Maybe"}, 400, "code"),
         ("/api/attributes/nothing/values/", {"value": "Red"}, 404, "code"),
     ],
-    ids=["duplicate", "no-slug", "missing", "number-attribute", "boolean-attribute", "unknown-attribute"],
+    ids=[
+        "duplicate",
+        "no-slug",
+        "missing",
+        "upper-case-slug",
+        "underscore-slug",
+        "number-attribute",
+        "boolean-attribute",
+        "unknown-attribute",
+    ],
 )
 def test_bad_value_input_is_refused_and_adds_nothing(client_as, colour, weight, waterproof, path, body, status, key):
     before = AttributeValue.objects.count()
