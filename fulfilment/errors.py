@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from duka_app.errors import Conflict, DomainError, DuplicateValue, Forbidden, InvalidTransition, NotFound
+from duka_app.errors import Conflict, DomainError, DuplicateValue, InvalidTransition, NotFound
 
 
 class ErrorCode(StrEnum):
@@ -45,7 +45,7 @@ class ShipmentStatusInvalid(Conflict, InvalidTransition):
     default_detail = "The shipment cannot move to that status."
 
 
-class InvalidSignature(Forbidden):
+class InvalidSignature(DomainError):
     """An unknown carrier, or a body whose signature does not verify: nothing is read from it."""
 
     code = ErrorCode.INVALID_SIGNATURE

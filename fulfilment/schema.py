@@ -75,15 +75,11 @@ CARRIER_WEBHOOK_EXAMPLES = [
 ]
 CARRIER_WEBHOOK_BAD_REQUEST = error_response(
     400,
-    description="A signed body that is not a tracking event, or names no shipment of this carrier "
+    description="An unknown carrier, or an `X-Carrier-Signature` that does not verify (`invalid_signature`: "
+    "nothing is read); a signed body that is not a tracking event, or names no shipment of this carrier "
     "(`unknown_shipment`). Nothing is stored.",
-    code="unknown_shipment",
-)
-CARRIER_WEBHOOK_FORBIDDEN = error_response(
-    403,
-    description="An unknown carrier, or an `X-Carrier-Signature` that does not verify (`invalid_signature`). "
-    "Nothing is read or stored.",
     code="invalid_signature",
+    detail="The signature does not verify.",
 )
 CARRIER_SIGNATURE = OpenApiParameter(
     "X-Carrier-Signature",

@@ -107,7 +107,6 @@ class CarrierWebhookView(APIView):
         responses={
             200: CarrierWebhookAnswerSerializer,
             400: schema.CARRIER_WEBHOOK_BAD_REQUEST,
-            403: schema.CARRIER_WEBHOOK_FORBIDDEN,
         },
         examples=schema.CARRIER_WEBHOOK_EXAMPLES,
     )
