@@ -8,7 +8,7 @@ STORE_MANAGERS_GROUP = "Store managers"
 # store's cart and wishlist) deletes it; orders stay, for the books.
 account_deleted = Signal()
 # Apps whose models store managers administer in Django admin; security and payment records are read too.
-MANAGED_APP_LABELS = ("store", "core", "payments", "fulfilment")
+MANAGED_APP_LABELS = ("store", "core", "payments", "pricing", "fulfilment")
 
 
 def create_profile_for_new_user(sender: type[User], instance: User, created: bool, raw: bool = False, **kwargs) -> None:
@@ -17,7 +17,7 @@ def create_profile_for_new_user(sender: type[User], instance: User, created: boo
 
 
 def sync_store_managers_group(**kwargs) -> None:
-    """Keep the "Store managers" group holding every permission on the catalog, order, payment, fulfilment and
+    """Keep the "Store managers" group holding every permission on the catalog, order, payment, pricing, fulfilment and
     security models."""
     group, _ = Group.objects.get_or_create(name=STORE_MANAGERS_GROUP)
     group.permissions.set(Permission.objects.filter(content_type__app_label__in=MANAGED_APP_LABELS))

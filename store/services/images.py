@@ -12,7 +12,7 @@ from duka_app.ops.queue import enqueue_on_commit
 from store import tasks
 from store.images import image_clean, stored_files_delete
 from store.models import Product, ProductImage
-from store.services.catalog import products_lock
+from store.services.catalog import _product_lock
 
 
 def product_image_add(
@@ -26,7 +26,7 @@ def product_image_add(
     )
     try:
         with transaction.atomic():
-            products_lock(product_ids=[product.pk])
+            _product_lock(product=product)
             if position is None:
                 last = product.images.aggregate(last=Max("position"))["last"]
                 position = 0 if last is None else last + 1
