@@ -1,3 +1,4 @@
+from botocore.exceptions import BotoCoreError, ClientError
 from celery import shared_task
 
 from store.jobs import (
@@ -35,10 +36,10 @@ def back_in_stock_alerts(product_ids: list[int] | None = None) -> int:
 
 
 # Storage faults (a filesystem full, an S3 endpoint down) are OSErrors or botocore errors: worth a retry, as a
-# run makes only the renditions still missing.
+# run makes only the renditions still missing. Anything else is a defect that a retry would not cure.
 @shared_task(
     name="store.tasks.product_image_renditions",
-    autoretry_for=(Exception,),
+    autoretry_for=(OSError, BotoCoreError, ClientError),
     retry_backoff=30,
     retry_jitter=True,
     max_retries=5,

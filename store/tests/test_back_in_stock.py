@@ -1,9 +1,11 @@
 """Back-in-stock alerts: customers wait for a sold-out product and get one email when it returns."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -171,6 +173,17 @@ def test_a_mail_server_that_cannot_be_reached_reopens_the_subscriptions(
     assert subscriptions() == [(customer.pk, sold_out.pk, True)]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert back_in_stock_alerts_send() == 1
+
+
+def test_the_command_runs_the_same_job(customer, manager, sold_out):
+    BackInStockSubscription.objects.create(user=customer, product=sold_out)
+    product_stock_adjust(product=sold_out, delta=2, reason="adjustment", actor=manager)
+    out = StringIO()
+
+    call_command("back_in_stock_alerts", stdout=out)
+
+    assert "Sent 1 back-in-stock alerts." in out.getvalue()
+    assert [message.to for message in mail.outbox] == [[customer.email]]
 
 
 def test_inactive_products_and_users_get_no_alert(customer, manager):
