@@ -35,7 +35,7 @@ from fulfilment.errors import (
     UnknownShipment,
 )
 from fulfilment.models import ReturnLine, ReturnRequest, Shipment, ShipmentEvent
-from payments.models import Payment
+from payments.models import Payment, Refund
 from payments.services import REFUNDABLE, order_status_set, payment_refund
 from store.models import Order, OrderEvent, OrderItem, StockMovement
 from store.services.catalog import products_lock
@@ -387,9 +387,14 @@ def return_receive(*, return_id: int, by: User) -> ReturnRequest:
 @transaction.atomic
 def return_refund(*, return_id: int, by: User, reference: str = "") -> ReturnRequest:
     """Refund what the received lines cost, from the order's latest refundable payment, through the payments
-    app (a provider's refund after the commit; M-Pesa and manual payments need the reversal's `reference`)."""
+    app (a provider's refund after the commit; M-Pesa and manual payments need the reversal's `reference`).
+
+    A return whose provider refund failed afterwards may be refunded again: it keeps its `refunded` status
+    and points at the new refund."""
     order, return_request = _return_lock(return_id=return_id, by=by)
-    if return_request.status != ReturnRequest.Status.RECEIVED:
+    refund_failed = return_request.refund is not None and return_request.refund.status == Refund.Status.FAILED
+    retry = return_request.status == ReturnRequest.Status.REFUNDED and refund_failed
+    if return_request.status != ReturnRequest.Status.RECEIVED and not retry:
         raise ReturnStatusInvalid(f"A return that is {return_request.status} cannot become refunded.")
     payment = Payment.objects.filter(order=order, status__in=REFUNDABLE).order_by("-pk").first()
     if payment is None:
@@ -401,7 +406,7 @@ def return_refund(*, return_id: int, by: User, reference: str = "") -> ReturnReq
     return _return_move(
         order=order,
         return_request=return_request,
-        allowed_from={ReturnRequest.Status.RECEIVED},
+        allowed_from={ReturnRequest.Status.RECEIVED, ReturnRequest.Status.REFUNDED},
         status=ReturnRequest.Status.REFUNDED,
         by=by,
         refund=refund,

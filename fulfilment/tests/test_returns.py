@@ -14,7 +14,8 @@ from fulfilment.services import return_approve, return_request_create
 from fulfilment.tests.conftest import pay, world_state
 from fulfilment.tests.shipping import deliver
 from payments.models import Payment, Refund
-from payments.services import payment_record_manual
+from payments.services import payment_record_manual, payment_start
+from payments.tests.test_webhooks import deliver as stripe_deliver
 from pricing.tests.factories import VoucherFactory
 from store.models import Cart, Order, OrderEvent, StockMovement
 from store.services.checkout import order_place
@@ -81,6 +82,36 @@ def test_a_return_from_request_to_refund(client_for, customer, manager, delivere
     kinds = list(delivered_order.events.values_list("kind", flat=True))
     assert kinds.count(OrderEvent.Kind.RETURN_REQUESTED) == 1
     assert kinds.count(OrderEvent.Kind.RETURN_UPDATED) == 3
+
+
+@pytest.mark.django_db
+def test_a_return_whose_provider_refund_failed_can_be_refunded_again(
+    client_for, customer, manager, kettle, mug, stripe_server, committed
+):
+    order = place_order(customer, (kettle, 2), (mug, 3))
+    payment, _ = payment_start(order_id=order.pk, user=customer, provider="stripe")
+    intent = stripe_server.succeed(payment.provider_reference)
+    assert stripe_deliver(stripe_server.event("payment_intent.succeeded", intent)).status_code == 200
+    order = deliver(Order.objects.get(pk=order.pk), manager)
+    return_id = request_return(client_for(customer), order, one_kettle(order)).json()["id"]
+    staff = client_for(manager)
+    act(staff, return_id, "approve")
+    act(staff, return_id, "receive")
+
+    stripe_server.refund_status = "failed"
+    with committed():
+        first = act(staff, return_id, "refund")
+    stripe_server.refund_status = "succeeded"
+    with committed():
+        second = act(staff, return_id, "refund")
+    again = act(staff, return_id, "refund")
+
+    assert first.status_code == 200 and Refund.objects.get(pk=first.json()["refund_id"]).status == Refund.Status.FAILED
+    assert second.status_code == 200 and second.json()["status"] == "refunded"
+    assert Refund.objects.get(pk=second.json()["refund_id"]).status == Refund.Status.SUCCEEDED
+    assert again.status_code == 409
+    payment.refresh_from_db()
+    assert payment.refunded_amount == Decimal("750.00")
 
 
 @pytest.mark.django_db
