@@ -41,6 +41,10 @@ class ShippingChoice:
     price: Decimal
     free_over: Decimal | None
 
+    def cost(self, *, goods: Decimal) -> Decimal:
+        """The price, or nothing when the goods (after their discount) reach `free_over`."""
+        return ZERO if self.free_over is not None and goods >= self.free_over else self.price
+
 
 @dataclass(frozen=True)
 class VoucherTerms:
@@ -140,6 +144,7 @@ def price_breakdown(
     priced, goods_discount = [], ZERO
     for line, amount, discount in zip(lines, amounts, discounts, strict=True):
         rate = tax_rates.get(line.category_id, tax_rates.get(None, ZERO)).quantize(Decimal("0.01"))
+        discount = money_round(discount, digits)  # lines the voucher does not cover: 0 in the currency's digits
         base = amount - discount
         if prices_include_tax:
             net = money_round(base * HUNDRED / (HUNDRED + rate), digits)
@@ -156,8 +161,7 @@ def price_breakdown(
     subtotal = money_round(sum(amounts, ZERO), digits)
     shipping = money_round(ZERO, digits)
     if shipping_method is not None:
-        is_free = shipping_method.free_over is not None and subtotal - goods_discount >= shipping_method.free_over
-        shipping = money_round(ZERO if is_free else shipping_method.price, digits)
+        shipping = money_round(shipping_method.cost(goods=subtotal - goods_discount), digits)
     discount = money_round(goods_discount, digits)
     if voucher is not None and voucher.kind == FREE_SHIPPING:
         discount, eligible = shipping, shipping

@@ -8,7 +8,7 @@ from django.db import transaction
 from accounts.errors import AddressNotFound, EmailNotVerified
 from accounts.models import User
 from accounts.selectors import address_default_shipping, address_get, profile_get_for_user
-from pricing.calculation import CartLine
+from pricing.calculation import CartLine, ShippingChoice
 from pricing.errors import CheckoutRefused
 from pricing.services import (
     breakdown_as_dict,
@@ -240,6 +240,7 @@ def cart_shipping_options(*, user: User, address_id: int | None = None) -> list[
         lines=cart_lines(items=items), user=user, country=country, shipping_method_id=None, voucher=voucher
     )
     goods = breakdown.subtotal - breakdown.discount
+    choices = {method.pk: ShippingChoice(method.pk, method.name, method.price, method.free_over) for method in methods}
     return [
         {
             "id": method.pk,
@@ -247,7 +248,7 @@ def cart_shipping_options(*, user: User, address_id: int | None = None) -> list[
             "zone": method.zone.name,
             "price": method.price,
             "free_over": method.free_over,
-            "cost": Decimal("0.00") if method.free_over is not None and goods >= method.free_over else method.price,
+            "cost": choices[method.pk].cost(goods=goods),
             "days_min": method.days_min,
             "days_max": method.days_max,
         }
