@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from duka_app.ops.emails import email_build
 from store.images import rendition_make, stored_files_delete
-from store.models import BackInStockSubscription, Order, OrderEvent, Product, ProductImage
+from store.models import BackInStockSubscription, Order, OrderEvent, Product, ProductImage, RestockOrder
 from store.services.restock import restock_order_propose
 
 logger = logging.getLogger(__name__)
@@ -89,9 +89,13 @@ def low_stock_alert_send(*, threshold: int | None = None) -> LowStockAlertResult
     try:
         message.send()
     except Exception:
-        Product.objects.filter(pk__in=[product.pk for product in products], low_stock_alerted_at=alerted_at).update(
-            low_stock_alerted_at=None
-        )
+        # Release the products, and withdraw the draft proposed with them so the next run proposes and links it.
+        with transaction.atomic():
+            Product.objects.filter(pk__in=[product.pk for product in products], low_stock_alerted_at=alerted_at).update(
+                low_stock_alerted_at=None
+            )
+            if restock_order is not None:
+                RestockOrder.objects.filter(pk=restock_order.pk, status=RestockOrder.Status.DRAFT).delete()
         raise
     logger.info("Low-stock alert: %d products sent to %d recipients.", len(products), len(recipients))
     return LowStockAlertResult(

@@ -337,6 +337,23 @@ def test_low_stock_job_proposes_one_draft_for_uncovered_products_and_links_it(se
     assert link in mail.outbox[0].alternatives[0][0]
 
 
+def test_a_failed_digest_withdraws_its_draft_so_the_retry_proposes_and_links_it_again(settings, manager):
+    settings.SITE_URL = "https://shop.example"
+    UserFactory(username="boss", manager=True)
+    low = ProductFactory(stock=1)
+    settings.EMAIL_BACKEND = "store.tests.test_jobs.FailingEmailBackend"
+
+    with pytest.raises(OSError):
+        low_stock_alert_send(threshold=5)
+
+    assert RestockOrder.objects.count() == 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    result = low_stock_alert_send(threshold=5)
+    proposed = RestockOrder.objects.get(pk=result.restock_order_id)
+    assert lines_of(proposed) == [(low.pk, 5, 0)]
+    assert f"https://shop.example/admin/store/restockorder/{proposed.pk}/change/" in mail.outbox[0].body
+
+
 def test_low_stock_job_proposes_nothing_when_an_open_order_covers_everything(manager):
     UserFactory(username="boss", manager=True)
     low = ProductFactory(stock=1)
