@@ -169,6 +169,8 @@ S3_STORAGE_OPTIONS = {
     "querystring_auth": False,
     "file_overwrite": False,
 }
+if MEDIA_STORAGE == "s3" and not S3_STORAGE_OPTIONS["bucket_name"]:
+    raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
 STORAGES = {
     "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": S3_STORAGE_OPTIONS}
     if MEDIA_STORAGE == "s3"
@@ -374,6 +376,17 @@ RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
 # Each carrier whose webhook is accepted, with its shared secret: "dhl=secret1,g4s=secret2". Its events are signed
 # with a hex HMAC-SHA256 of the raw body in X-Carrier-Signature.
 CARRIER_WEBHOOK_SECRETS = env.dict("CARRIER_WEBHOOK_SECRETS", default={})
+for _name in ("MAX_IMAGE_MB", "MAX_IMAGE_PIXELS", "WISHLIST_MAX_ITEMS", "MAX_ADDRESSES_PER_USER", "GUEST_CART_DAYS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1.")
+for _name in ("BACK_IN_STOCK_COOLDOWN_MINUTES", "RETURN_WINDOW_DAYS", "LOW_STOCK_THRESHOLD"):
+    if globals()[_name] < 0:
+        raise ImproperlyConfigured(f"{_name} must be 0 or more.")
+_weak_carrier_secrets = sorted(carrier for carrier, secret in CARRIER_WEBHOOK_SECRETS.items() if len(secret) < 32)
+if _weak_carrier_secrets:
+    raise ImproperlyConfigured(
+        f"CARRIER_WEBHOOK_SECRETS: each secret needs at least 32 characters ({', '.join(_weak_carrier_secrets)})."
+    )
 if ORDER_REMINDER_AFTER_HOURS * 60 >= ORDER_PAYMENT_TIMEOUT_MINUTES:
     raise ImproperlyConfigured("ORDER_REMINDER_AFTER_HOURS must come before ORDER_PAYMENT_TIMEOUT_MINUTES.")
 PAYMENT_PROVIDER_TIMEOUT_SECONDS = env.float("PAYMENT_PROVIDER_TIMEOUT_SECONDS", default=10.0)

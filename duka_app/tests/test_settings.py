@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key"
@@ -103,3 +104,25 @@ def test_mpesa_needs_a_long_callback_token():
 
     assert child.returncode != 0
     assert "MPESA_CALLBACK_TOKEN" in child.stderr
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"MEDIA_STORAGE": "s3"}, "MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME."),
+        ({"MAX_IMAGE_MB": "0"}, "MAX_IMAGE_MB must be at least 1."),
+        ({"MAX_IMAGE_PIXELS": "-5"}, "MAX_IMAGE_PIXELS must be at least 1."),
+        ({"RETURN_WINDOW_DAYS": "-1"}, "RETURN_WINDOW_DAYS must be 0 or more."),
+        ({"BACK_IN_STOCK_COOLDOWN_MINUTES": "-1"}, "BACK_IN_STOCK_COOLDOWN_MINUTES must be 0 or more."),
+        (
+            {"CARRIER_WEBHOOK_SECRETS": f"g4s={'s' * 32},dhl=short"},
+            "CARRIER_WEBHOOK_SECRETS: each secret needs at least 32 characters (dhl).",
+        ),
+    ],
+    ids=["s3-without-bucket", "image-mb", "image-pixels", "return-window", "cooldown", "weak-carrier-secret"],
+)
+def test_settings_out_of_range_refuse_to_start_with_a_clear_message(variables, message):
+    child = load_settings(DJANGO_DEBUG="1", **variables)
+
+    assert child.returncode != 0
+    assert f"ImproperlyConfigured: {message}" in child.stderr
