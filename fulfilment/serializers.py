@@ -2,8 +2,8 @@ from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from fulfilment.models import ReturnLine, ReturnRequest, Shipment, ShipmentEvent
+from store.constants import MAX_ID
 
-MAX_ID = 2**63 - 1
 MAX_RETURN_LINES = 100
 # A status a tracking event can report: `ready` is where every shipment starts.
 EVENT_STATUSES = [choice for choice in Shipment.Status.choices if choice[0] != Shipment.Status.READY]

@@ -357,8 +357,8 @@ class StockMovement(models.Model):
         ADJUSTMENT = "adjustment", "Adjustment"
         RETURN = "return", "Return"
 
-    # The ledger outlives what it points to; a product with movements is deleted with them (CASCADE), as the
-    # invariant is about existing products.
+    # Movements outlive the orders, restock orders and people they name (SET_NULL), but not their product: the
+    # invariant (stock = sum of movements) is about existing products, so a deleted product takes its movements.
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="stock_movements")
     delta = models.IntegerField()
     reason = models.CharField(max_length=24, choices=Reason.choices)
