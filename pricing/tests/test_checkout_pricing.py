@@ -210,6 +210,20 @@ def test_a_cancelled_or_expired_order_gives_its_voucher_use_back(customer, shop)
 
 
 @pytest.mark.django_db
+def test_an_order_with_nothing_to_pay_is_paid_as_it_is_placed(client_for, customer, shop):
+    Cart.objects.filter(user=customer).update(voucher=VoucherFactory(code="GIFT", value=D("100")))
+
+    response = client_for(customer).post(CHECKOUT, {}, format="json")
+
+    assert response.status_code == 201
+    assert (response.json()["total_amount"], response.json()["status"]) == ("0.00", "paid")
+    order = Order.objects.get(pk=response.json()["id"])
+    assert list(order.events.values_list("kind", "data__to")) == [("placed", None), ("status_changed", "paid")]
+    paying = client_for(customer).post(f"/api/orders/{order.pk}/pay/", {"provider": "fake"}, format="json")
+    assert paying.status_code == 409
+
+
+@pytest.mark.django_db
 def test_the_payment_charges_the_orders_total(customer, shop):
     """payments.services.payment_start charges `order.total_amount`, which checkout sets to the breakdown's total."""
     order, _ = order_place(user=customer, shipping_method_id=shop["standard"].pk)

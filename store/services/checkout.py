@@ -56,7 +56,8 @@ def order_place(
     `ShippingMethodUnavailable`; none: no shipping charged) and the cart's voucher, whose row is locked last so
     its uses are counted one checkout at a time. A voucher that can no longer be used is a `CheckoutRefused`
     with the voucher's code; with `expected_total`, a different total is a `CheckoutRefused` (`price_changed`).
-    Both carry the new breakdown, and nothing is written."""
+    Both carry the new breakdown, and nothing is written. An order with nothing to pay (a voucher took it all)
+    is paid as it is placed."""
     if settings.REQUIRE_VERIFIED_EMAIL_FOR_CHECKOUT and not user.email_verified:
         raise EmailNotVerified()
     cart = cart_lock(user=user)
@@ -165,6 +166,16 @@ def order_place(
         actor=user,
         data={"total_amount": str(order.total_amount), "item_count": len(lines)},
     )
+    if order.total_amount == 0:
+        # A voucher took everything off: no provider takes a payment of nothing, so the order is paid as placed.
+        order.status = Order.Status.PAID
+        order.save(update_fields=["status", "updated_at"])
+        order_event_record(
+            order=order,
+            kind=OrderEvent.Kind.STATUS_CHANGED,
+            actor=user,
+            data={"from": Order.Status.PENDING, "to": Order.Status.PAID, "reason": "nothing to pay"},
+        )
     return order, True
 
 
