@@ -210,6 +210,23 @@ def test_a_cancelled_or_expired_order_gives_its_voucher_use_back(customer, shop)
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("profile_country", "country", "tax"), [(" ke", "KE", "9.63"), ("Kenya", None, "0.00")], ids=["code", "name"]
+)
+def test_without_an_address_the_profiles_country_prices_the_order_when_it_is_a_country_code(
+    client_for, customer, shop, profile_country, country, tax
+):
+    shop["home"].delete()
+    customer.profile.country = profile_country
+    customer.profile.save()
+
+    summary = client_for(customer).get(SUMMARY).json()
+
+    # 69.80 includes 16 % VAT: 69.80 − 69.80 / 1.16 = 9.63, for Kenya's code in any case and spacing.
+    assert (summary["country"], summary["tax"]) == (country, tax)
+
+
+@pytest.mark.django_db
 def test_an_order_with_nothing_to_pay_is_paid_as_it_is_placed(client_for, customer, shop):
     Cart.objects.filter(user=customer).update(voucher=VoucherFactory(code="GIFT", value=D("100")))
 

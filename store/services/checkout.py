@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 
+from accounts.countries import COUNTRY_CODES
 from accounts.errors import AddressNotFound, EmailNotVerified
 from accounts.models import User
 from accounts.selectors import address_default_shipping, address_get, profile_get_for_user
@@ -105,7 +106,7 @@ def order_place(
         )
         for line in lines
     ]
-    country = shipping["country"]
+    country = pricing_country(shipping["country"])
     breakdown, refusal = cart_quote(
         lines=priced_lines, user=user, country=country, shipping_method_id=shipping_method_id, voucher=voucher
     )
@@ -179,6 +180,14 @@ def order_place(
     return order, True
 
 
+def pricing_country(country: str) -> str:
+    """The ISO code that shipping zones and tax rates are looked up by. Address-book countries are codes already;
+    a profile's free-text country counts when it is one (`ke ` is KE), and is unknown (no tax, no shipping
+    methods) otherwise."""
+    code = country.strip().upper()
+    return code if code in COUNTRY_CODES else ""
+
+
 def shipping_details(*, user: User, address_id: int | None) -> dict[str, str]:
     """The order's copy of its shipping address: the chosen address, the default one, or the profile's details."""
     address = (
@@ -211,7 +220,7 @@ def _summary_country(*, user: User | None, address_id: int | None) -> str:
         if address_id is not None:
             raise AddressNotFound()
         return ""
-    return shipping_details(user=user, address_id=address_id)["country"]
+    return pricing_country(shipping_details(user=user, address_id=address_id)["country"])
 
 
 def cart_price_summary(
@@ -241,7 +250,7 @@ def cart_price_summary(
 def cart_shipping_options(*, user: User, address_id: int | None = None) -> list[dict]:
     """The methods that deliver to the address (as checkout picks it), each with its price for the cart as it is:
     nothing when the cart, after its discount, reaches the method's `free_over`."""
-    country = shipping_details(user=user, address_id=address_id)["country"]
+    country = pricing_country(shipping_details(user=user, address_id=address_id)["country"])
     methods = shipping_methods_for(country=country)
     if not methods:
         return []
