@@ -157,17 +157,19 @@ def test_an_ip_blacklisted_through_one_server_is_refused_by_the_other_within_a_s
     listed_at = time.monotonic()
     assert listed.status == 201, listed.body
 
-    refused_after, late = [], []
+    served_after, late = [], []
     while len(late) < 10:
         sent_at = time.monotonic() - listed_at
         status = request(stack.b, "GET", "/api/products/", headers=forwarded(address)).status
-        if status == 403:
-            refused_after.append(sent_at)
+        if status == 200:
+            served_after.append(sent_at)
         if sent_at >= BLACKLIST_REACH_SECONDS:
             late.append(status)
     assert late == [403] * 10, f"B still served {address} {BLACKLIST_REACH_SECONDS} s after A listed it: {late}"
-    assert refused_after, "B never refused the address"
-    print(f"B refused the address from {min(refused_after):.3f} s after A listed it")
+    if served_after:
+        print(f"B last served the address {max(served_after):.3f} s after A listed it")
+    else:
+        print("B refused the address from its first request after A listed it")
 
 
 @pytest.mark.django_db(transaction=True)
