@@ -15,7 +15,7 @@ PORT ?= 8000
 LOCK := $(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes \
 	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 
-.PHONY: install lock lock-upgrade lock-check run test test-fast lint format migrate seed worker beat bench clean
+.PHONY: install lock lock-upgrade lock-check run test test-fast test-cluster lint format migrate seed worker beat bench clean
 
 # The settings default to production behaviour (DEBUG off, a real secret key required); the development
 # targets turn DEBUG on unless the caller chose otherwise, and the tests always run with it.
@@ -85,6 +85,12 @@ FAST_WORKERS ?= 2
 
 test-fast: install
 	$(PY) -m pytest -n $(FAST_WORKERS) -m "$(FAST_TIER)" --ignore duka_app/tests/test_api_contract.py
+
+# Several servers: two gunicorns, two workers and beat through PgBouncer (transaction mode) with a streaming read
+# replica, then the production smoke test through PgBouncer (.ci/cluster; needs DATABASE_URL, REDIS_URL, pgbouncer).
+test-cluster: export PYTHONDONTWRITEBYTECODE =
+test-cluster: install
+	bash .ci/cluster
 
 lint: install
 	$(BIN)/ruff check .

@@ -28,12 +28,19 @@ class Response:
 
 
 def request(
-    base_url: str, method: str, path: str, *, token: str | None = None, body=None, timeout: float = 60
+    base_url: str,
+    method: str,
+    path: str,
+    *,
+    token: str | None = None,
+    body=None,
+    timeout: float = 60,
+    headers: dict | None = None,
 ) -> Response:
     parts = urlsplit(base_url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
-        connection.request(method, path, body=_encode(body), headers=_headers(token, body))
+        connection.request(method, path, body=_encode(body), headers={**_headers(token, body), **(headers or {})})
         response = connection.getresponse()
         return Response(response.status, response.read())
     finally:
@@ -179,14 +186,18 @@ class BurstResult:
     seconds: float
 
 
-def burst(base_url: str, method: str, path: str, tokens: list[str], bodies: list | None = None) -> BurstResult:
-    """One request per token (`bodies[i]` as its JSON body), all released at one instant from connected threads."""
-    parts = urlsplit(base_url)
+def burst(
+    base_url: str | list[str], method: str, path: str, tokens: list[str], bodies: list | None = None
+) -> BurstResult:
+    """One request per token (`bodies[i]` as its JSON body), all released at one instant from connected threads.
+    With a list of servers, the requests are dealt to them in turn."""
+    servers = [urlsplit(url) for url in ([base_url] if isinstance(base_url, str) else base_url)]
     statuses: list[int] = [0] * len(tokens)
     gate = threading.Barrier(len(tokens) + 1)
     finished: list[float] = []
 
     def fire(slot: int, token: str) -> None:
+        parts = servers[slot % len(servers)]
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
         try:
             connection.connect()

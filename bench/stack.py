@@ -191,10 +191,19 @@ class Gunicorn:
     """gunicorn, sync workers ×2, on a free loopback port, in its own process group. It reads the project's
     `gunicorn.conf.py` (preloading, worker recycling) for every app, so the bare floor runs the same server."""
 
-    def __init__(self, env: Environment, label: str, workers: int = 2, app: str = "duka_app.wsgi"):
+    def __init__(
+        self,
+        env: Environment,
+        label: str,
+        workers: int = 2,
+        app: str = "duka_app.wsgi",
+        port: int | None = None,
+        ready_path: str = "/bench/ping/",
+    ):
         self.env = env
         self.label = label
-        self.port = free_port()
+        self.port = port or free_port()
+        self.ready_path = ready_path
         self.log = Path(tempfile.gettempdir()) / f"duka-bench-gunicorn-{label}-{self.port}.log"
         self.process = subprocess.Popen(
             [
@@ -238,7 +247,7 @@ class Gunicorn:
             if self.process.poll() is not None:
                 break
             try:
-                with urllib.request.urlopen(self.base_url + "/bench/ping/", timeout=2) as response:
+                with urllib.request.urlopen(self.base_url + self.ready_path, timeout=2) as response:
                     if response.status == 200:
                         return
             except OSError:

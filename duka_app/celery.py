@@ -6,6 +6,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duka_app.settings")
 
@@ -65,3 +66,12 @@ app.conf.update(
 )
 app.autodiscover_tasks()
 app.autodiscover_tasks(["duka_app.ops"])
+
+
+@app.on_after_configure.connect
+def beat_period_override(sender, **kwargs) -> None:
+    """With BEAT_PERIOD_SECONDS set (test stages), every periodic job runs at that period, so a short run sees
+    each one run several times."""
+    if settings.BEAT_PERIOD_SECONDS:
+        for entry in sender.conf.beat_schedule.values():
+            entry["schedule"] = settings.BEAT_PERIOD_SECONDS

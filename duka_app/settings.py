@@ -13,6 +13,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from duka_app.databases import POOLERS, pooler_settings_apply, replica_aliases, replica_databases
 from duka_app.redis_urls import next_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -102,6 +103,40 @@ else:
     DATABASES = {"default": embedded_database_settings(EMBEDDED_DB_DIR)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Read replicas (comma-separated URLs): catalog reads of GET requests go to one of them, see duka_app/db_routing.py.
+DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
+DATABASES.update(replica_databases([env.db_url_config(url) for url in DATABASE_REPLICA_URLS], DATABASES["default"]))
+DATABASE_REPLICA_ALIASES = replica_aliases(len(DATABASE_REPLICA_URLS))
+# The models whose reads may be served by a replica: the catalog, which every visitor reads and managers write.
+DATABASE_REPLICA_MODELS = frozenset(
+    f"store.{name}"
+    for name in (
+        "Category",
+        "Product",
+        "ProductImage",
+        "Attribute",
+        "AttributeValue",
+        "ProductAttributeValue",
+        "FacetCount",
+        "FacetNumber",
+    )
+)
+# After a write, the client's reads go to the primary for this long (longer than the replicas' lag).
+DATABASE_REPLICA_STICKY_SECONDS = env.int("DATABASE_REPLICA_STICKY_SECONDS", default=10)
+DATABASE_ROUTERS = ["duka_app.db_routing.PrimaryReplicaRouter"] if DATABASE_REPLICA_URLS else []
+if DATABASE_REPLICA_URLS:
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("core.middleware.RequestSecurityMiddleware") + 1, "duka_app.db_routing.ReadRoutingMiddleware"
+    )
+# "pgbouncer": every database is reached through PgBouncer in transaction mode (duka_app/databases.py).
+DATABASE_POOLER = env.str("DATABASE_POOLER", default="")
+if DATABASE_POOLER and DATABASE_POOLER not in POOLERS:
+    raise ImproperlyConfigured(
+        f"DATABASE_POOLER must be one of {', '.join(POOLERS)} (or unset), not {DATABASE_POOLER!r}."
+    )
+if DATABASE_POOLER:
+    for _database in DATABASES.values():
+        pooler_settings_apply(_database)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: REDIS_URL holds the Celery broker and the request log buffer. The cache lives in a database of its own
@@ -355,6 +390,8 @@ BACK_IN_STOCK_COOLDOWN_MINUTES = env.int("BACK_IN_STOCK_COOLDOWN_MINUTES", defau
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 ORDER_REMINDER_AFTER_HOURS = env.int("ORDER_REMINDER_AFTER_HOURS", default=12)
 REQUEST_LOG_RETENTION_DAYS = env.int("REQUEST_LOG_RETENTION_DAYS", default=90)
+# Test stages only: every periodic job of the beat schedule runs every this many seconds instead (duka_app/celery.py).
+BEAT_PERIOD_SECONDS = env.float("BEAT_PERIOD_SECONDS", default=None)
 # /api/health/ reports the worker down when its last heartbeat (every minute) is older than this.
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env.int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", default=180)
 

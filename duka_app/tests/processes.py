@@ -1,4 +1,4 @@
-"""Child processes for the tests that need a real one: the environment they inherit and a real Celery worker."""
+"""Child processes for the tests that need a real one: the environment they inherit, a real Celery worker and beat."""
 
 import os
 import subprocess
@@ -63,7 +63,31 @@ def worker_start(*, log: Path, name: str, **environment: str) -> subprocess.Pope
                 f"{name}-{uuid.uuid4().hex[:8]}@%h",
             ],
             cwd=BASE_DIR,
-            env=child_environment(REDIS_URL=settings.REDIS_URL, **environment),
+            env=child_environment(**{"REDIS_URL": settings.REDIS_URL, **environment}),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def beat_start(*, log: Path, schedule: Path, loglevel: str = "INFO", **environment: str) -> subprocess.Popen:
+    """A real `celery -A duka_app beat` on the test database, its schedule state in `schedule`, logging to `log`
+    (at DEBUG, the id of every job it sends)."""
+    with log.open("w") as output:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "duka_app",
+                "beat",
+                "--loglevel",
+                loglevel,
+                "--schedule",
+                str(schedule),
+            ],
+            cwd=BASE_DIR,
+            env=child_environment(**{"REDIS_URL": settings.REDIS_URL, **environment, "LOG_LEVEL": loglevel}),
             stdout=output,
             stderr=subprocess.STDOUT,
         )

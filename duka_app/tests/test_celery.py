@@ -13,6 +13,7 @@ from duka_app.ops.heartbeat import worker_heartbeat_age
 from duka_app.ops.queue import enqueue_on_commit
 from duka_app.ops.tasks import heartbeat
 from duka_app.tests.processes import BASE_DIR, child_environment, redis_answers, worker_start, worker_stop
+from duka_app.tests.test_settings import REAL_SECRET_KEY, load_settings
 from store.models import Product
 from store.tasks import low_stock_alert
 from store.tests.factories import ProductFactory
@@ -56,6 +57,17 @@ def test_beat_schedules_every_periodic_job():
     assert schedule["payments.tasks.orders_expire"] == 60
     assert schedule["payments.tasks.payments_reconcile"] == 60
     assert schedule["store.tasks.guest_carts_cleanup"] == crontab(hour=3, minute=45)
+
+
+def test_a_test_stage_runs_every_periodic_job_at_its_own_period():
+    report = (
+        "from duka_app.celery import app\n"
+        "print(sorted({str(entry['schedule']) for entry in app.conf.beat_schedule.values()}))\n"
+    )
+    child = load_settings(report, DJANGO_SECRET_KEY=REAL_SECRET_KEY, BEAT_PERIOD_SECONDS="3")
+
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.strip() == "['3.0']"
 
 
 @pytest.mark.parametrize(
