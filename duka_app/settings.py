@@ -34,6 +34,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # The back office's theme: before django.contrib.admin, whose templates and site it replaces.
+    "unfold",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
     "payments",
     "fulfilment",
     "pricing",
+    "backoffice",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +181,16 @@ STORAGES = {
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
+}
+
+# The back office (Django admin with the unfold theme): its home page is the dashboard of backoffice/dashboard.py.
+UNFOLD = {
+    "SITE_TITLE": "Duka back office",
+    "SITE_HEADER": "Duka",
+    "SITE_SUBHEADER": "Back office",
+    "SITE_SYMBOL": "storefront",
+    "DASHBOARD_CALLBACK": "backoffice.dashboard.dashboard_callback",
+    "SHOW_VIEW_ON_SITE": False,
 }
 
 # How many reverse proxies in front of the server may be trusted to append to X-Forwarded-For.
