@@ -1,4 +1,5 @@
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 from django.dispatch import Signal
 
 from accounts.models import CustomerProfile, User
@@ -7,8 +8,17 @@ STORE_MANAGERS_GROUP = "Store managers"
 # Sent by `account_delete` inside its transaction, with `user`: an app holding the user's personal data (the
 # store's cart and wishlist) deletes it; orders stay, for the books.
 account_deleted = Signal()
-# Apps whose models store managers administer in Django admin; security and payment records are read too.
-MANAGED_APP_LABELS = ("store", "core", "payments", "fulfilment")
+# Apps whose models store managers administer in Django admin, as the API lets them (catalog, orders, stock,
+# pricing, security); payment and fulfilment records are read there too.
+MANAGED_APP_LABELS = ("store", "core", "payments", "fulfilment", "pricing")
+# Within them, the customers' own things, which the API shows only to their owners (and admins): carts, wishlists
+# and back-in-stock requests.
+CUSTOMER_OWN_MODELS = (
+    ("store", "cart"),
+    ("store", "cartitem"),
+    ("store", "wishlistitem"),
+    ("store", "backinstocksubscription"),
+)
 
 
 def create_profile_for_new_user(sender: type[User], instance: User, created: bool, raw: bool = False, **kwargs) -> None:
@@ -17,7 +27,12 @@ def create_profile_for_new_user(sender: type[User], instance: User, created: boo
 
 
 def sync_store_managers_group(**kwargs) -> None:
-    """Keep the "Store managers" group holding every permission on the catalog, order, payment, fulfilment and
-    security models."""
+    """Keep the "Store managers" group holding every permission on the catalog, order, pricing, payment, fulfilment
+    and security models, and none on the customers' own things."""
     group, _ = Group.objects.get_or_create(name=STORE_MANAGERS_GROUP)
-    group.permissions.set(Permission.objects.filter(content_type__app_label__in=MANAGED_APP_LABELS))
+    customer_own = Q()
+    for app_label, model in CUSTOMER_OWN_MODELS:
+        customer_own |= Q(content_type__app_label=app_label, content_type__model=model)
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label__in=MANAGED_APP_LABELS).exclude(customer_own)
+    )

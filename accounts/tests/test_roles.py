@@ -14,12 +14,24 @@ def test_managers_are_staff_in_the_store_managers_group(manager):
 
 
 @pytest.mark.django_db
-def test_the_store_managers_group_holds_the_catalog_security_payment_and_fulfilment_permissions():
+def test_the_store_managers_group_holds_the_catalog_security_pricing_payment_and_fulfilment_permissions():
     group = Group.objects.get(name=STORE_MANAGERS_GROUP)
 
     labels = set(group.permissions.values_list("content_type__app_label", flat=True))
 
-    assert labels == {"store", "core", "payments", "fulfilment"}
+    assert labels == {"store", "core", "payments", "fulfilment", "pricing"}
+
+
+@pytest.mark.django_db
+def test_the_store_managers_group_holds_no_permission_on_the_customers_own_things():
+    group = Group.objects.get(name=STORE_MANAGERS_GROUP)
+
+    models = set(
+        group.permissions.filter(content_type__app_label="store").values_list("content_type__model", flat=True)
+    )
+
+    assert models.isdisjoint({"cart", "cartitem", "wishlistitem", "backinstocksubscription"})
+    assert {"product", "order", "restockorder"} <= models
 
 
 @pytest.mark.django_db
