@@ -61,6 +61,8 @@ def _order_payments(order: Order) -> list[Payment]:
     return list(Payment.objects.filter(order=order).order_by("pk"))
 
 
+# The home page: the dashboard (backoffice/dashboard.py fills it) above the list of models.
+admin.site.index_template = "admin/backoffice/index.html"
 admin.site.unregister(Order)
 
 

@@ -31,7 +31,9 @@ class ShipForm(forms.Form):
         help_text="The carrier's short name, as in its tracking webhook: dhl, g4s…",
     )
     tracking_number = forms.CharField(max_length=100, widget=TEXT)
-    tracking_url = forms.URLField(max_length=500, required=False, assume_scheme="https", widget=TEXT)
+    tracking_url = forms.URLField(
+        label="Tracking URL", max_length=500, required=False, assume_scheme="https", widget=TEXT
+    )
 
 
 class RefundForm(forms.Form):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
 
 from duka_app.redis_urls import next_database_url
 
@@ -189,6 +190,10 @@ UNFOLD = {
     "SITE_HEADER": "Duka",
     "SITE_SUBHEADER": "Back office",
     "SITE_SYMBOL": "storefront",
+    # A local icon, so browsers do not ask for a missing /favicon.ico.
+    "SITE_FAVICONS": [
+        {"rel": "icon", "type": "image/svg+xml", "href": lambda request: static("backoffice/favicon.svg")},
+    ],
     "DASHBOARD_CALLBACK": "backoffice.dashboard.dashboard_callback",
     "SHOW_VIEW_ON_SITE": False,
 }

@@ -206,7 +206,7 @@ def test_the_admin_may_act_as_a_manager_does(admin_user, paid_order):
             "ship",
             "paid_order",
             {"carrier": "g4s", "tracking_number": "T1", "tracking_url": "not a url"},
-            "Tracking url: Enter a valid URL.",
+            "Tracking URL: Enter a valid URL.",
             id="bad-url",
         ),
         pytest.param(
