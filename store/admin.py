@@ -421,6 +421,9 @@ class OrderItemInline(TabularInline):
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OrderItem]:
+        return super().get_queryset(request).select_related("product")
+
 
 class ReadOnlyInline(TabularInline):
     extra = 0

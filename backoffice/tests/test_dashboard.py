@@ -143,7 +143,7 @@ def test_the_dashboard_page_keeps_to_its_query_budget(manager, customer, size, d
     fill_the_store(customer, size)
     browser = browser_for(manager)
 
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(15):
         page = browser.get("/admin/")
 
     assert page.status_code == 200
