@@ -1,9 +1,9 @@
 """Who may do what in the back office: the API's roles, model by model.
 
 Managers manage what the API lets them manage (catalog, orders, stock, pricing, security) and read the payment,
-fulfilment and ledger records, which change only through the services; they see no accounts and none of the
-customers' own things (carts, back-in-stock requests), which the API shows only to their owners. Admins
-(superusers) see everything. A model registered in the admin without a row here fails the test."""
+fulfilment and ledger records, which change only through the services, and the back-in-stock requests (the
+demand for sold-out products); they see no accounts and no carts, which the API shows only to their owners.
+Admins (superusers) see everything. A model registered in the admin without a row here fails the test."""
 
 import pytest
 from django.contrib import admin
@@ -33,7 +33,7 @@ RIGHTS = {
     "pricing.TaxRate": {"manager": "vacd", "admin": "vacd"},
     "pricing.Voucher": {"manager": "vacd", "admin": "vacd"},
     "store.Attribute": {"manager": "vacd", "admin": "vacd"},
-    "store.BackInStockSubscription": {"manager": "----", "admin": "vacd"},
+    "store.BackInStockSubscription": {"manager": "v---", "admin": "vacd"},
     "store.Cart": {"manager": "----", "admin": "vacd"},
     "store.Category": {"manager": "vacd", "admin": "vacd"},
     # Orders come from checkout only; an admin may delete a cancelled one (the order admin's own rule).
