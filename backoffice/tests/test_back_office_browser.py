@@ -6,16 +6,18 @@ It also writes the dashboard's screenshot for the README (docs/screenshots/backo
 import json
 import shutil
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import requests
 from django.conf import settings
+from django.utils import timezone
 
 from accounts.tests.factories import DEFAULT_PASSWORD
 from backoffice.tests.conftest import pay
 from core.models import RequestLogDaily
-from store.models import Order, RestockOrder
+from store.models import Order, RestockOrder, RestockOrderLine
 from store.tests.factories import ProductFactory
 from store.tests.shopping import place_order
 
@@ -86,6 +88,16 @@ def problems_since_last_check(browser) -> list[str]:
     return found
 
 
+def given_a_month_of_sales(customer, product) -> None:
+    """Orders delivered on earlier days, so the dashboard's charts have a history (and its screenshot too)."""
+    now = timezone.now()
+    for days_ago in (2, 3, 5, 8, 9, 12, 15, 16, 20, 23, 27):
+        past = pay(place_order(customer, (product, 1 + days_ago % 3)))
+        Order.objects.filter(pk=past.pk).update(
+            status=Order.Status.DELIVERED, created_at=now - timedelta(days=days_ago)
+        )
+
+
 def widths_at_phone_size(browser) -> dict:
     """The window's width, and the page's scrolled and visible widths (less a scrollbar), on a phone's screen."""
     browser.execute_cdp_cmd(
@@ -106,12 +118,15 @@ def test_a_manager_ships_a_paid_order_from_the_back_office(browser, live_server,
     from selenium.webdriver.support import expected_conditions as condition
     from selenium.webdriver.support.ui import WebDriverWait
 
-    kettle = ProductFactory(name="Kettle", price="750.00", discount_price=None, stock=10)
-    ProductFactory(name="Espresso cups", price="90.00", discount_price=None, stock=2)
+    kettle = ProductFactory(name="Kettle", price="750.00", discount_price=None, stock=100)
+    cups = ProductFactory(name="Espresso cups", price="90.00", discount_price=None, stock=2)
+    given_a_month_of_sales(customer, kettle)
     order = pay(place_order(customer, (kettle, 2)))
     place_order(customer, (kettle, 1))
-    RestockOrder.objects.create(supplier_name="Jikoni Supplies")
-    RequestLogDaily.objects.create(day=order.created_at.date(), ip="203.0.113.9", country="KE", request_count=120)
+    restock = RestockOrder.objects.create(supplier_name="Jikoni Supplies")
+    RestockOrderLine.objects.create(restock_order=restock, product=cups, quantity_ordered=24)
+    for ip, country, count in (("203.0.113.9", "KE", 1200), ("198.51.100.4", "TZ", 310), ("192.0.2.77", "UG", 95)):
+        RequestLogDaily.objects.create(day=order.created_at.date(), ip=ip, country=country, request_count=count)
     wait = WebDriverWait(browser, WAIT_SECONDS)
 
     browser.get(f"{live_server.url}/admin/login/?next=/admin/")
@@ -124,7 +139,10 @@ def test_a_manager_ships_a_paid_order_from_the_back_office(browser, live_server,
         condition.element_to_be_clickable((By.CSS_SELECTOR, f'#to-ship a[href$="/{order.pk}/change/"]'))
     )
     assert browser.execute_script("return document.querySelectorAll('canvas.chart').length") == 2
-    browser.set_window_size(1400, 2200)
+    dashboard_bottom = browser.execute_script(
+        "return document.getElementById('dashboard').getBoundingClientRect().bottom"
+    )
+    browser.set_window_size(1400, int(dashboard_bottom) + 220)
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(SCREENSHOT))
     assert problems_since_last_check(browser) == []
