@@ -21,7 +21,7 @@ from fulfilment.admin import OrderAdmin as FulfilmentOrderAdmin
 from payments import services as payment_services
 from payments.models import Payment
 from store.admin import OrderEventInline
-from store.models import Order, OrderEvent
+from store.models import Order
 from store.services.orders import order_cancel
 
 MAX_ORDER_ID = 2**63 - 1
@@ -63,6 +63,14 @@ def _order_payments(order: Order) -> list[Payment]:
 
 # The home page: the dashboard (backoffice/dashboard.py fills it) above the list of models.
 admin.site.index_template = "admin/backoffice/index.html"
+
+
+class OrderTimelineInline(OrderEventInline):
+    """The order's history, drawn as a timeline."""
+
+    template = "admin/backoffice/order_timeline.html"
+
+
 admin.site.unregister(Order)
 
 
@@ -70,7 +78,7 @@ admin.site.unregister(Order)
 class OrderAdmin(FulfilmentOrderAdmin):
     """The order with its shipments and returns, the fulfilment buttons and the timeline of its events."""
 
-    inlines = [inline for inline in FulfilmentOrderAdmin.inlines if inline is not OrderEventInline]
+    inlines = [OrderTimelineInline if inline is OrderEventInline else inline for inline in FulfilmentOrderAdmin.inlines]
     change_form_outer_before_template = "admin/backoffice/order_actions.html"
 
     def get_urls(self):
@@ -128,10 +136,6 @@ class OrderAdmin(FulfilmentOrderAdmin):
                 "mark_paid_form": MarkPaidForm(),
                 "ship_form": ShipForm(),
                 "refund_form": RefundForm(payments=payments),
-                "payments": payments,
-                "events": list(
-                    OrderEvent.objects.filter(order=obj).select_related("actor").order_by("created_at", "pk")
-                ),
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -72,7 +72,9 @@ def test_the_order_page_keeps_to_a_query_budget_whatever_the_order(
     products = [ProductFactory(price="10.00", discount_price=None, stock=10) for _ in range(lines)]
     order = pay(place_order(customer, *((product, 1) for product in products)))
     for number in range(lines):
-        OrderEvent.objects.create(order=order, kind=Kind.NOTE, actor=manager, data={"note": str(number)})
+        OrderEvent.objects.create(
+            order=order, kind=Kind.NOTE, actor=manager, data={"text": f"Called the customer ({number})."}
+        )
 
     with django_assert_max_num_queries(14):
         page = manager_browser.get(page_url(order))
