@@ -7,19 +7,17 @@ the order page."""
 
 from collections.abc import Callable
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from unfold.admin import ModelAdmin
 
-from backoffice.forms import CancelForm, MarkPaidForm, RefundForm, ShipForm
+from backoffice.forms import CancelForm, MarkPaidForm, OrderActionForm, RefundForm, ShipForm
 from duka_app.errors import DomainError
 from fulfilment import services as fulfilment_services
 from fulfilment.admin import OrderAdmin as FulfilmentOrderAdmin
 from payments import services as payment_services
-from payments.models import Payment
 from store.admin import OrderEventInline
 from store.models import Order
 from store.services.orders import order_cancel
@@ -49,16 +47,12 @@ def _cancel(*, order: Order, data: dict, by) -> str:
 
 
 # The order page's actions: the form each posts and the service call that carries it out.
-ORDER_ACTIONS: dict[str, tuple[type[forms.Form], Callable[..., str]]] = {
+ORDER_ACTIONS: dict[str, tuple[type[OrderActionForm], Callable[..., str]]] = {
     "mark-paid": (MarkPaidForm, _mark_paid),
     "ship": (ShipForm, _ship),
     "refund": (RefundForm, _refund),
     "cancel": (CancelForm, _cancel),
 }
-
-
-def _order_payments(order: Order) -> list[Payment]:
-    return list(Payment.objects.filter(order=order).order_by("pk"))
 
 
 # The home page: the dashboard (backoffice/dashboard.py fills it) above the list of models.
@@ -98,11 +92,7 @@ class OrderAdmin(FulfilmentOrderAdmin):
             return HttpResponseNotAllowed(["POST"])
         order = self._order_for_action(request, object_id)
         form_class, carry_out = ORDER_ACTIONS[action]
-        form = (
-            RefundForm(request.POST, payments=_order_payments(order))
-            if form_class is RefundForm
-            else form_class(request.POST)
-        )
+        form = form_class(request.POST, order=order)
         if not form.is_valid():
             for field, errors in form.errors.items():
                 label = form[field].label if field in form.fields else "Input"
@@ -127,15 +117,14 @@ class OrderAdmin(FulfilmentOrderAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            payments = _order_payments(obj)
             context["order_page"] = {
                 "can_act": self.has_change_permission(request, obj),
                 "can_mark_paid": obj.status == Order.Status.PENDING,
                 "can_ship": obj.status in fulfilment_services.SHIPPABLE,
                 "can_cancel": obj.status in (Order.Status.PENDING, Order.Status.PAID),
-                "mark_paid_form": MarkPaidForm(),
-                "ship_form": ShipForm(),
-                "refund_form": RefundForm(payments=payments),
+                "mark_paid_form": MarkPaidForm(order=obj),
+                "ship_form": ShipForm(order=obj),
+                "refund_form": RefundForm(order=obj),
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -8,11 +8,20 @@ from unfold.widgets import UnfoldAdminDecimalFieldWidget, UnfoldAdminSelectWidge
 
 from payments.models import Payment
 from payments.services import REFUNDABLE
+from store.models import Order
 
 TEXT = UnfoldAdminTextInputWidget
 
 
-class MarkPaidForm(forms.Form):
+class OrderActionForm(forms.Form):
+    """A form posted from an order's page, about that order."""
+
+    def __init__(self, *args, order: Order, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.order = order
+
+
+class MarkPaidForm(OrderActionForm):
     """A cash or bank-transfer payment of the whole total (`POST /api/orders/{id}/mark-paid/`)."""
 
     reference = forms.CharField(
@@ -21,7 +30,7 @@ class MarkPaidForm(forms.Form):
     note = forms.CharField(max_length=500, required=False, widget=TEXT)
 
 
-class ShipForm(forms.Form):
+class ShipForm(OrderActionForm):
     """A parcel handed to a carrier (`POST /api/orders/{id}/shipments/`)."""
 
     carrier = forms.CharField(
@@ -36,7 +45,7 @@ class ShipForm(forms.Form):
     )
 
 
-class RefundForm(forms.Form):
+class RefundForm(OrderActionForm):
     """A refund of one of the order's payments (`POST /api/payments/{id}/refund/`)."""
 
     payment = forms.TypedChoiceField(coerce=int, widget=UnfoldAdminSelectWidget)
@@ -53,14 +62,14 @@ class RefundForm(forms.Form):
         max_length=255, required=False, widget=TEXT, help_text="M-Pesa and manual payments: the reversal's reference."
     )
 
-    def __init__(self, *args, payments: list[Payment], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, order: Order, **kwargs) -> None:
+        super().__init__(*args, order=order, **kwargs)
+        refundable = Payment.objects.filter(order=order, status__in=REFUNDABLE).order_by("pk")
         self.fields["payment"].choices = [
             (payment.pk, f"#{payment.pk} {payment.get_provider_display()}: {payment.amount} {payment.currency}")
-            for payment in payments
-            if payment.status in REFUNDABLE
+            for payment in refundable
         ]
 
 
-class CancelForm(forms.Form):
+class CancelForm(OrderActionForm):
     """Cancelling takes no input: the stock goes back and a paid order is refunded."""
