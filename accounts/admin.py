@@ -1,17 +1,23 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from unfold.admin import ModelAdmin, StackedInline
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from accounts import services
 from accounts.models import CustomerProfile, User
 
 
-class CustomerProfileInline(admin.StackedInline):
+class CustomerProfileInline(StackedInline):
     model = CustomerProfile
     can_delete = False
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin, ModelAdmin):
+    # Unfold's versions of Django's user forms: the same fields and checks, in the back office's style.
+    form = UserChangeForm
+    add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
     list_display = ["username", "email", "role", "is_staff", "is_superuser", "is_active", "date_joined"]
     list_filter = ["role", "is_staff", "is_superuser", "is_active"]
     search_fields = ["username", "email", "first_name", "last_name"]
@@ -41,7 +47,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(CustomerProfile)
-class CustomerProfileAdmin(admin.ModelAdmin):
+class CustomerProfileAdmin(ModelAdmin):
     list_display = ["user", "phone", "city", "country"]
     list_select_related = ["user"]
     search_fields = ["user__username", "user__email", "phone", "city"]

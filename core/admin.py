@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from unfold.admin import ModelAdmin
 
 from core.analysis import suspicious_ip_blacklist
 from core.blacklist import (
@@ -52,7 +53,7 @@ class SecurityRangeForm(forms.Form):
 
 
 @admin.register(RequestLog)
-class RequestLogAdmin(admin.ModelAdmin):
+class RequestLogAdmin(ModelAdmin):
     list_display = ["timestamp", "ip", "country", "method", "path", "status_code", "response_time_ms", "user_id"]
     list_filter = ["method", "status_code", "country", "timestamp"]
     search_fields = ["ip", "path"]
@@ -124,7 +125,7 @@ class BlacklistedIPForm(forms.ModelForm):
 
 
 @admin.register(BlacklistedIP)
-class BlacklistedIPAdmin(admin.ModelAdmin):
+class BlacklistedIPAdmin(ModelAdmin):
     form = BlacklistedIPForm
     list_display = ["ip", "reason", "created_by", "created_at", "expires_at"]
     list_filter = ["created_at", "expires_at"]
@@ -160,7 +161,7 @@ class BlacklistedIPAdmin(admin.ModelAdmin):
 
 
 @admin.register(SuspiciousIP)
-class SuspiciousIPAdmin(admin.ModelAdmin):
+class SuspiciousIPAdmin(ModelAdmin):
     list_display = ["ip", "reason", "request_count", "error_count", "failed_login_count", "last_seen", "resolved"]
     list_filter = ["resolved", "last_seen"]
     search_fields = ["ip", "reason"]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
 
 from duka_app.databases import POOLERS, pooler_settings_apply, replica_aliases, replica_databases
 from duka_app.redis_urls import next_database_url
@@ -35,6 +36,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # The back office's theme: before django.contrib.admin, whose templates and site it replaces.
+    "unfold",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -56,6 +59,7 @@ INSTALLED_APPS = [
     "payments",
     "fulfilment",
     "pricing",
+    "backoffice",
 ]
 
 MIDDLEWARE = [
@@ -215,6 +219,20 @@ STORAGES = {
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
+}
+
+# The back office (Django admin with the unfold theme): its home page is the dashboard of backoffice/dashboard.py.
+UNFOLD = {
+    "SITE_TITLE": "Duka back office",
+    "SITE_HEADER": "Duka",
+    "SITE_SUBHEADER": "Back office",
+    "SITE_SYMBOL": "storefront",
+    # A local icon, so browsers do not ask for a missing /favicon.ico.
+    "SITE_FAVICONS": [
+        {"rel": "icon", "type": "image/svg+xml", "href": lambda request: static("backoffice/favicon.svg")},
+    ],
+    "DASHBOARD_CALLBACK": "backoffice.dashboard.dashboard_callback",
+    "SHOW_VIEW_ON_SITE": False,
 }
 
 # How many reverse proxies in front of the server may be trusted to append to X-Forwarded-For.

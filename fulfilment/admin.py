@@ -3,6 +3,7 @@ actions here), so every rule and lock applies. The order admin gains its shipmen
 
 from django.contrib import admin, messages
 from django.http import HttpRequest
+from unfold.admin import ModelAdmin, TabularInline
 
 from duka_app.errors import DomainError
 from fulfilment import services
@@ -11,7 +12,7 @@ from store.admin import OrderAdmin as StoreOrderAdmin
 from store.models import Order
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(TabularInline):
     extra = 0
     can_delete = False
 
@@ -22,7 +23,7 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ModelAdmin):
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 

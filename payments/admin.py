@@ -2,11 +2,12 @@
 services, so every rule and lock applies)."""
 
 from django.contrib import admin
+from unfold.admin import ModelAdmin, TabularInline
 
 from payments.models import Payment, PaymentEvent, Refund
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ModelAdmin):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
@@ -17,7 +18,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class RefundInline(admin.TabularInline):
+class RefundInline(TabularInline):
     model = Refund
     extra = 0
     fields = ["amount", "status", "provider_reference", "reason", "actor", "created_at"]
@@ -28,7 +29,7 @@ class RefundInline(admin.TabularInline):
         return False
 
 
-class PaymentEventInline(admin.TabularInline):
+class PaymentEventInline(TabularInline):
     model = PaymentEvent
     extra = 0
     fields = ["provider_event_id", "kind", "outcome", "outcome_detail", "received_at"]

@@ -1,17 +1,18 @@
 from django.contrib import admin
 from django.db.models import Count
+from unfold.admin import ModelAdmin, TabularInline
 
 from pricing.models import ShippingMethod, ShippingZone, TaxRate, Voucher
 
 
-class ShippingMethodInline(admin.TabularInline):
+class ShippingMethodInline(TabularInline):
     model = ShippingMethod
     extra = 0
     fields = ["name", "price", "free_over", "days_min", "days_max", "is_active"]
 
 
 @admin.register(ShippingZone)
-class ShippingZoneAdmin(admin.ModelAdmin):
+class ShippingZoneAdmin(ModelAdmin):
     list_display = ["name", "country_list"]
     search_fields = ["name"]
     inlines = [ShippingMethodInline]
@@ -22,7 +23,7 @@ class ShippingZoneAdmin(admin.ModelAdmin):
 
 
 @admin.register(ShippingMethod)
-class ShippingMethodAdmin(admin.ModelAdmin):
+class ShippingMethodAdmin(ModelAdmin):
     list_display = ["name", "zone", "price", "free_over", "days_min", "days_max", "is_active"]
     list_filter = ["is_active", "zone"]
     list_select_related = ["zone"]
@@ -30,14 +31,14 @@ class ShippingMethodAdmin(admin.ModelAdmin):
 
 
 @admin.register(TaxRate)
-class TaxRateAdmin(admin.ModelAdmin):
+class TaxRateAdmin(ModelAdmin):
     list_display = ["country", "category", "rate"]
     list_filter = ["country"]
     list_select_related = ["category"]
 
 
 @admin.register(Voucher)
-class VoucherAdmin(admin.ModelAdmin):
+class VoucherAdmin(ModelAdmin):
     list_display = ["code", "kind", "value", "min_subtotal", "valid_from", "valid_until", "use_count", "usage_limit"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code"]

@@ -9,6 +9,7 @@ from django.forms.models import BaseModelFormSet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from unfold.admin import ModelAdmin, TabularInline
 
 from duka_app.errors import DomainError
 from payments.services import order_status_set
@@ -46,7 +47,7 @@ from store.services.reviews import review_delete, review_hidden_set
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ModelAdmin):
     list_display = ["name", "slug", "product_count", "updated_at"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -152,7 +153,7 @@ class ProductListFormSet(BaseModelFormSet):
         super().full_clean()
 
 
-class AttributeValueInline(admin.TabularInline):
+class AttributeValueInline(TabularInline):
     model = AttributeValue
     extra = 0
     fields = ["value", "slug", "position"]
@@ -160,7 +161,7 @@ class AttributeValueInline(admin.TabularInline):
 
 
 @admin.register(Attribute)
-class AttributeAdmin(admin.ModelAdmin):
+class AttributeAdmin(ModelAdmin):
     """Attributes with their values. Saving refreshes the copies on the product rows of every product that
     carried the attribute (a deleted value removes it from them), in the change's transaction."""
 
@@ -228,7 +229,7 @@ class ProductAttributeValueForm(forms.ModelForm):
         return cleaned_data
 
 
-class ProductAttributeValueInline(admin.TabularInline):
+class ProductAttributeValueInline(TabularInline):
     model = ProductAttributeValue
     form = ProductAttributeValueForm
     extra = 0
@@ -260,7 +261,7 @@ class ProductImageInlineForm(forms.ModelForm):
         return upload
 
 
-class ProductImageInline(admin.TabularInline):
+class ProductImageInline(TabularInline):
     model = ProductImage
     form = ProductImageInlineForm
     fields = ["thumbnail", "file", "alt_text", "position", "width", "height"]
@@ -277,7 +278,7 @@ class ProductImageInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ModelAdmin):
     """Edits save only the changed fields; the stock moves by the difference the manager typed. Attribute
     values are edited inline; saving refreshes the product row's copies of them in the same transaction."""
 
@@ -375,7 +376,7 @@ class ProductAdmin(admin.ModelAdmin):
                 formset.changed_objects.append((image, image_form.changed_data))
 
 
-class CartItemInline(admin.TabularInline):
+class CartItemInline(TabularInline):
     model = CartItem
     extra = 0
     raw_id_fields = ["product"]
@@ -383,7 +384,7 @@ class CartItemInline(admin.TabularInline):
 
 
 @admin.register(Cart)
-class CartAdmin(admin.ModelAdmin):
+class CartAdmin(ModelAdmin):
     list_display = ["id", "user", "expires_at", "updated_at"]  # no user and an expiry: a guest cart
     list_select_related = ["user"]
     search_fields = ["=id", "user__username", "user__email"]
@@ -397,7 +398,7 @@ class CartAdmin(admin.ModelAdmin):
         return [*self.readonly_fields, "user"] if guest else self.readonly_fields
 
 
-class OrderItemInline(admin.TabularInline):
+class OrderItemInline(TabularInline):
     """Order lines are a record of the sale: read-only."""
 
     model = OrderItem
@@ -420,8 +421,11 @@ class OrderItemInline(admin.TabularInline):
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OrderItem]:
+        return super().get_queryset(request).select_related("product")
 
-class ReadOnlyInline(admin.TabularInline):
+
+class ReadOnlyInline(TabularInline):
     extra = 0
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
@@ -446,7 +450,7 @@ class StockMovementInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("product", "actor")
 
 
-class OrderEventInline(admin.TabularInline):
+class OrderEventInline(TabularInline):
     """The order's history, oldest first: written by the flows that change the order, never edited here."""
 
     model = OrderEvent
@@ -469,7 +473,7 @@ class OrderEventInline(admin.TabularInline):
 
 
 def _order_status_action(status: str, description: str):
-    def change(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+    def change(modeladmin: ModelAdmin, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         changed = 0
         for order_id in queryset.values_list("pk", flat=True):
             try:
@@ -487,7 +491,7 @@ SHIPPING_FIELDS = ["name", "phone", "address", "line2", "city", "region", "count
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ModelAdmin):
     """Status changes go through the actions, which apply the same rules as the API (cancelling restores stock)."""
 
     list_display = ["id", "user", "status", "total_amount", "voucher_code", "created_at"]
@@ -562,7 +566,7 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
+class StockMovementAdmin(ModelAdmin):
     """The stock ledger: written by the stock changes themselves, never edited here."""
 
     list_display = ["created_at", "product", "delta", "reason", "order", "restock_order", "actor", "note"]
@@ -582,7 +586,7 @@ class StockMovementAdmin(admin.ModelAdmin):
         return False
 
 
-class RestockOrderLineInline(admin.TabularInline):
+class RestockOrderLineInline(TabularInline):
     model = RestockOrderLine
     extra = 0
     raw_id_fields = ["product"]
@@ -608,7 +612,7 @@ class RestockMovementInline(StockMovementInline):
 
 
 def _restock_action(service, description: str):
-    def change(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[RestockOrder]) -> None:
+    def change(modeladmin: ModelAdmin, request: HttpRequest, queryset: QuerySet[RestockOrder]) -> None:
         changed = 0
         for restock_order_id in queryset.values_list("pk", flat=True):
             try:
@@ -623,7 +627,7 @@ def _restock_action(service, description: str):
 
 
 @admin.register(RestockOrder)
-class RestockOrderAdmin(admin.ModelAdmin):
+class RestockOrderAdmin(ModelAdmin):
     """Drafts are edited here; ordering and cancelling go through the actions, receiving through the API
     (`POST /api/restock-orders/{id}/receive/`), so that stock only moves through the ledger."""
 
@@ -650,7 +654,7 @@ class RestockOrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(BackInStockSubscription)
-class BackInStockSubscriptionAdmin(admin.ModelAdmin):
+class BackInStockSubscriptionAdmin(ModelAdmin):
     list_display = ["product", "user", "created_at", "notified_at"]
     list_filter = ["notified_at"]
     list_select_related = ["product", "user"]
@@ -660,7 +664,7 @@ class BackInStockSubscriptionAdmin(admin.ModelAdmin):
 
 
 def _review_hidden_action(is_hidden: bool, description: str):
-    def change(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Review]) -> None:
+    def change(modeladmin: ModelAdmin, request: HttpRequest, queryset: QuerySet[Review]) -> None:
         reviews = list(queryset.select_related("product").order_by("pk"))
         for review in reviews:
             review_hidden_set(review=review, is_hidden=is_hidden, by=request.user)
@@ -671,7 +675,7 @@ def _review_hidden_action(is_hidden: bool, description: str):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ModelAdmin):
     """Moderation: reviews are read here and hidden or shown by the actions, which keep the product's rating
     current; deleting one does too. Only its author writes a review."""
 
