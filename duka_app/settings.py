@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "payments",
     "fulfilment",
     "pricing",
+    "storefront",
 ]
 
 MIDDLEWARE = [
