@@ -33,7 +33,9 @@ def test_the_shop_needs_its_trailing_slash(client):
     assert response["Location"] == "/shop/"
 
 
-@pytest.mark.parametrize("asset", ["app.js", "api.js", "dom.js", "catalog.js", "checkout.js", "account.js", "shop.css"])
+@pytest.mark.parametrize(
+    "asset", ["app.js", "api.js", "dom.js", "catalog.js", "checkout.js", "account.js", "recovery.js", "shop.css"]
+)
 def test_the_assets_are_static_files(asset):
     from django.contrib.staticfiles import finders
 

@@ -251,6 +251,8 @@ def test_a_guest_shops_registers_checks_out_and_pays(browser, live_server, catal
     click(browser, 'input[name="attr_colour"][value="red"]')
     wait_for(browser, "#results-heading", "2 products")
     assert "attr_colour=red" in browser.current_url
+    # The keyboard focus stays on the facet just used.
+    wait_until(browser, "return document.activeElement.matches('input[name=attr_colour][value=red]')")
     names = [element.text for element in browser.find_elements(By.CSS_SELECTOR, "#products .name")]
     assert sorted(names) == ["Red flannel shirt", "Red linen shirt"]
     page_check(browser)
@@ -459,3 +461,33 @@ def test_an_expired_access_token_is_refreshed_and_the_cart_survives(
     errors = [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert errors
     assert all("/api/" in error and "401 (Unauthorized)" in error for error in errors), errors
+
+
+def test_the_emailed_links_open_storefront_pages_that_post_them_back(browser, live_server, catalog, settings):
+    from accounts.account_tokens import email_verification_tokens, password_reset_tokens, storefront_link
+
+    settings.STOREFRONT_URL = f"{live_server.url}/shop"
+    user = UserFactory(username="zawadi")
+
+    browser.get(storefront_link(page="verify-email", user=user, token=email_verification_tokens.make_token(user)))
+    wait_for(browser, "#verify-result", f"Thank you: {user.email} is verified.")
+    page_check(browser)
+    user.refresh_from_db()
+    assert user.email_verified_at is not None
+
+    browser.get(storefront_link(page="reset-password", user=user, token=password_reset_tokens.make_token(user)))
+    wait_for(browser, "#reset-password")
+    fill(browser, {"reset-new-password": "Mango-River-Lantern-77"})
+    click(browser, "#reset-password button")
+    wait_for(browser, "#reset-done", "Your password is changed.")
+    page_check(browser)
+    user.refresh_from_db()
+    assert user.check_password("Mango-River-Lantern-77")
+
+    click(browser, "#reset-done a")
+    wait_for(browser, "#login")
+    click(browser, 'a[href="/shop/forgot-password"]')
+    fill(browser, {"forgot-email": user.email})
+    click(browser, "#forgot-password button")
+    wait_for(browser, "#forgot-sent", "a link to choose a new password is on its way")
+    page_check(browser)

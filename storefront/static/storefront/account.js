@@ -25,6 +25,7 @@ export function loginPage({ params }) {
       <button type="submit">Log in</button>
       <p class="error" role="alert"></p>
     </form>
+    <p><a href="${shopUrl("forgot-password")}">Forgot your password?</a></p>
     <p>New here? <a href="${shopUrl(`register?next=${params.get("next") || "cart"}`)}">Create an account</a>.</p>`);
   const form = document.getElementById("login");
   form.addEventListener("submit", async (event) => {

@@ -5,6 +5,7 @@ import { BASE, flash, html, shopUrl, show } from "./dom.js";
 import { catalogPage, productPage } from "./catalog.js";
 import { cartPage, checkoutPage } from "./checkout.js";
 import { addressesPage, loginPage, orderPage, ordersPage, registerPage, wishlistPage } from "./account.js";
+import { forgotPasswordPage, resetPasswordPage, verifyEmailPage } from "./recovery.js";
 
 const ROUTES = [
   [/^$/, catalogPage],
@@ -17,6 +18,9 @@ const ROUTES = [
   [/^orders\/(\d+)$/, orderPage],
   [/^wishlist$/, wishlistPage],
   [/^addresses$/, addressesPage],
+  [/^forgot-password$/, forgotPasswordPage],
+  [/^reset-password$/, resetPasswordPage],
+  [/^verify-email$/, verifyEmailPage],
 ];
 
 export function navigate(path, { replace = false } = {}) {

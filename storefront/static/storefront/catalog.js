@@ -113,7 +113,12 @@ export async function catalogPage({ params }) {
     event.preventDefault();
     navigate(shopUrl(filtersQuery(form)));
   });
-  form.querySelector(".facets").addEventListener("change", () => navigate(shopUrl(filtersQuery(form)), { replace: true }));
+  // A facet applies at once; focus stays on it (in the re-rendered form), so keyboard users keep their place.
+  form.querySelector(".facets").addEventListener("change", async (event) => {
+    const { name, value } = event.target;
+    await navigate(shopUrl(filtersQuery(form)), { replace: true });
+    document.querySelector(`#filters [name="${CSS.escape(name)}"][value="${CSS.escape(value)}"]`)?.focus();
+  });
 }
 
 function reviewsMarkup(product, reviews) {
