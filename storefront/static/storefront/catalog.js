@@ -46,10 +46,17 @@ function facetsMarkup(facets, params) {
       return html`<label><input type="radio" name="price" value="${value}" ${band === value ? "checked" : ""}> ${text} (${priceBand.count})</label>`;
     })}
   </fieldset>`;
-  const attributes = facets.attributes.filter((attribute) => attribute.values).map((attribute) => html`<fieldset>
+  const range = (attribute, end, text) => {
+    const name = `attr_${attribute.slug}_${end}`;
+    return html`<label>${text} <input type="number" step="any" name="${name}" value="${params.get(name) || ""}"
+      placeholder="${attribute[end]}" class="bound"></label>`;
+  };
+  const attributes = facets.attributes.map((attribute) => html`<fieldset>
     <legend>${attribute.name}</legend>
-    ${attribute.values.map((value) => html`<label><input type="checkbox" name="attr_${attribute.slug}" value="${value.slug}"
-      ${chosen(`attr_${attribute.slug}`, value.slug) ? "checked" : ""}> ${value.value} (${value.count})</label>`)}
+    ${attribute.values
+      ? attribute.values.map((value) => html`<label><input type="checkbox" name="attr_${attribute.slug}" value="${value.slug}"
+          ${chosen(`attr_${attribute.slug}`, value.slug) ? "checked" : ""}> ${value.value} (${value.count})</label>`)
+      : html`${range(attribute, "min", "From")} ${range(attribute, "max", "to")}`}
   </fieldset>`);
   return html`${categories}${prices}${attributes}
     <label><input type="checkbox" name="in_stock" value="true" ${params.get("in_stock") ? "checked" : ""}> In stock only</label>`;
@@ -145,7 +152,7 @@ export async function productPage({ args: [slug] }) {
         <h1>${product.name}</h1>
         <p class="price">${money(product.final_price)} ${product.discount_price ? html`<s>${money(product.price)}</s>` : ""}</p>
         <p>${product.in_stock ? `${product.stock} in stock` : "Sold out"}</p>
-        ${product.attributes.length ? html`<dl class="attributes">${product.attributes.map((attribute) => html`<dt>${attribute.name}</dt><dd>${attribute.label}</dd>`)}</dl>` : ""}
+        ${product.attributes.length ? html`<dl class="attributes">${product.attributes.map((attribute) => html`<dt>${attribute.name}</dt><dd>${attribute.label ?? attribute.value}</dd>`)}</dl>` : ""}
         ${product.in_stock ? html`<form id="add-to-cart" class="inline">
           <label for="quantity">Quantity</label>
           <input id="quantity" name="quantity" type="number" min="1" max="${product.stock}" value="1" required>
