@@ -74,6 +74,17 @@ function send(path, { method, body, headers }) {
   return fetch(API + path, { method, headers: sent, body: body === undefined ? undefined : JSON.stringify(body) });
 }
 
+// The JSON answer, or null without a body; a proxy's HTML error page becomes a plain message.
+async function responseBody(response) {
+  const text = await response.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { detail: `The shop answered ${response.status}; please try again.` };
+  }
+}
+
 // `path` is relative to the API root (`/products/`); absolute API paths (a payment's next_action URL) work too.
 export async function api(path, { method = "GET", body, headers = {} } = {}) {
   const relative = path.startsWith(`${API}/`) ? path.slice(API.length) : path;
@@ -83,12 +94,11 @@ export async function api(path, { method = "GET", body, headers = {} } = {}) {
     if (response.status === 401 && session.refresh && (await accessRefresh())) {
       response = await send(relative, { method, body, headers });
     }
-  } catch (error) {
+  } catch {
     failedRequests.push({ method, path: relative, status: 0 });
     throw new ApiError(0, { detail: "The shop cannot be reached; check your connection." });
   }
-  const text = await response.text();
-  const data = text ? JSON.parse(text) : null;
+  const data = await responseBody(response);
   if (!response.ok) {
     failedRequests.push({ method, path: relative, status: response.status });
     throw new ApiError(response.status, data);
