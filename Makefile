@@ -68,6 +68,7 @@ run: migrate
 	$(PY) manage.py seed --if-empty
 	@echo ""
 	@echo "  Duka is starting on http://$(HOST):$(PORT)/"
+	@echo "  Storefront: http://$(HOST):$(PORT)/shop/"
 	@echo "  API docs (Swagger UI): http://$(HOST):$(PORT)/api/docs/"
 	@echo "  Redoc: http://$(HOST):$(PORT)/api/redoc/   Admin: http://$(HOST):$(PORT)/admin/"
 	@echo ""

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "fulfilment",
     "pricing",
     "backoffice",
+    "storefront",
 ]
 
 MIDDLEWARE = [

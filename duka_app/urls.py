@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/", include("fulfilment.urls")),
     path("api/", include("core.urls")),
     path("api/health/", HealthView.as_view(), name="health"),
+    path("shop/", include("storefront.urls")),
 ]
 # The stored images, in development (DEBUG) with the filesystem storage; production serves them from the web
 # server or the S3 store.

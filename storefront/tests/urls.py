@@ -1,0 +1,15 @@
+"""The project's URLs plus the stored product images: the project serves those only with DEBUG on, and the live
+test server runs with DEBUG off."""
+
+from django.conf import settings
+from django.urls import re_path
+from django.views.static import serve
+
+from duka_app.urls import urlpatterns as project_urlpatterns
+
+
+def media_serve(request, path: str):
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+urlpatterns = [*project_urlpatterns, re_path(r"^media/(?P<path>.+)$", media_serve)]
