@@ -24,6 +24,7 @@ from accounts.models import CustomerProfile, User
 from accounts.services import user_create
 from fulfilment.models import ReturnRequest, Shipment
 from payments.models import Payment, Refund
+from pricing.models import ShippingMethod, ShippingZone, TaxRate
 from store.models import (
     Attribute,
     AttributeValue,
@@ -181,6 +182,7 @@ class SeedResult:
     attributes: int = 0
     products: int = 0
     reviews: int = 0
+    shipping_methods: int = 0
     images: int = 0
     skipped: bool = False
 
@@ -205,7 +207,8 @@ def demo_data_seed(
     if_empty: bool = False,
     progress: Progress | None = None,
 ) -> SeedResult:
-    """Create the demo manager, `customers` customers, the five categories, `products` products and some reviews.
+    """Create the demo manager, `customers` customers, the five categories, `products` products, some reviews and,
+    when the shop has none, a shipping zone for Kenya with two methods and its VAT.
 
     `reset` first deletes the whole catalog and the demo accounts (with their orders); `if_empty` does
     nothing when the catalog already has products.
@@ -225,6 +228,7 @@ def demo_data_seed(
         count=products, categories=categories, attributes=attributes, seed=seed, progress=progress
     )
     result.reviews = _seed_reviews(seed=seed)
+    result.shipping_methods = _seed_shipping()
     result.images = _seed_images(limit=min(products, SEED_IMAGES_MAX))
     return result
 
@@ -245,6 +249,29 @@ def demo_data_delete() -> None:
     Attribute.objects.filter(slug__in=[slugify(plan.name) for plan in ATTRIBUTES]).delete()
     Category.objects.all().delete()
     demo_users.delete()
+
+
+def _seed_shipping() -> int:
+    """A shipping zone for Kenya with two methods, and Kenya's VAT, when the shop has no zone yet: checkout needs
+    a method that delivers to the address. A shop that set up its own zones keeps them."""
+    if ShippingZone.objects.exists():
+        return 0
+    kenya = ShippingZone.objects.create(name="Kenya", countries=["KE"])
+    methods = ShippingMethod.objects.bulk_create(
+        [
+            ShippingMethod(
+                zone=kenya,
+                name="Standard delivery",
+                price=Decimal("300.00"),
+                free_over=Decimal("5000.00"),
+                days_min=2,
+                days_max=4,
+            ),
+            ShippingMethod(zone=kenya, name="Express delivery", price=Decimal("700.00"), days_min=1, days_max=1),
+        ]
+    )
+    TaxRate.objects.get_or_create(country="KE", category=None, defaults={"rate": Decimal("16.00")})
+    return len(methods)
 
 
 def _seed_manager() -> int:

@@ -8,6 +8,7 @@ from accounts.models import CustomerProfile, User
 from accounts.signals import STORE_MANAGERS_GROUP
 from fulfilment.services import shipment_create
 from payments.services import payment_record_manual
+from pricing.models import ShippingMethod, TaxRate
 from store.models import Attribute, Category, Order, OrderEvent, Product, ProductAttributeValue, ProductImage, Review
 from store.seed import (
     ATTRIBUTES,
@@ -77,6 +78,11 @@ def test_seed_creates_the_demo_store_and_prints_the_logins():
     ]
     assert Product.objects.count() == 50
     assert Product.objects.filter(search_vector__isnull=True).count() == 0
+    assert sorted(ShippingMethod.objects.filter(zone__countries=["KE"]).values_list("name", "price")) == [
+        ("Express delivery", Decimal("700.00")),
+        ("Standard delivery", Decimal("300.00")),
+    ]
+    assert list(TaxRate.objects.values_list("country", "category", "rate")) == [("KE", None, Decimal("16.00"))]
     assert f"manager / {MANAGER_PASSWORD}" in output
     assert f"customer1 / {CUSTOMER_PASSWORD}" in output
     assert "products: 50/50" in output
@@ -162,7 +168,7 @@ def test_re_running_adds_no_duplicates():
     output = seed(products=40, customers=4)
 
     assert (catalog_rows(), customer_rows(), review_rows(), Order.objects.count(), Category.objects.count()) == before
-    assert "0 customers, 0 categories, 0 products and 0 reviews" in output
+    assert "0 customers, 0 categories, 0 products, 0 reviews and 0 shipping methods" in output
 
 
 @pytest.mark.django_db

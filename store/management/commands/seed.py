@@ -31,7 +31,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Seeded {result.managers} manager, {result.customers} customers, "
-                    f"{result.categories} categories, {result.products} products and {result.reviews} reviews "
+                    f"{result.categories} categories, {result.products} products, {result.reviews} reviews and "
+                    f"{result.shipping_methods} shipping methods "
                     f"(seed {seed}); {result.images} product images generated."
                 )
             )
