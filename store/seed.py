@@ -24,6 +24,7 @@ from accounts.models import CustomerProfile, User
 from accounts.services import user_create
 from fulfilment.models import ReturnRequest, Shipment
 from payments.models import Payment, Refund
+from store.catalog_cache import catalog_version_bump
 from store.models import (
     Attribute,
     AttributeValue,
@@ -226,6 +227,7 @@ def demo_data_seed(
     )
     result.reviews = _seed_reviews(seed=seed)
     result.images = _seed_images(limit=min(products, SEED_IMAGES_MAX))
+    catalog_version_bump()  # the products, their values and the reviews went in with bulk inserts
     return result
 
 
