@@ -203,6 +203,19 @@ def test_an_error_is_never_cached(api_client, boot, own_queries):
 
 
 @pytest.mark.django_db
+def test_switched_off_every_read_queries_the_database_and_still_carries_an_etag(
+    api_client, boot, own_queries, settings
+):
+    settings.CATALOG_CACHE_ENABLED = False
+    etag = api_client.get("/api/products/boot/")["ETag"]
+
+    again, queries = own_queries(lambda: api_client.get("/api/products/boot/", HTTP_IF_NONE_MATCH=etag))
+
+    assert queries > 0
+    assert again.status_code == 304
+
+
+@pytest.mark.django_db
 def test_with_redis_unreachable_the_catalog_is_answered_from_the_database(api_client, boot, shoes):
     with override_settings(CACHES=UNREACHABLE_CACHE):
         assert catalog_version() is None

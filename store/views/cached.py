@@ -37,7 +37,12 @@ class CatalogCachedReads:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.answer_key = None
-        if not self._is_cached_read(request) or is_manager(request.user) or request.accepted_renderer.format != "json":
+        if not (
+            settings.CATALOG_CACHE_ENABLED
+            and self._is_cached_read(request)
+            and request.accepted_renderer.format == "json"
+            and not is_manager(request.user)
+        ):
             return
         version = catalog_version()
         if version is None:  # the cache is unreachable: answer from the database
