@@ -1,8 +1,9 @@
 """The catalog response cache: rendered catalog answers in Redis, under a catalog version that every committed
 catalog write replaces.
 
-A cached answer is stored under the version current when it was read, so a write makes every older answer
-unreachable at once, without finding or deleting them. The version is replaced *after* the write's commit
+A cached answer is stored with the version current when it was read, and served only while that is still the
+version (both are read in one round trip), so a write retires every older answer at once, without finding or
+deleting them. The version is replaced *after* the write's commit
 (`transaction.on_commit`, in the committing thread; see `catalog_version_bump`): a request that starts once the
 write returned reads the new version, and a request that read the old one stores its answer under the old one,
 where nobody looks any more.
@@ -35,6 +36,7 @@ CATALOG_VERSION_KEY = "catalog:version"
 
 @dataclass(frozen=True)
 class CachedAnswer:
+    version: str
     etag: str
     content_type: str
     body: bytes
@@ -73,15 +75,22 @@ def query_normalised(query_string: str) -> str:
     return urlencode(sorted(parse_qsl(query_string, keep_blank_values=True)))
 
 
-def answer_key(*, version: str, url: str, query_string: str, media_type: str) -> str:
-    """The entry of one answer: the version, the absolute URL without its query (pagination links in the body
-    are absolute), the normalised query and the media type it is rendered in."""
+def answer_key(*, url: str, query_string: str, media_type: str) -> str:
+    """The entry of one answer: the absolute URL without its query (pagination links in the body are absolute),
+    the normalised query and the media type it is rendered in."""
     request_key = f"{url}?{query_normalised(query_string)}|{media_type}"
-    return f"catalog:answer:{version}:{hashlib.sha256(request_key.encode()).hexdigest()}"
+    return f"catalog:answer:{hashlib.sha256(request_key.encode()).hexdigest()}"
 
 
-def answer_get(key: str) -> CachedAnswer | None:
-    return cache.get(key)
+def answer_lookup(key: str) -> tuple[str | None, CachedAnswer | None]:
+    """The current catalog version (None when the cache cannot be reached) and the answer stored under `key` if
+    it was read under that version: one round trip on a hit."""
+    found = cache.get_many([CATALOG_VERSION_KEY, key])
+    version = found.get(CATALOG_VERSION_KEY)
+    if version is None:
+        return catalog_version(), None
+    answer = found.get(key)
+    return version, answer if answer is not None and answer.version == version else None
 
 
 def answer_set(key: str, answer: CachedAnswer) -> None:

@@ -14,7 +14,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from rest_framework.response import Response
 
 from accounts.roles import is_manager
-from store.catalog_cache import CachedAnswer, answer_get, answer_key, answer_set, catalog_version, etag_of
+from store.catalog_cache import CachedAnswer, answer_key, answer_lookup, answer_set, etag_of
 
 READ_METHODS = ("GET", "HEAD")
 
@@ -36,7 +36,7 @@ class CatalogCachedReads:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self.answer_key = None
+        self.answer_key = self.answer_version = None
         if not (
             settings.CATALOG_CACHE_ENABLED
             and self._is_cached_read(request)
@@ -44,18 +44,16 @@ class CatalogCachedReads:
             and not is_manager(request.user)
         ):
             return
-        version = catalog_version()
-        if version is None:  # the cache is unreachable: answer from the database
-            return
-        self.answer_key = answer_key(
-            version=version,
+        key = answer_key(
             url=request.build_absolute_uri(request.path),
             query_string=request.META.get("QUERY_STRING", ""),
             media_type=request.accepted_media_type,
         )
-        answer = answer_get(self.answer_key)
+        version, answer = answer_lookup(key)
         if answer is not None:
             raise _AnswerCached(answer)
+        if version is not None:  # None: the cache is unreachable, answer from the database
+            self.answer_key, self.answer_version = key, version
 
     def handle_exception(self, exc):
         if isinstance(exc, _AnswerCached):
@@ -75,7 +73,12 @@ class CatalogCachedReads:
             if getattr(self, "answer_key", None):
                 answer_set(
                     self.answer_key,
-                    CachedAnswer(etag=response["ETag"], content_type=response["Content-Type"], body=response.content),
+                    CachedAnswer(
+                        version=self.answer_version,
+                        etag=response["ETag"],
+                        content_type=response["Content-Type"],
+                        body=response.content,
+                    ),
                 )
         if request.user.is_authenticated:
             response["Cache-Control"] = "private, no-cache"
