@@ -3,10 +3,9 @@ catalog write replaces.
 
 A cached answer is stored with the version current when it was read, and served only while that is still the
 version (both are read in one round trip), so a write retires every older answer at once, without finding or
-deleting them. The version is replaced *after* the write's commit
-(`transaction.on_commit`, in the committing thread; see `catalog_version_bump`): a request that starts once the
-write returned reads the new version, and a request that read the old one stores its answer under the old one,
-where nobody looks any more.
+deleting them. The version is replaced *after* the write's commit (`transaction.on_commit`, in the committing
+thread; see `catalog_version_bump`): a request that starts once the write returned reads the new version, and
+an answer read under the old one is stored marked with it, and never served.
 
 What replaces the version (see `catalog_version_bump` callers and `catalog_writes_watch`):
 - every save and delete of a catalog row (category, product, image, attribute, attribute value, product

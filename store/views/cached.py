@@ -57,7 +57,6 @@ class CatalogCachedReads:
 
     def handle_exception(self, exc):
         if isinstance(exc, _AnswerCached):
-            self.answer_key = None
             response = HttpResponse(exc.answer.body, content_type=exc.answer.content_type)
             response["ETag"] = exc.answer.etag
             return response
@@ -70,7 +69,7 @@ class CatalogCachedReads:
         if isinstance(response, Response):
             response.render()
             response["ETag"] = etag_of(response.content)
-            if getattr(self, "answer_key", None):
+            if getattr(self, "answer_key", None):  # a miss the cache could take
                 answer_set(
                     self.answer_key,
                     CachedAnswer(
