@@ -11,7 +11,8 @@ import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,6 +23,7 @@ from bench.stats import LoadResult, parse_wrk, percentile
 class Response:
     status: int
     body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
 
     def json(self):
         return json.loads(self.body)
@@ -35,14 +37,14 @@ def request(
     token: str | None = None,
     body=None,
     timeout: float = 60,
-    headers: dict | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     parts = urlsplit(base_url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
         connection.request(method, path, body=_encode(body), headers={**_headers(token, body), **(headers or {})})
         response = connection.getresponse()
-        return Response(response.status, response.read())
+        return Response(response.status, response.read(), dict(response.getheaders()))
     finally:
         connection.close()
 
@@ -64,12 +66,18 @@ def _lua_string(text: str) -> str:
     return "[==[" + text + "]==]"
 
 
-def wrk_script(paths: list[str], token: str | None = None) -> str:
-    """A wrk script cycling through `paths`, with a bearer token when given."""
+def wrk_script(
+    paths: list[str], token: str | None = None, headers: dict[str, str] | None = None, count_statuses: bool = False
+) -> str:
+    """A wrk script cycling through `paths`, with a bearer token and other `headers` when given. With
+    `count_statuses` it prints `status <code>: <count>` lines at the end (a response callback slows wrk down,
+    so only the runs that need the counts ask for them)."""
     lines = ["local paths = {" + ", ".join(_lua_string(path) for path in paths) + "}"]
     lines.append("local headers = {}")
     if token:
         lines.append(f'headers["Authorization"] = {_lua_string("Bearer " + token)}')
+    for name, value in (headers or {}).items():
+        lines.append(f"headers[ {_lua_string(name)} ] = {_lua_string(value)}")
     lines += [
         "local index = 0",
         "request = function()",
@@ -77,6 +85,20 @@ def wrk_script(paths: list[str], token: str | None = None) -> str:
         '  return wrk.format("GET", paths[index], headers)',
         "end",
     ]
+    if count_statuses:
+        lines += [
+            "local threads = {}",
+            "setup = function(thread) table.insert(threads, thread) end",
+            "counts = {}",
+            "response = function(status) counts[status] = (counts[status] or 0) + 1 end",
+            "done = function()",
+            "  local total = {}",
+            "  for _, thread in ipairs(threads) do",
+            '    for status, count in pairs(thread:get("counts")) do total[status] = (total[status] or 0) + count end',
+            "  end",
+            '  for status, count in pairs(total) do io.write(string.format("status %d: %d\\n", status, count)) end',
+            "end",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -94,15 +116,24 @@ class LoadGenerator:
         return "Python multi-process load generator (wrk not found: install it with `apt-get install wrk`)"
 
     def run(
-        self, base_url: str, paths: list[str], *, connections: int, seconds: float, token: str | None = None
+        self,
+        base_url: str,
+        paths: list[str],
+        *,
+        connections: int,
+        seconds: float,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        count_statuses: bool = False,
     ) -> LoadResult:
         if self.wrk:
-            return self._run_wrk(base_url, paths, connections, seconds, token)
-        return run_python_load(base_url, paths, connections=connections, seconds=seconds, token=token)
+            script = wrk_script(paths, token, headers, count_statuses)
+            return self._run_wrk(base_url, script, connections, seconds)
+        return run_python_load(base_url, paths, connections=connections, seconds=seconds, token=token, headers=headers)
 
-    def _run_wrk(self, base_url, paths, connections, seconds, token) -> LoadResult:
+    def _run_wrk(self, base_url, script_text, connections, seconds) -> LoadResult:
         with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="duka-bench-", delete=False) as script:
-            script.write(wrk_script(paths, token))
+            script.write(script_text)
         try:
             command = [
                 self.wrk,
@@ -124,10 +155,10 @@ class LoadGenerator:
         return parse_wrk(completed.stdout)
 
 
-def _python_worker(base_url, paths, seconds, token, offset, results) -> None:
+def _python_worker(base_url, paths, seconds, token, extra_headers, offset, results) -> None:
     parts = urlsplit(base_url)
-    headers = _headers(token, None)
-    latencies, non_2xx, errors = [], 0, 0
+    headers = {**_headers(token, None), **(extra_headers or {})}
+    latencies, non_2xx, errors, statuses = [], 0, 0, Counter()
     index = offset
     connection = None
     deadline = time.perf_counter() + seconds
@@ -150,17 +181,24 @@ def _python_worker(base_url, paths, seconds, token, offset, results) -> None:
             continue
         latencies.append((time.perf_counter() - started) * 1000)
         non_2xx += not 200 <= response.status < 400
-    results.put((latencies, non_2xx, errors))
+        statuses[response.status] += 1
+    results.put((latencies, non_2xx, errors, dict(statuses)))
 
 
 def run_python_load(
-    base_url: str, paths: list[str], *, connections: int, seconds: float, token: str | None = None
+    base_url: str,
+    paths: list[str],
+    *,
+    connections: int,
+    seconds: float,
+    token: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> LoadResult:
     """One process per connection, each issuing requests back to back until the time is up."""
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     workers = [
-        context.Process(target=_python_worker, args=(base_url, paths, seconds, token, offset, results))
+        context.Process(target=_python_worker, args=(base_url, paths, seconds, token, headers, offset, results))
         for offset in range(connections)
     ]
     for worker in workers:
@@ -168,15 +206,19 @@ def run_python_load(
     collected = [results.get(timeout=seconds + 60) for _ in workers]
     for worker in workers:
         worker.join()
-    latencies = [value for chunk, _, _ in collected for value in chunk]
+    latencies = [value for chunk, _, _, _ in collected for value in chunk]
+    statuses = Counter()
+    for _, _, _, counts in collected:
+        statuses.update(counts)
     return LoadResult(
         requests=len(latencies),
         seconds=seconds,
         requests_per_second=len(latencies) / seconds,
         p50_ms=percentile(latencies, 0.50),
         p99_ms=percentile(latencies, 0.99),
-        non_2xx=sum(non_2xx for _, non_2xx, _ in collected),
-        socket_errors=sum(errors for _, _, errors in collected),
+        non_2xx=sum(non_2xx for _, non_2xx, _, _ in collected),
+        socket_errors=sum(errors for _, _, errors, _ in collected),
+        statuses=dict(statuses),
     )
 
 

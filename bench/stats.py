@@ -3,7 +3,7 @@
 import math
 import re
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _LATENCY_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
@@ -38,6 +38,8 @@ class LoadResult:
     p99_ms: float | None
     non_2xx: int = 0
     socket_errors: int = 0
+    # Responses by status, when the run was asked to count them.
+    statuses: dict[int, int] = field(default_factory=dict)
 
 
 def _latency_ms(text: str) -> float:
@@ -65,6 +67,7 @@ def parse_wrk(output: str) -> LoadResult:
         p99_ms=_latency_ms(latencies["99"]) if "99" in latencies else None,
         non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
         socket_errors=sum(int(n) for n in errors.groups()) if errors else 0,
+        statuses={int(status): int(count) for status, count in re.findall(r"^status (\d+): (\d+)$", output, re.M)},
     )
 
 

@@ -491,6 +491,15 @@ if PASSWORD_RESET_TIMEOUT <= 0:
 
 # Logs go to stdout, one JSON object per line with LOG_FORMAT=json (for log collectors), plain text otherwise.
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+# The catalog response cache (store/catalog_cache.py); switched off, catalog reads still carry ETags. Entries
+# live CATALOG_CACHE_SECONDS at most (a bound on staleness should a version bump be lost while Redis was
+# unreachable); clients and shared caches may keep an anonymous catalog answer CATALOG_CACHE_MAX_AGE_SECONDS,
+# and serve it stale while revalidating for CATALOG_CACHE_STALE_WHILE_REVALIDATE_SECONDS more.
+CATALOG_CACHE_ENABLED = env.bool("CATALOG_CACHE_ENABLED", default=True)
+CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
+CATALOG_CACHE_MAX_AGE_SECONDS = env.int("CATALOG_CACHE_MAX_AGE_SECONDS", default=5)
+CATALOG_CACHE_STALE_WHILE_REVALIDATE_SECONDS = env.int("CATALOG_CACHE_STALE_WHILE_REVALIDATE_SECONDS", default=30)
+
 # Request logging and IP security (SPEC section 5).
 REQUEST_LOG_BUFFER_KEY = env.str("REQUEST_LOG_BUFFER_KEY", default="duka:request-log-buffer")
 REQUEST_LOG_FLUSH_SECONDS = env.float("REQUEST_LOG_FLUSH_SECONDS", default=0.05)

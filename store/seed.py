@@ -25,6 +25,7 @@ from accounts.services import user_create
 from fulfilment.models import ReturnRequest, Shipment
 from payments.models import Payment, Refund
 from pricing.models import ShippingMethod, ShippingZone, TaxRate
+from store.catalog_cache import catalog_version_bump
 from store.models import (
     Attribute,
     AttributeValue,
@@ -230,6 +231,7 @@ def demo_data_seed(
     result.reviews = _seed_reviews(seed=seed)
     result.shipping_methods = _seed_shipping()
     result.images = _seed_images(limit=min(products, SEED_IMAGES_MAX))
+    catalog_version_bump()  # the products, their values and the reviews went in with bulk inserts
     return result
 
 

@@ -128,3 +128,19 @@ def test_side_by_side_rotates_which_side_runs_first_each_round():
     calls.clear()
     assert Bench.side_by_side(SimpleNamespace(config=SimpleNamespace(rounds=2)), side("a"), side("b"))
     assert calls == ["a", "b", "b", "a"]
+
+
+def test_wrk_script_sends_extra_headers_and_counts_statuses_when_asked():
+    script = wrk_script(["/api/products/a/"], headers={"If-None-Match": '"abc"'}, count_statuses=True)
+
+    assert 'headers[ [==[If-None-Match]==] ] = [==["abc"]==]' in script
+    assert "response = function(status)" in script
+    assert 'thread:get("counts")' in script
+    assert "response = function" not in wrk_script(["/"])
+
+
+def test_parse_wrk_reads_the_counted_statuses():
+    output = WRK_OUTPUT + "status 304: 1200\nstatus 200: 3\n"
+
+    assert parse_wrk(output).statuses == {304: 1200, 200: 3}
+    assert parse_wrk(WRK_OUTPUT).statuses == {}

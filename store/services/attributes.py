@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, connection, transaction
 
+from store.catalog_cache import catalog_version_bump
 from store.errors import (
     AttributeNotInCategory,
     AttributeValuesFixed,
@@ -42,6 +43,7 @@ def product_attribute_copies_refresh(*, product_ids: Iterable[int]) -> None:
     if ids:
         with connection.cursor() as cursor:
             cursor.execute(REFRESH_SQL, [ids])
+        catalog_version_bump()
 
 
 def _value_save(value: AttributeValue) -> AttributeValue:

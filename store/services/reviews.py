@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 
 from accounts.models import User
+from store.catalog_cache import catalog_version_bump
 from store.errors import ReviewExists, ReviewNotAllowed
 from store.models import Order, OrderItem, Product, Review
 
@@ -40,6 +41,7 @@ def product_ratings_refresh(*, product_ids: Iterable[int]) -> None:
             output_field=RATING_FIELD,
         ),
     )
+    catalog_version_bump()
 
 
 @transaction.atomic

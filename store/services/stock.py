@@ -7,6 +7,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import User
+from store.catalog_cache import catalog_version_bump
 from store.constants import MAX_STOCK
 from store.errors import InsufficientStock, StockOutOfRange
 from store.models import Order, Product, RestockOrder, StockMovement
@@ -49,6 +50,7 @@ def stock_apply(
         product.stock += deltas[product.pk]
         product.updated_at = changed_at
     Product.objects.bulk_update(changed, ["stock", "updated_at"])
+    catalog_version_bump()
     movements = StockMovement.objects.bulk_create(
         StockMovement(
             product=product,

@@ -39,6 +39,7 @@ from store.serializers.stock import (
 from store.services import attributes as attribute_services
 from store.services import back_in_stock
 from store.services import catalog as services
+from store.views.cached import CatalogCachedReads
 
 
 @extend_schema_view(
@@ -54,7 +55,7 @@ from store.services import catalog as services
     ),
 )
 @extend_schema(tags=["catalog"])
-class CategoryViewSet(viewsets.ModelViewSet):
+class CategoryViewSet(CatalogCachedReads, viewsets.ModelViewSet):
     """Product categories. Anyone reads; managers and admins write. A category with products cannot be deleted."""
 
     serializer_class = CategorySerializer
@@ -110,8 +111,10 @@ STOCK_UPDATE_RULE = (
     destroy=extend_schema(summary="Delete a product (managers)", responses={204: None, 409: PRODUCT_ON_RESTOCK_ORDER}),
 )
 @extend_schema(tags=["catalog"])
-class ProductViewSet(viewsets.ModelViewSet):
+class ProductViewSet(CatalogCachedReads, viewsets.ModelViewSet):
     """Products by slug. Anyone reads active products; managers and admins also see inactive ones and write."""
+
+    cached_actions = frozenset({"list", "retrieve", "facets"})
 
     serializer_class = ProductSerializer
     permission_classes = [ReadOnlyOrManager]

@@ -16,6 +16,7 @@ from store.selectors import catalog as catalog_selectors
 from store.selectors import reviews as selectors
 from store.serializers.reviews import ReviewSerializer
 from store.services import reviews as services
+from store.views.cached import CatalogCachedReads
 
 
 class IsReviewAuthor(BasePermission):
@@ -48,6 +49,7 @@ class IsReviewAuthor(BasePermission):
     parameters=[OpenApiParameter("product_slug", str, OpenApiParameter.PATH, description="The product's slug.")],
 )
 class ReviewViewSet(
+    CatalogCachedReads,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,

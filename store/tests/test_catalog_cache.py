@@ -1,0 +1,399 @@
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import UserFactory
+from conftest import ROLES_WITHOUT_OWNER
+from core.blacklist import blacklist_add
+from core.models import RequestLog
+from core.request_logs import request_logs_drain
+from store.catalog_cache import answer_key, catalog_version, catalog_version_bump, query_normalised
+from store.jobs import product_image_renditions_make
+from store.models import Attribute, Order, Product, Review, StockMovement
+from store.services.attributes import attribute_create, attribute_value_update, product_attributes_set
+from store.services.catalog import category_update, product_stock_move
+from store.services.images import product_image_add
+from store.services.orders import order_cancel
+from store.services.reviews import product_ratings_refresh, review_hidden_set
+from store.tests.factories import CategoryFactory, ProductFactory
+from store.tests.images import image_bytes, upload
+from store.tests.shopping import place_order
+
+UNREACHABLE_CACHE = {
+    "default": {
+        "BACKEND": "duka_app.ops.cache.FailOpenRedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+}
+
+
+@pytest.fixture
+def shoes(db):
+    return CategoryFactory(name="Shoes", slug="shoes")
+
+
+@pytest.fixture
+def boot(shoes):
+    return ProductFactory(name="Boot", slug="boot", category=shoes, price=Decimal("80.00"), stock=5)
+
+
+@pytest.fixture
+def hidden_review(boot):
+    review = Review.objects.create(product=boot, user=UserFactory(), rating=2, is_hidden=True)
+    Review.objects.create(product=boot, user=UserFactory(), rating=5)
+    product_ratings_refresh(product_ids=[boot.pk])
+    return review
+
+
+def catalog_urls(boot, shoes) -> list[str]:
+    return [
+        "/api/categories/",
+        f"/api/categories/{shoes.pk}/",
+        "/api/products/",
+        "/api/products/?category_slug=shoes&ordering=price",
+        "/api/products/boot/",
+        "/api/products/facets/",
+        "/api/products/boot/reviews/",
+    ]
+
+
+@pytest.fixture
+def own_queries(settings):
+    """Counts only the endpoint's queries: request logging off, the blacklist snapshot loaded beforehand."""
+    settings.REQUEST_LOGGING_ENABLED = False
+
+    def count(call) -> tuple[object, int]:
+        with CaptureQueriesContext(connection) as queries:
+            result = call()
+        return result, len(queries)
+
+    return count
+
+
+@pytest.mark.django_db
+def test_a_repeated_anonymous_read_is_answered_from_the_cache_without_queries(api_client, boot, shoes, own_queries):
+    for url in catalog_urls(boot, shoes):
+        first, first_queries = own_queries(lambda: api_client.get(url))  # noqa: B023
+        again, again_queries = own_queries(lambda: api_client.get(url))  # noqa: B023
+
+        assert first.status_code == again.status_code == 200, url
+        assert first_queries > 0 and again_queries == 0, url
+        assert again.content == first.content
+        assert again["ETag"] == first["ETag"]
+        assert again["Content-Type"] == first["Content-Type"] == "application/json"
+
+
+@pytest.mark.django_db
+def test_customers_and_anonymous_visitors_share_entries_but_not_the_cache_control(client_as, boot, shoes, own_queries):
+    shopper = client_as("customer")
+    anonymous = client_as("anonymous").get("/api/products/boot/")
+    customer, queries = own_queries(lambda: shopper.get("/api/products/boot/"))
+
+    assert queries == 0
+    assert customer.content == anonymous.content
+    assert anonymous["Cache-Control"] == "public, max-age=5, stale-while-revalidate=30"
+    assert customer["Cache-Control"] == "private, no-cache"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES_WITHOUT_OWNER)
+def test_every_role_gets_an_etag_and_the_headers_of_its_kind(client_as, boot, shoes, role, settings):
+    settings.CATALOG_CACHE_MAX_AGE_SECONDS, settings.CATALOG_CACHE_STALE_WHILE_REVALIDATE_SECONDS = 7, 11
+    for url in catalog_urls(boot, shoes):
+        response = client_as(role).get(url)
+
+        assert response.status_code == 200
+        assert response["ETag"].startswith('"') and len(response["ETag"]) == 34
+        vary = {part.strip() for part in response["Vary"].split(",")}
+        assert {"Accept", "Authorization", "Cookie"} <= vary
+        expected = "public, max-age=7, stale-while-revalidate=11" if role == "anonymous" else "private, no-cache"
+        assert response["Cache-Control"] == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["manager", "admin"])
+def test_managers_read_the_database_every_time_and_store_nothing(
+    client_as, boot, shoes, hidden_review, own_queries, role
+):
+    ProductFactory(name="Draft", slug="draft", category=shoes, is_active=False)
+    staff = client_as(role)
+    for url in ("/api/products/", "/api/products/boot/reviews/", "/api/categories/"):
+        staff.get(url)
+        _, queries = own_queries(lambda: staff.get(url))  # noqa: B023
+        assert queries > 0
+
+    # What managers see (the inactive product, the hidden review, counts with both) never reaches anyone else.
+    assert sorted(p["slug"] for p in staff.get("/api/products/").json()["results"]) == ["boot", "draft"]
+    assert [p["slug"] for p in client_as("anonymous").get("/api/products/").json()["results"]] == ["boot"]
+    assert len(staff.get("/api/products/boot/reviews/").json()["results"]) == 2
+    assert [r["rating"] for r in client_as("customer").get("/api/products/boot/reviews/").json()["results"]] == [5]
+    assert client_as("anonymous").get("/api/categories/").json()["results"][0]["product_count"] == 1
+    assert staff.get("/api/categories/").json()["results"][0]["product_count"] == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES_WITHOUT_OWNER)
+def test_a_matching_if_none_match_is_a_304_without_a_body(client_as, boot, role):
+    client = client_as(role)
+    etag = client.get("/api/products/boot/")["ETag"]
+
+    for sent in (etag, f"W/{etag}", f'"other", {etag}', "*"):
+        response = client.get("/api/products/boot/", HTTP_IF_NONE_MATCH=sent)
+        assert response.status_code == 304, sent
+        assert response.content == b""
+        assert response["ETag"] == etag
+        assert "Cache-Control" in response
+
+    other = client.get("/api/products/boot/", HTTP_IF_NONE_MATCH='"not-this-one"')
+    assert other.status_code == 200
+    assert other["ETag"] == etag
+
+
+@pytest.mark.django_db
+def test_after_a_write_the_old_etag_gets_the_new_answer(client_as, boot):
+    client = client_as("anonymous")
+    etag = client.get("/api/products/boot/")["ETag"]
+
+    client_as("manager").patch("/api/products/boot/", {"price": "70.00"}, format="json")
+    response = client.get("/api/products/boot/", HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 200
+    assert response.json()["price"] == "70.00"
+    assert response["ETag"] != etag
+
+
+@pytest.mark.django_db
+def test_the_order_of_the_query_parameters_makes_no_other_entry(api_client, boot, shoes, own_queries):
+    first = api_client.get("/api/products/?ordering=-price&page_size=5&category_slug=shoes")
+    reordered = "/api/products/?category_slug=shoes&page_size=5&ordering=-price"
+    same, queries = own_queries(lambda: api_client.get(reordered))
+    other, other_queries = own_queries(lambda: api_client.get("/api/products/?category_slug=shoes&page_size=6"))
+
+    assert queries == 0 and same.json() == first.json()
+    assert other_queries > 0 and other.status_code == 200
+
+
+def test_keys_normalise_the_query_and_tell_apart_what_changes_the_answer():
+    assert query_normalised("b=2&a=1&a=0&c=") == "a=0&a=1&b=2&c="
+    products = "http://testserver/api/products/"
+
+    def key(url=products, query_string="a=1&b=2", media_type="application/json") -> str:
+        return answer_key(url=url, query_string=query_string, media_type=media_type)
+
+    assert key(query_string="b=2&a=1") == key()
+    assert key(url="http://example.com/api/products/") != key()
+    assert key(query_string="a=1&b=3") != key()
+    assert key(media_type="text/html") != key()
+
+
+@pytest.mark.django_db
+def test_an_answer_stored_under_an_older_version_is_read_again_then_stored_anew(api_client, boot, own_queries):
+    api_client.get("/api/products/boot/")
+    catalog_version_bump()
+
+    _, after_bump = own_queries(lambda: api_client.get("/api/products/boot/"))
+    _, again = own_queries(lambda: api_client.get("/api/products/boot/"))
+
+    assert after_bump > 0 and again == 0
+
+
+@pytest.mark.django_db
+def test_an_error_is_never_cached(api_client, boot, own_queries):
+    assert api_client.get("/api/products/nowhere/").status_code == 404
+    missing, queries = own_queries(lambda: api_client.get("/api/products/nowhere/"))
+    assert missing.status_code == 404 and queries > 0
+    bad = api_client.get("/api/products/?min_price=cheap")
+    assert bad.status_code == 400 and "ETag" not in bad
+
+
+@pytest.mark.django_db
+def test_switched_off_every_read_queries_the_database_and_still_carries_an_etag(
+    api_client, boot, own_queries, settings
+):
+    settings.CATALOG_CACHE_ENABLED = False
+    etag = api_client.get("/api/products/boot/")["ETag"]
+
+    again, queries = own_queries(lambda: api_client.get("/api/products/boot/", HTTP_IF_NONE_MATCH=etag))
+
+    assert queries > 0
+    assert again.status_code == 304
+
+
+@pytest.mark.django_db
+def test_with_redis_unreachable_the_catalog_is_answered_from_the_database(api_client, boot, shoes):
+    with override_settings(CACHES=UNREACHABLE_CACHE):
+        assert catalog_version() is None
+        for url in catalog_urls(boot, shoes):
+            response = api_client.get(url)
+            assert response.status_code == 200, url
+            assert api_client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+        catalog_version_bump()  # a write while Redis is down carries on
+        client = APIClient()
+        client.force_authenticate(UserFactory(manager=True))
+        assert client.patch("/api/products/boot/", {"price": "60.00"}, format="json").status_code == 200
+        assert api_client.get("/api/products/boot/").json()["price"] == "60.00"
+
+
+@pytest.mark.django_db
+def test_a_blacklisted_ip_is_refused_and_every_hit_is_logged(api_client, boot, django_capture_on_commit_callbacks):
+    api_client.get("/api/products/boot/")
+    with django_capture_on_commit_callbacks(execute=True):
+        blacklist_add(ip="203.0.113.7", reason="abuse")
+    request_logs_drain()
+    RequestLog.objects.all().delete()
+
+    assert api_client.get("/api/products/boot/", REMOTE_ADDR="203.0.113.7").status_code == 403
+    assert api_client.get("/api/products/boot/", REMOTE_ADDR="203.0.113.8").status_code == 200
+    assert api_client.get("/api/products/boot/", REMOTE_ADDR="203.0.113.8").status_code == 200
+    request_logs_drain()
+    request_logs_drain()
+
+    assert sorted(RequestLog.objects.values_list("ip", "status_code")) == [
+        ("203.0.113.7", 403),
+        ("203.0.113.8", 200),
+        ("203.0.113.8", 200),
+    ]
+
+
+def _stock_adjusted(boot, manager):
+    product_stock_move(product=boot, delta=3, reason=StockMovement.Reason.ADJUSTMENT, actor=manager)
+
+
+def _bought(boot, manager):
+    place_order(UserFactory(), (boot, 2))
+
+
+def _cancelled(boot, manager):
+    order = place_order(UserFactory(), (boot, 2))
+    place_order(UserFactory(), (boot, 1))
+    read_twice(boot)
+    order_cancel(order_id=order.pk, by=manager)
+
+
+def _review_hidden(boot, manager):
+    review = Review.objects.create(product=boot, user=UserFactory(), rating=1)
+    Review.objects.create(product=boot, user=UserFactory(), rating=4)
+    product_ratings_refresh(product_ids=[boot.pk])
+    read_twice(boot)
+    review_hidden_set(review=review, is_hidden=True, by=manager)
+
+
+def _category_renamed(boot, manager):
+    category_update(category=boot.category, name="Footwear")
+
+
+def _attribute_set(boot, manager):
+    attribute_create(name="Colour", categories=[boot.category])
+    read_twice(boot)
+    colour = Attribute.objects.get(slug="colour")
+    colour.values.create(value="Red", slug="red")
+    product_attributes_set(product=boot, values={"colour": "red"})
+
+
+def _attribute_value_renamed(boot, manager):
+    _attribute_set(boot, manager)
+    read_twice(boot)
+    attribute_value_update(attribute_value=Attribute.objects.get(slug="colour").values.get(), value="Crimson")
+
+
+def _saved_as_the_admin_does(boot, manager):
+    product = Product.objects.get(pk=boot.pk)
+    product.description = "Waterproof"
+    product.save()
+
+
+def read_twice(boot) -> dict:
+    client = APIClient()
+    client.get("/api/products/boot/")
+    return client.get("/api/products/boot/").json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("write", "field", "expected"),
+    [
+        (_stock_adjusted, "stock", 8),
+        (_bought, "stock", 3),
+        (_cancelled, "stock", 4),
+        (_review_hidden, "rating_count", 1),
+        (_category_renamed, "category", {"id": None, "name": "Footwear", "slug": "shoes"}),
+        (_attribute_set, "attributes", ["Red"]),
+        (_attribute_value_renamed, "attributes", ["Crimson"]),
+        (_saved_as_the_admin_does, "description", "Waterproof"),
+    ],
+    ids=lambda value: value.__name__.strip("_") if callable(value) else None,
+)
+def test_every_catalog_write_reaches_the_next_read(boot, manager, write, field, expected):
+    assert read_twice(boot)[field] != expected
+
+    write(boot, manager)
+    shown = read_twice(boot)[field]
+
+    if field == "category":
+        expected["id"] = boot.category_id
+    if field == "attributes":
+        shown = [value["label"] for value in shown]
+    assert shown == expected
+
+
+@pytest.mark.django_db
+def test_the_renditions_job_reaches_the_next_read(boot, media_root):
+    content = image_bytes(size=(800, 600))
+    image = product_image_add(product=boot, file=upload(content), size=len(content))
+    assert read_twice(boot)["images"][0]["renditions"] == []
+
+    product_image_renditions_make(image_id=image.pk)
+
+    assert [rendition["width"] for rendition in read_twice(boot)["images"][0]["renditions"]] == [200, 600]
+
+
+@pytest.mark.race
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_stock_change_is_seen_by_every_read_that_starts_after_it(shoes):
+    """A reader keeps asking for the product while a writer sells it unit by unit. Every answer shows at most
+    the stock left by the sales that had returned (committed, version replaced) before that request started."""
+    boot = ProductFactory(name="Boot", slug="boot", category=shoes, stock=30)
+    sales_returned = 0
+    answers: list[tuple[int, int]] = []
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def sell() -> None:
+        nonlocal sales_returned
+        try:
+            for _ in range(15):
+                product_stock_move(product=boot, delta=-1, reason=StockMovement.Reason.ADJUSTMENT, actor=None)
+                sales_returned += 1
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            done.set()
+            connection.close()
+
+    def read() -> None:
+        client = APIClient()
+        try:
+            while not done.is_set() or len(answers) < 5:
+                returned_before = sales_returned
+                answers.append((returned_before, client.get("/api/products/boot/").json()["stock"]))
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sell), threading.Thread(target=read)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert not errors
+    assert all(stock <= 30 - returned_before for returned_before, stock in answers), answers
+    assert APIClient().get("/api/products/boot/").json()["stock"] == 15
+    assert Order.objects.count() == 0

@@ -1,0 +1,90 @@
+"""Catalog reads answered from the catalog response cache (`store.catalog_cache`), with ETags and 304s.
+
+The cache sits in the view, after the middleware (the blacklist and the request log see every request) and
+after authentication, permissions and throttling, so a cached answer is refused exactly as a fresh one would be.
+Customers and anonymous visitors read the same catalog (no product, category or review field depends on who
+asks), so they share entries; managers and admins see inactive products and hidden reviews, and read the
+database every time. Every answer of a cached action carries an ETag, cached or not, and a matching
+`If-None-Match` is answered 304 without a body.
+"""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from rest_framework.response import Response
+
+from accounts.roles import is_manager
+from store.catalog_cache import CachedAnswer, answer_key, answer_lookup, answer_set, etag_of
+
+READ_METHODS = ("GET", "HEAD")
+
+
+class _AnswerCached(Exception):
+    """Raised by `initial` on a hit: it skips the handler, and `handle_exception` answers with the entry."""
+
+    def __init__(self, answer: CachedAnswer) -> None:
+        self.answer = answer
+
+
+class CatalogCachedReads:
+    """A ViewSet mixin: the actions in `cached_actions` are answered from the cache when they can be."""
+
+    cached_actions: frozenset[str] = frozenset({"list", "retrieve"})
+
+    def _is_cached_read(self, request) -> bool:
+        return self.action in self.cached_actions and request.method in READ_METHODS
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.answer_key = self.answer_version = None
+        if not (
+            settings.CATALOG_CACHE_ENABLED
+            and self._is_cached_read(request)
+            and request.accepted_renderer.format == "json"
+            and not is_manager(request.user)
+        ):
+            return
+        key = answer_key(
+            url=request.build_absolute_uri(request.path),
+            query_string=request.META.get("QUERY_STRING", ""),
+            media_type=request.accepted_media_type,
+        )
+        version, answer = answer_lookup(key)
+        if answer is not None:
+            raise _AnswerCached(answer)
+        if version is not None:  # None: the cache is unreachable, answer from the database
+            self.answer_key, self.answer_version = key, version
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _AnswerCached):
+            response = HttpResponse(exc.answer.body, content_type=exc.answer.content_type)
+            response["ETag"] = exc.answer.etag
+            return response
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if not self._is_cached_read(request) or response.status_code != 200:
+            return response
+        if isinstance(response, Response):
+            response.render()
+            response["ETag"] = etag_of(response.content)
+            if getattr(self, "answer_key", None):  # a miss the cache could take
+                answer_set(
+                    self.answer_key,
+                    CachedAnswer(
+                        version=self.answer_version,
+                        etag=response["ETag"],
+                        content_type=response["Content-Type"],
+                        body=response.content,
+                    ),
+                )
+        if request.user.is_authenticated:
+            response["Cache-Control"] = "private, no-cache"
+        else:
+            response["Cache-Control"] = (
+                f"public, max-age={settings.CATALOG_CACHE_MAX_AGE_SECONDS}, "
+                f"stale-while-revalidate={settings.CATALOG_CACHE_STALE_WHILE_REVALIDATE_SECONDS}"
+            )
+        patch_vary_headers(response, ("Accept", "Authorization", "Cookie"))
+        return get_conditional_response(request, etag=response["ETag"], response=response)
