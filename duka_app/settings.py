@@ -452,6 +452,8 @@ STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+# Where the storefront loads Stripe.js from, when a customer chooses to pay by card.
+STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
 # M-Pesa (Daraja STK push): on when MPESA_CONSUMER_KEY is set. Callbacks arrive on a secret path,
 # {MPESA_CALLBACK_BASE_URL}/api/payments/webhooks/mpesa/{MPESA_CALLBACK_TOKEN}/, optionally only from the listed IPs.
 MPESA_API_BASE = env.str("MPESA_API_BASE", default="https://sandbox.safaricom.co.ke")

@@ -92,6 +92,23 @@ PROVIDER_FAILED = error_response(
     code="provider_error",
     detail="The payment provider could not be reached or refused the request; try again shortly.",
 )
+PROVIDERS_EXAMPLES = [
+    response_example(
+        "Stripe, M-Pesa and the development provider",
+        {
+            "providers": [
+                {
+                    "id": "stripe",
+                    "publishable_key": "pk_test_TYooMQauvdEDq54NiTphI7jx",
+                    "js_url": "https://js.stripe.com/v3/",
+                },
+                {"id": "mpesa"},
+                {"id": "fake"},
+            ]
+        },
+    ),
+    response_example("None configured", {"providers": []}),
+]
 PAYMENT_EXAMPLES = [response_example("Payment", PAID)]
 REFUND_EXAMPLES = [
     request_example("Partial refund", {"amount": "500.00", "reason": "One item returned."}),

@@ -56,6 +56,16 @@ class PaySerializer(serializers.Serializer):
     )
 
 
+class ProviderSerializer(serializers.Serializer):
+    id = serializers.ChoiceField(choices=[choice for choice in Provider.choices if choice[0] != Provider.MANUAL])
+    publishable_key = serializers.CharField(required=False, help_text="Stripe: the key Stripe.js is created with.")
+    js_url = serializers.URLField(required=False, help_text="Stripe: where to load Stripe.js from.")
+
+
+class ProvidersSerializer(serializers.Serializer):
+    providers = ProviderSerializer(many=True, help_text="The providers `pay` accepts, in the order to offer them.")
+
+
 class RefundRequestSerializer(serializers.Serializer):
     amount = serializers.DecimalField(
         max_digits=12,

@@ -4,6 +4,7 @@ from payments import views
 from store.constants import ID_PATTERN
 
 urlpatterns = [
+    path("payments/providers/", views.ProvidersView.as_view(), name="payment-providers"),
     re_path(rf"^orders/(?P<order_id>{ID_PATTERN})/pay/$", views.OrderPayView.as_view(), name="order-pay"),
     re_path(
         rf"^orders/(?P<order_id>{ID_PATTERN})/payments/$", views.OrderPaymentsView.as_view(), name="order-payments"

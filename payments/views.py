@@ -10,14 +10,35 @@ from core.client_ip import client_ip
 from duka_app.api.headers import idempotency_key_of
 from payments import schema, selectors, services
 from payments.models import Provider
+from payments.providers import providers_public
 from payments.serializers import (
     FakeConfirmSerializer,
     MarkPaidSerializer,
     PaymentSerializer,
     PaySerializer,
+    ProvidersSerializer,
     RefundRequestSerializer,
     RefundSerializer,
 )
+
+
+class ProvidersView(APIView):
+    """The same answer for everyone: no identity is read, so a stale token cannot make it fail."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="payments_providers",
+        summary="The payment providers this shop takes",
+        description="The providers `POST /api/orders/{id}/pay/` accepts, with what a client needs to offer each: "
+        "for Stripe its publishable key and where to load Stripe.js from. Public; never a secret.",
+        tags=["payments"],
+        responses={200: ProvidersSerializer},
+        examples=schema.PROVIDERS_EXAMPLES,
+    )
+    def get(self, request):
+        return Response({"providers": providers_public()})
 
 
 class OrderPayView(APIView):

@@ -20,6 +20,19 @@ def providers_enabled() -> list[str]:
     return enabled
 
 
+def providers_public() -> list[dict[str, str]]:
+    """The enabled providers as a client sees them: what it needs to pay with each, and never a secret."""
+    described = []
+    for name in providers_enabled():
+        if name == Provider.STRIPE:
+            described.append(
+                {"id": name, "publishable_key": settings.STRIPE_PUBLISHABLE_KEY, "js_url": settings.STRIPE_JS_URL}
+            )
+        else:
+            described.append({"id": name})
+    return described
+
+
 def provider_get(name: str) -> PaymentProvider:
     """The provider called `name`; the caller checks it is among `providers_enabled()` first."""
     if name == Provider.STRIPE:

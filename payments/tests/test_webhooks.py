@@ -13,41 +13,14 @@ from rest_framework.test import APIClient
 from core.tests.concurrency import run_concurrently
 from payments.jobs import payments_reconcile_pending
 from payments.models import Payment, PaymentEvent, Refund
-from payments.tests.fakes.daraja import FakeDaraja
-from payments.tests.fakes.stripe import FakeStripe, signed_webhook
+from payments.tests.conftest import CALLBACK_TOKEN, WEBHOOK_SECRET
+from payments.tests.fakes.stripe import signed_webhook
 from store.models import Order, OrderEvent
 from store.tests.factories import ProductFactory
 from store.tests.shopping import place_order
 
-WEBHOOK_SECRET = "whsec_test_duka_endpoint_secret"
-CALLBACK_TOKEN = "c" * 40
 STRIPE_WEBHOOK = "/api/payments/webhooks/stripe/"
 MPESA_CALLBACK = f"/api/payments/webhooks/mpesa/{CALLBACK_TOKEN}/"
-
-
-@pytest.fixture
-def stripe_server(settings):
-    with FakeStripe() as server:
-        settings.STRIPE_SECRET_KEY = server.secret_key
-        settings.STRIPE_PUBLISHABLE_KEY = "pk_test_duka"
-        settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-        settings.STRIPE_API_BASE = server.url
-        settings.PAYMENT_PROVIDER_TIMEOUT_SECONDS = 2.0
-        yield server
-
-
-@pytest.fixture
-def daraja(settings):
-    with FakeDaraja() as server:
-        settings.MPESA_API_BASE = server.url
-        settings.MPESA_CONSUMER_KEY = server.consumer_key
-        settings.MPESA_CONSUMER_SECRET = server.consumer_secret
-        settings.MPESA_SHORTCODE = server.shortcode
-        settings.MPESA_PASSKEY = server.passkey
-        settings.MPESA_CALLBACK_BASE_URL = "https://shop.example.com"
-        settings.MPESA_CALLBACK_TOKEN = CALLBACK_TOKEN
-        settings.PAYMENT_PROVIDER_TIMEOUT_SECONDS = 2.0
-        yield server
 
 
 def pay(client, order, body) -> dict:
