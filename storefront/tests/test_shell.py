@@ -34,7 +34,8 @@ def test_the_shop_needs_its_trailing_slash(client):
 
 
 @pytest.mark.parametrize(
-    "asset", ["app.js", "api.js", "dom.js", "catalog.js", "checkout.js", "account.js", "recovery.js", "shop.css"]
+    "asset",
+    ["app.js", "api.js", "dom.js", "catalog.js", "checkout.js", "account.js", "pay.js", "recovery.js", "shop.css"],
 )
 def test_the_assets_are_static_files(asset):
     from django.contrib.staticfiles import finders

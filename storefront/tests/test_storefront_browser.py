@@ -344,18 +344,23 @@ def test_a_guest_shops_registers_checks_out_and_pays(browser, live_server, catal
     page_check(browser)
 
 
-def paid_order_through_the_api(api: str) -> tuple[dict, int]:
-    """A customer's paid order, made with the same public API calls the storefront makes."""
+def api_call(api: str, tokens: dict, method: str, path: str, body: dict | None = None) -> dict:
+    response = requests.request(
+        method, f"{api}{path}", json=body, headers={"Authorization": f"Bearer {tokens['access']}"}, timeout=10
+    )
+    assert response.ok, response.text
+    return response.json()
+
+
+def pending_order_through_the_api(api: str) -> tuple[dict, int]:
+    """A customer's order waiting for payment, made with the same public API calls the storefront makes."""
     customer = UserFactory(username="baraka")
     tokens = requests.post(
         f"{api}/auth/token/", json={"username": customer.username, "password": DEFAULT_PASSWORD}, timeout=10
     ).json()
-    headers = {"Authorization": f"Bearer {tokens['access']}"}
 
     def call(method: str, path: str, body: dict | None = None) -> dict:
-        response = requests.request(method, f"{api}{path}", json=body, headers=headers, timeout=10)
-        assert response.ok, response.text
-        return response.json()
+        return api_call(api, tokens, method, path, body)
 
     call("POST", "/cart/", {"product_id": Product.objects.get(slug="clay-mug").id, "quantity": 2})
     address = call(
@@ -365,9 +370,14 @@ def paid_order_through_the_api(api: str) -> tuple[dict, int]:
     )
     method = call("GET", f"/cart/shipping-methods/?address_id={address['id']}")[0]
     order = call("POST", "/checkout/", {"address_id": address["id"], "shipping_method_id": method["id"]})
-    payment = call("POST", f"/orders/{order['id']}/pay/", {"provider": "fake"})
-    call("POST", payment["next_action"]["url"].removeprefix("/api"), {"outcome": "succeeded"})
     return tokens, order["id"]
+
+
+def paid_order_through_the_api(api: str) -> tuple[dict, int]:
+    tokens, order_id = pending_order_through_the_api(api)
+    payment = api_call(api, tokens, "POST", f"/orders/{order_id}/pay/", {"provider": "fake"})
+    api_call(api, tokens, "POST", payment["next_action"]["url"].removeprefix("/api"), {"outcome": "succeeded"})
+    return tokens, order_id
 
 
 def log_in_as(driver, live_server, tokens: dict) -> None:
@@ -490,4 +500,106 @@ def test_the_emailed_links_open_storefront_pages_that_post_them_back(browser, li
     fill(browser, {"forgot-email": user.email})
     click(browser, "#forgot-password button")
     wait_for(browser, "#forgot-sent", "a link to choose a new password is on its way")
+    page_check(browser)
+
+
+def stripe_calls(driver) -> list[dict]:
+    return driver.execute_script("return window.stripeCalls || []")
+
+
+def test_a_customer_pays_by_card_with_stripe(browser, live_server, catalog, stripe_server, daraja, settings):
+    from selenium.webdriver.common.by import By
+
+    from payments.models import Payment
+    from payments.tests.conftest import WEBHOOK_SECRET
+    from payments.tests.fakes.stripe import signed_webhook
+
+    settings.STRIPE_JS_URL = f"{live_server.url}/stripe-stand-in.js"
+    tokens, order_id = pending_order_through_the_api(f"{live_server.url}/api")
+    log_in_as(browser, live_server, tokens)
+    order_page = f"{live_server.url}/shop/orders/{order_id}"
+    browser.get(order_page)
+    wait_for(browser, "#pay-card", "by card")
+    # One way to pay per provider the shop takes.
+    assert browser.find_element(By.ID, "mpesa-form").is_displayed()
+    assert browser.find_element(By.ID, "pay").is_displayed()
+    # Stripe.js is not on the page until the customer chooses the card.
+    assert browser.execute_script("return document.querySelectorAll('script[src*=stripe]').length") == 0
+    page_check(browser)
+    screenshot(browser, "storefront-pay.png")
+
+    click(browser, "#pay-card")
+    wait_for(browser, "#payment-element", "stand-in")
+    payment = Payment.objects.get(order_id=order_id)
+    assert (payment.provider, payment.status) == ("stripe", Payment.Status.PENDING)
+    client_secret = stripe_server.payment_intents[payment.provider_reference]["client_secret"]
+    assert stripe_calls(browser) == [
+        {"call": "Stripe", "publishableKey": "pk_test_duka"},
+        {"call": "elements", "clientSecret": client_secret},
+        {"call": "create", "type": "payment"},
+        {"call": "mount", "selector": "#payment-element"},
+    ]
+    page_check(browser)
+
+    click(browser, "#card-form button")
+    wait_until(browser, "return (window.stripeCalls || []).some((call) => call.call === 'confirmPayment')")
+    assert stripe_calls(browser)[-1] == {"call": "confirmPayment", "sameElements": True, "returnUrl": order_page}
+
+    # Stripe takes the customer back to the order page while its webhook is on the way.
+    browser.get(
+        f"{order_page}?payment_intent={payment.provider_reference}"
+        f"&payment_intent_client_secret={client_secret}&redirect_status=succeeded"
+    )
+    wait_for(browser, "#payment-waiting", "is being confirmed")
+    page_check(browser)
+    event = stripe_server.event("payment_intent.succeeded", stripe_server.succeed(payment.provider_reference))
+    body, headers = signed_webhook(event, WEBHOOK_SECRET)
+    delivered = requests.post(
+        f"{live_server.url}/api/payments/webhooks/stripe/",
+        data=body,
+        headers={"Content-Type": "application/json", "Stripe-Signature": headers["Stripe-Signature"]},
+        timeout=10,
+    )
+    assert delivered.status_code == 200, delivered.text
+
+    click(browser, "#check-payment")
+    wait_for(browser, "#order-status", "Paid")
+    assert not browser.find_elements(By.CSS_SELECTOR, ".pay")
+    browser.refresh()
+    wait_for(browser, "#order-status", "Paid")
+    assert Order.objects.get(pk=order_id).status == Order.Status.PAID
+    page_check(browser)
+
+
+def test_a_customer_pays_with_mpesa_and_the_page_follows_the_phone(browser, live_server, catalog, daraja):
+    from payments.models import Payment
+    from payments.tests.conftest import CALLBACK_TOKEN
+
+    tokens, order_id = pending_order_through_the_api(f"{live_server.url}/api")
+    log_in_as(browser, live_server, tokens)
+    browser.get(f"{live_server.url}/shop/orders/{order_id}")
+    wait_for(browser, "#mpesa-form")
+    assert browser.find_element("id", "mpesa-phone").get_attribute("value") == "0711 000 000"
+    page_check(browser)
+
+    fill(browser, {"mpesa-phone": "0712 345 678"})
+    click(browser, "#mpesa-form button")
+    wait_for(browser, "#payment-waiting", "Check your phone")
+    push = daraja.requests_to("/mpesa/stkpush/v1/processrequest")[0].json
+    assert push["PhoneNumber"] == "254712345678"
+    page_check(browser)
+    screenshot(browser, "storefront-pay-mpesa.png")
+
+    # The customer enters the PIN; Daraja calls back; the page, asking every few seconds, shows the order paid.
+    checkout_id = Payment.objects.get(order_id=order_id).provider_reference
+    daraja.complete(checkout_id)
+    called_back = requests.post(
+        f"{live_server.url}/api/payments/webhooks/mpesa/{CALLBACK_TOKEN}/",
+        data=daraja.callback_body(checkout_id),
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert called_back.status_code == 200, called_back.text
+    wait_for(browser, "#order-status", "Paid")
+    assert Order.objects.get(pk=order_id).status == Order.Status.PAID
     page_check(browser)

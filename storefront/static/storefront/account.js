@@ -1,9 +1,10 @@
-// Accounts: log in and register (the guest cart moves into the account), addresses, orders with payment and
-// shipment tracking, the wishlist.
+// Accounts: log in and register (the guest cart moves into the account), addresses, orders with payment (pay.js)
+// and shipment tracking, the wishlist.
 
 import { api, logIn, session } from "./api.js";
 import { dateTime, flash, formError, formValues, html, label, money, shopUrl, show } from "./dom.js";
 import { navigate } from "./app.js";
+import { paymentMarkup, paymentWire } from "./pay.js";
 
 // Where a log-in or registration continues: ?next=checkout, or the cart.
 const nextPath = (params) => shopUrl(/^[a-z/]*$/.test(params.get("next") || "") ? params.get("next") || "cart" : "cart");
@@ -143,33 +144,18 @@ function timelineMarkup(shipments) {
   </section>`);
 }
 
-// The development provider: the attempt's next_action is a URL to confirm (or fail) it.
-function paymentMarkup(order, payment) {
-  if (order.status !== "pending") return "";
-  if (payment && payment.next_action && payment.next_action.type === "fake_confirm") {
-    return html`<section class="pay" aria-labelledby="pay-heading"><h2 id="pay-heading">Payment</h2>
-      <p>A development payment of ${money(payment.amount)} is waiting for you.</p>
-      <button type="button" data-outcome="succeeded">Confirm payment</button>
-      <button type="button" data-outcome="failed">Decline payment</button>
-      <p class="error" role="alert"></p></section>`;
-  }
-  return html`<section class="pay" aria-labelledby="pay-heading"><h2 id="pay-heading">Payment</h2>
-    ${payment && payment.status === "failed" ? html`<p>The last attempt failed: ${payment.failure_message || label(payment.failure_code)}.</p>` : ""}
-    <button type="button" id="pay">Pay ${money(order.total_amount)} (development provider)</button>
-    <p class="error" role="alert"></p></section>`;
-}
-
 export async function orderPage({ args: [id] }) {
   if (requireLogin(`orders/${id}`)) return;
-  const [order, shipments, payments] = await Promise.all([
+  const [order, shipments, payments, { providers }] = await Promise.all([
     api(`/orders/${id}/`),
     api(`/orders/${id}/shipments/`),
     api(`/orders/${id}/payments/`),
+    api("/payments/providers/"),
   ]);
   const payment = payments[0];
   show(`Order ${order.id}`, html`<h1>Order ${order.id}</h1>
     <p>Placed ${dateTime(order.created_at)}. Status: <strong class="status status-${order.status}" id="order-status">${label(order.status)}</strong></p>
-    ${paymentMarkup(order, payment)}
+    ${paymentMarkup(order, payment, providers)}
     <ul class="lines">${order.items.map((item) => html`<li class="line">
       <span>${item.product_name} × ${item.quantity}</span><span>${money(item.gross_amount)}</span></li>`)}</ul>
     <dl class="summary">
@@ -181,19 +167,7 @@ export async function orderPage({ args: [id] }) {
     </dl>
     <p>Ships to ${[order.name, order.address, order.line2, order.city, order.region, order.postal_code, order.country].filter(Boolean).join(", ")}</p>
     <section aria-labelledby="shipping-heading" id="shipments"><h2 id="shipping-heading">Shipping</h2>${timelineMarkup(shipments)}</section>`);
-  const section = document.querySelector(".pay");
-  const paymentStep = (action) => async () => {
-    try {
-      await action();
-      await orderPage({ args: [id] });
-    } catch (error) {
-      formError(section, error);
-    }
-  };
-  document.getElementById("pay")?.addEventListener("click", paymentStep(() => api(`/orders/${id}/pay/`, { method: "POST", body: { provider: "fake" } })));
-  document.querySelectorAll("[data-outcome]").forEach((button) => button.addEventListener(
-    "click", paymentStep(() => api(payment.next_action.url, { method: "POST", body: { outcome: button.dataset.outcome } })),
-  ));
+  paymentWire(order, payment, providers, () => orderPage({ args: [id] }));
 }
 
 export async function wishlistPage() {
