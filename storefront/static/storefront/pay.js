@@ -47,10 +47,12 @@ export function paymentMarkup(order, payment, providers) {
       <span class="muted">(${action.message})</span>`);
   }
   if (action && action.type === "stripe_payment") {
-    if (CARD_CONFIRMED.includes(new URLSearchParams(location.search).get("redirect_status"))) {
+    const returned = new URLSearchParams(location.search).get("redirect_status");
+    if (CARD_CONFIRMED.includes(returned)) {
       return waitingMarkup(payment, html`Your card payment of ${money(payment.amount)} is being confirmed.`);
     }
-    return section(html`<form id="card-form" class="stack">
+    return section(html`${returned ? html`<p>The card payment did not go through; try again or use another card.</p>` : ""}
+      <form id="card-form" class="stack">
       <div id="payment-element"></div>
       <p><button type="submit" disabled>Pay ${money(payment.amount)}</button></p></form>`);
   }
