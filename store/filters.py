@@ -136,14 +136,17 @@ class ProductFilter(FilterSet):
             if data.get(name) is not None
         ]
         facet_category = self.facet_category() if category else None
+        narrowed = self._narrowed()
         return FacetFilters(
             category=Q(*category) if category else None,
             price=Q(*price) if price else None,
             attributes=tuple(attributes),
-            precounted=not price
-            and not attributes
-            and not self._narrowed()
-            and (not category or self._names(facet_category)),
+            category_id=data.get("category"),
+            category_slug=data.get("category_slug") or None,
+            min_price=data.get("min_price"),
+            max_price=data.get("max_price"),
+            narrowed=narrowed,
+            precounted=not price and not attributes and not narrowed and (not category or self._names(facet_category)),
         )
 
     def _narrowed(self) -> bool:
