@@ -167,13 +167,16 @@ class ProductFilter(FilterSet):
         )
 
     def facet_category(self) -> Category | None:
-        """The category the filters name, if any: its attributes are the ones listed."""
-        data = self.form.cleaned_data
-        if data.get("category") is not None:
-            return Category.objects.filter(pk=data["category"]).first()
-        if data.get("category_slug"):
-            return Category.objects.filter(slug=data["category_slug"]).first()
-        return None
+        """The category the filters name, if any: its attributes are the ones listed. Looked up once."""
+        if not hasattr(self, "_facet_category"):
+            data = self.form.cleaned_data
+            category = None
+            if data.get("category") is not None:
+                category = Category.objects.filter(pk=data["category"]).first()
+            elif data.get("category_slug"):
+                category = Category.objects.filter(slug=data["category_slug"]).first()
+            self._facet_category = category
+        return self._facet_category
 
     def filter_in_stock(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
         return qs.filter(stock__gt=0) if value else qs.filter(stock=0)

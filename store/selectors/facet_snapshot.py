@@ -7,7 +7,7 @@ lag: `store_catalogversion` holds a number that every write to a faceted column 
 transaction (migration 0014), and a copy answers only while the row still holds the number it was read with,
 one primary-key read per request. Numbers are never handed out twice, so no two catalog states share one.
 
-Positions: the active products in id order are 0..n-1. Prices are kept in cents and attribute numbers in
+Positions: the active products are numbered 0..n-1. Prices are kept in cents and attribute numbers in
 thousandths (the two and three decimal places their columns store), so every comparison is exact.
 """
 
@@ -51,46 +51,63 @@ def _scaled_bound(number: Decimal, scale: int, rounding) -> int:
     return max(-INT64_BOUND, min(INT64_BOUND, rounding(number * scale)))
 
 
-NOTHING = np.empty(0, dtype=np.int64)
+def _bits(mask: np.ndarray) -> np.ndarray:
+    """A set of positions (a boolean per position) as 64-bit words: bit i is position i, padding bits are 0."""
+    padded = np.zeros(-(-len(mask) // 64) * 64, dtype=bool)
+    padded[: len(mask)] = mask
+    return np.packbits(padded, bitorder="little").view(np.uint64)
+
+
+def _bools(bits: np.ndarray, size: int) -> np.ndarray:
+    return np.unpackbits(bits.view(np.uint8), count=size, bitorder="little").astype(bool)
+
+
+def _count(rows: np.ndarray, bits: np.ndarray) -> np.ndarray:
+    """How many positions of `bits` each row of sets (the last axis: words) holds."""
+    return np.bitwise_count(rows & bits).sum(axis=-1)
+
+
+def _number(thousandths: np.int64) -> Decimal:
+    return Decimal(int(thousandths)).scaleb(-3)
 
 
 @dataclass(frozen=True)
 class CatalogSnapshot:
+    """The active products as sets of positions, 64 to a word: counting a facet value under a set of filters is
+    an AND and a popcount over n / 64 words."""
+
     version: int
-    category_ids: np.ndarray  # the distinct category ids, sorted
-    categories: np.ndarray  # per position: the index of its category in `category_ids`
+    size: int
+    everything: np.ndarray  # the set of every position
+    category_ids: np.ndarray  # distinct category ids
+    category_bits: np.ndarray  # [category, word]: its products
+    band_bits: np.ndarray  # [band, word]: the products in the band, numbered as SQL's width_bucket numbers it
+    value_rows: dict[int, int]  # attribute value id -> its row of `value_bits`
+    value_bits: np.ndarray  # [value, word]: the products carrying it
     cents: np.ndarray  # per position: the final price
-    bands: np.ndarray  # per position: the price band, numbered as SQL's width_bucket numbers it
-    value_positions: dict[int, np.ndarray]  # attribute value id -> positions carrying it
-    numbers: dict[int, tuple[np.ndarray, np.ndarray]]  # number attribute id -> (positions, thousandths)
+    numbers: dict[int, tuple[np.ndarray, np.ndarray]]  # number attribute id -> (products with one, thousandths)
 
-    @property
-    def size(self) -> int:
-        return len(self.categories)
-
-    def _mask(self, positions: np.ndarray) -> np.ndarray:
-        mask = np.zeros(self.size, dtype=bool)
-        mask[positions] = True
-        return mask
-
-    def condition_mask(self, condition: "AttributeCondition") -> np.ndarray:
+    def condition_bits(self, condition: "AttributeCondition") -> np.ndarray:
         if condition.value_ids:
-            return self._mask(np.concatenate([self.value_positions.get(pk, NOTHING) for pk in condition.value_ids]))
-        positions, thousandths = self.numbers.get(condition.attribute.pk, (NOTHING, NOTHING))
-        keep = np.ones(len(positions), dtype=bool)
+            rows = [self.value_rows[pk] for pk in condition.value_ids if pk in self.value_rows]
+            return np.bitwise_or.reduce(self.value_bits[rows], axis=0) if rows else np.zeros_like(self.everything)
+        having, thousandths = self.numbers.get(condition.attribute.pk, (np.zeros_like(self.everything), None))
+        if thousandths is None:
+            return having
+        within = np.ones(self.size, dtype=bool)
         if condition.minimum is not None:
-            keep &= thousandths >= _scaled_bound(condition.minimum, 1000, math.ceil)
+            within &= thousandths >= _scaled_bound(condition.minimum, 1000, math.ceil)
         if condition.maximum is not None:
-            keep &= thousandths <= _scaled_bound(condition.maximum, 1000, math.floor)
-        return self._mask(positions[keep])
+            within &= thousandths <= _scaled_bound(condition.maximum, 1000, math.floor)
+        return having & _bits(within)
 
-    def price_mask(self, minimum: Decimal | None, maximum: Decimal | None) -> np.ndarray:
-        mask = np.ones(self.size, dtype=bool)
+    def price_bits(self, minimum: Decimal | None, maximum: Decimal | None) -> np.ndarray:
+        within = np.ones(self.size, dtype=bool)
         if minimum is not None:
-            mask &= self.cents >= _scaled_bound(minimum, 100, math.ceil)
+            within &= self.cents >= _scaled_bound(minimum, 100, math.ceil)
         if maximum is not None:
-            mask &= self.cents <= _scaled_bound(maximum, 100, math.floor)
-        return mask
+            within &= self.cents <= _scaled_bound(maximum, 100, math.floor)
+        return _bits(within)
 
     def facet_rows(
         self,
@@ -103,49 +120,50 @@ class CatalogSnapshot:
     ) -> list[tuple]:
         """The facet rows in the shape of `attributes.FACETS_SQL`'s: each facet counted over the positions that
         pass every filter but its own."""
-        masks: dict[object, np.ndarray] = {}
+        filters: dict[object, np.ndarray] = {}
         if category_ids is not None:
-            masks["category"] = np.isin(self.category_ids, category_ids)[self.categories]
+            chosen = self.category_bits[np.isin(self.category_ids, category_ids)]
+            filters["category"] = (
+                np.bitwise_or.reduce(chosen, axis=0) if len(chosen) else np.zeros_like(self.everything)
+            )
         if minimum_price is not None or maximum_price is not None:
-            masks["price"] = self.price_mask(minimum_price, maximum_price)
+            filters["price"] = self.price_bits(minimum_price, maximum_price)
         for condition in conditions:
-            masks[condition.attribute.pk] = self.condition_mask(condition)
+            filters[condition.attribute.pk] = self.condition_bits(condition)
 
         def passing(but: object = None) -> np.ndarray:
-            mask = np.ones(self.size, dtype=bool)
-            for key, condition_mask in masks.items():
+            bits = self.everything.copy()
+            for key, filter_bits in filters.items():
                 if key != but:
-                    mask &= condition_mask
-            return mask
+                    bits &= filter_bits
+            return bits
 
         every = passing()
-        rows = [("total", None, int(np.count_nonzero(every)), None, None)]
-        counts = np.bincount(self.categories[passing("category")], minlength=len(self.category_ids))
+        rows = [("total", None, int(np.bitwise_count(every).sum()), None, None)]
+        counts = _count(self.category_bits, passing("category"))
+        rows += [("category", str(pk), int(n), None, None) for pk, n in zip(self.category_ids, counts, strict=True)]
         rows += [
-            ("category", str(pk), int(count), None, None) for pk, count in zip(self.category_ids, counts, strict=True)
+            ("price", str(band), int(n), None, None) for band, n in enumerate(_count(self.band_bits, passing("price")))
         ]
-        counts = np.bincount(self.bands[passing("price")])
-        rows += [("price", str(band), int(count), None, None) for band, count in enumerate(counts)]
-        # A filtered attribute's values (all of them, not only the chosen ones) count under the other filters.
-        but_own = {condition.attribute.pk: passing(condition.attribute.pk) for condition in conditions}
-        mask_of_value = {
-            value.pk: but_own[condition.attribute.pk]
-            for condition in conditions
-            for value in condition.attribute.values.all()
-        }
-        for value_id, positions in self.value_positions.items():
-            mask = mask_of_value.get(value_id, every)
-            rows.append(("value", str(value_id), int(np.count_nonzero(mask[positions])), None, None))
+        value_counts = _count(self.value_bits, every)
+        but_own = {}
+        for condition in conditions:
+            pk = condition.attribute.pk
+            but_own[pk] = passing(pk)
+            # A filtered attribute's values (all of them, not only the chosen ones) count under the other filters.
+            own = [
+                self.value_rows[value.pk] for value in condition.attribute.values.all() if value.pk in self.value_rows
+            ]
+            value_counts[own] = _count(self.value_bits[own], but_own[pk])
+        rows += [("value", str(pk), int(value_counts[row]), None, None) for pk, row in self.value_rows.items()]
         for attribute_id in number_attribute_ids:
-            positions, thousandths = self.numbers.get(attribute_id, (NOTHING, NOTHING))
-            chosen = thousandths[but_own.get(attribute_id, every)[positions]]
+            having, thousandths = self.numbers.get(attribute_id, (np.zeros_like(self.everything), None))
+            chosen = np.empty(0, dtype=np.int64)
+            if thousandths is not None:
+                chosen = thousandths[_bools(having & but_own.get(attribute_id, every), self.size)]
             low, high = (_number(chosen.min()), _number(chosen.max())) if len(chosen) else (None, None)
             rows.append(("number", str(attribute_id), len(chosen), low, high))
         return rows
-
-
-def _number(thousandths: np.int64) -> Decimal:
-    return Decimal(int(thousandths)).scaleb(-3)
 
 
 def _array(values: list | None) -> np.ndarray:
@@ -169,26 +187,42 @@ def _load(price_band_bounds: tuple[Decimal, ...]) -> CatalogSnapshot | None:
         )
     if version is None:
         return None
-    ids, cents, thousandths = _array(ids), _array(cents), _array(thousandths)
+    ids, cents, thousandths, attribute_ids = _array(ids), _array(cents), _array(thousandths), _array(attribute_ids)
+    size = len(ids)
     by_id = np.argsort(ids)
 
     def positions(product_ids: list | None) -> np.ndarray:
         return by_id[np.searchsorted(ids, _array(product_ids), sorter=by_id)]
 
-    number_positions = positions(number_ids)
-    attribute_ids = _array(attribute_ids)
+    def at(positions: np.ndarray) -> np.ndarray:
+        mask = np.zeros(size, dtype=bool)
+        mask[positions] = True
+        return mask
+
     category_ids, categories = np.unique(_array(category_ids), return_inverse=True)
+    bands = np.searchsorted([int(bound * 100) for bound in price_band_bounds], cents, side="right")
+    values = _grouped(_array(value_ids), positions(pair_ids))
+    number_positions = positions(number_ids)
+    numbers = {}
+    for attribute_id, indexes in _grouped(attribute_ids, np.arange(len(attribute_ids))).items():
+        per_position = np.zeros(size, dtype=np.int64)
+        per_position[number_positions[indexes]] = thousandths[indexes]
+        numbers[attribute_id] = (_bits(at(number_positions[indexes])), per_position)
+
+    def table(sets: list[np.ndarray]) -> np.ndarray:
+        return np.array(sets, dtype=np.uint64).reshape(len(sets), -(-size // 64))
+
     return CatalogSnapshot(
         version=version,
+        size=size,
+        everything=_bits(np.ones(size, dtype=bool)),
         category_ids=category_ids,
-        categories=categories,
+        category_bits=table([_bits(categories == index) for index in range(len(category_ids))]),
+        band_bits=table([_bits(bands == band) for band in range(len(price_band_bounds) + 1)]),
+        value_rows={value_id: row for row, value_id in enumerate(values)},
+        value_bits=table([_bits(at(value_positions)) for value_positions in values.values()]),
         cents=cents,
-        bands=np.searchsorted([int(bound * 100) for bound in price_band_bounds], cents, side="right"),
-        value_positions=_grouped(_array(value_ids), positions(pair_ids)),
-        numbers={
-            attribute_id: (number_positions[indexes], thousandths[indexes])
-            for attribute_id, indexes in _grouped(attribute_ids, np.arange(len(attribute_ids))).items()
-        },
+        numbers=numbers,
     )
 
 
