@@ -127,26 +127,20 @@ class ProductFilter(FilterSet):
 
     def facet_filters(self, attributes: list[AttributeCondition]) -> FacetFilters:
         data = self.form.cleaned_data
-        category = [Q(category_id=data["category"])] if data.get("category") is not None else []
-        if data.get("category_slug"):
-            category.append(Q(category__slug=data["category_slug"]))
-        price = [
-            Q(**{f"final_price_amount__{lookup}": data[name]})
-            for name, lookup in (("min_price", "gte"), ("max_price", "lte"))
-            if data.get(name) is not None
-        ]
-        facet_category = self.facet_category() if category else None
+        category_given = data.get("category") is not None or bool(data.get("category_slug"))
+        price_given = data.get("min_price") is not None or data.get("max_price") is not None
         narrowed = self._narrowed()
         return FacetFilters(
-            category=Q(*category) if category else None,
-            price=Q(*price) if price else None,
-            attributes=tuple(attributes),
             category_id=data.get("category"),
             category_slug=data.get("category_slug") or None,
             min_price=data.get("min_price"),
             max_price=data.get("max_price"),
+            attributes=tuple(attributes),
             narrowed=narrowed,
-            precounted=not price and not attributes and not narrowed and (not category or self._names(facet_category)),
+            precounted=not price_given
+            and not attributes
+            and not narrowed
+            and (not category_given or self._names(self.facet_category())),
         )
 
     def _narrowed(self) -> bool:

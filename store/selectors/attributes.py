@@ -146,21 +146,36 @@ def products_with_attributes(qs: QuerySet) -> QuerySet:
 
 @dataclass(frozen=True)
 class FacetFilters:
-    """The filters facets are about, as conditions on a product row (None when not given) and as the values
-    they compare with, for the in-memory copy of the catalog."""
+    """The filters facets are about (None when not given), and whether anything else narrows the products."""
 
-    category: Q | None = None
-    price: Q | None = None
-    attributes: tuple[AttributeCondition, ...] = ()
     category_id: int | None = None
     category_slug: str | None = None
     min_price: Decimal | None = None
     max_price: Decimal | None = None
+    attributes: tuple[AttributeCondition, ...] = ()
     # True when a filter no facet is about (search, stock) narrows the products: only SQL knows those columns.
     narrowed: bool = False
     # True when nothing narrows the active products but, at most, the category the facets list: the counts
     # kept in `FacetCount` and `FacetNumber` answer then.
     precounted: bool = False
+
+    @property
+    def category(self) -> Q | None:
+        """The category filters as a condition on a product row."""
+        conditions = [Q(category_id=self.category_id)] if self.category_id is not None else []
+        if self.category_slug:
+            conditions.append(Q(category__slug=self.category_slug))
+        return Q(*conditions) if conditions else None
+
+    @property
+    def price(self) -> Q | None:
+        """The price filters as a condition on a row of `product_list` (its `final_price_amount`)."""
+        conditions = [
+            Q(**{f"final_price_amount__{lookup}": bound})
+            for bound, lookup in ((self.min_price, "gte"), (self.max_price, "lte"))
+            if bound is not None
+        ]
+        return Q(*conditions) if conditions else None
 
 
 def _fails(condition: Q | None, bit: int):

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 
+from core.tests.concurrency import start_blocked_by_this_session
 from store.models import Attribute, Product
 from store.selectors import facet_snapshot
 from store.selectors.attributes import PRICE_BAND_BOUNDS
@@ -279,6 +280,45 @@ def test_a_rolled_back_write_leaves_no_copy_that_passes_for_current(catalog, api
 
     _assert_facets_exact(api_client, params, catalog)
     assert _copy_version() == _catalog_version() != seen_inside
+
+
+@pytest.mark.race
+@pytest.mark.django_db(transaction=True)
+def test_catalog_writes_crossing_categories_in_opposite_orders_both_commit(catalog, api_client, settings):
+    """Each writer takes the version row before any kept counter (the version triggers fire first), so two
+    transactions repricing into the same price band of two categories, in opposite orders, queue rather than
+    deadlock; the facets then count both."""
+    settings.FACETS_RELOAD_SECONDS = 0
+    # Priced above the band they move to: each write changes two counters of its category.
+    shoes, bags = (
+        [*Product.objects.filter(category=category, is_active=True, price__gte=100).order_by("id")[:2]]
+        for category in catalog[:2]
+    )
+    errors = []
+
+    def reprice(product: Product) -> None:
+        Product.objects.filter(pk=product.pk).update(price=Decimal("30.00"), discount_price=None)
+
+    def other_writer() -> None:
+        try:
+            with transaction.atomic():
+                reprice(bags[1])
+                reprice(shoes[1])
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        reprice(shoes[0])
+        other = start_blocked_by_this_session(other_writer, "the other writer")
+        reprice(bags[0])
+    other.join()
+
+    assert errors == []
+    repriced = [product.pk for product in (*shoes, *bags)]
+    assert Product.objects.filter(pk__in=repriced, price=Decimal("30.00")).count() == 4
+    _probe_all(api_client, catalog)
 
 
 @pytest.mark.django_db
