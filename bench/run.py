@@ -463,7 +463,7 @@ class Bench:
             "no filter": "/api/products/facets/",
             "category": f"/api/products/facets/?category={category}",
             "two attributes": f"/api/products/facets/?attr_colour={colour}&attr_size=m,l",
-            "category + attribute + price + number": (
+            "category+colour+price+weight": (
                 f"/api/products/facets/?category={category}&attr_colour={colour}&min_price=100&attr_weight_min=5"
             ),
         }
