@@ -4,10 +4,11 @@ Filters and counts read the product row alone: its copies of its attribute value
 with a GIN index, and `attribute_numbers`). Facet counts come from one of three places:
 - with no filter but the category, the counts kept by the product triggers (`FacetCount`, `FacetNumber`, see
   migration 0013), in a few index reads: the most common facets requests cost no scan;
-- with attribute or price filters, the in-memory copy of the catalog's faceted columns (`facet_snapshot`),
-  checked against the database's catalog version on every request;
-- when search or stock narrow the products (the copy has neither), or no current copy is at hand, one SQL
-  query over the active products matching those filters: each row carries a bit mask of the faceted filters
+- otherwise the in-memory copy of the catalog's faceted columns (`facet_snapshot`), checked against the
+  database's catalog version on every request; search and stock narrow it by the ids of the products they
+  leave, read with the version;
+- when no current copy is at hand (or `FACETS_IN_MEMORY` is off), one SQL query over the active products
+  matching the filters no facet is about (search, stock): each row carries a bit mask of the faceted filters
   it fails (category, price, each attribute), and a facet counts the rows that fail no filter but its own.
 """
 
@@ -153,7 +154,7 @@ class FacetFilters:
     min_price: Decimal | None = None
     max_price: Decimal | None = None
     attributes: tuple[AttributeCondition, ...] = ()
-    # True when a filter no facet is about (search, stock) narrows the products: only SQL knows those columns.
+    # True when a filter no facet is about (search, stock) narrows the products.
     narrowed: bool = False
     # True when nothing narrows the active products but, at most, the category the facets list: the counts
     # kept in `FacetCount` and `FacetNumber` answer then.
@@ -267,8 +268,8 @@ def product_facets(*, products: QuerySet, filters: FacetFilters, category: Categ
     attributes, the range of their values. `category` narrows the attributes listed to that category's.
 
     With no filter but the category, the counts kept by the product triggers answer. Otherwise the in-memory
-    copy of the catalog does (`facet_snapshot`), unless search or stock narrow the products or no current copy
-    is at hand (or `FACETS_IN_MEMORY` is off): then one query over the products does."""
+    copy of the catalog does (`facet_snapshot`), among the `products` ids when search or stock narrow them;
+    without a current copy (or with `FACETS_IN_MEMORY` off), one query over the products does."""
     attributes = Attribute.objects.prefetch_related("values")
     if category is not None:
         attributes = attributes.filter(Q(categories=category) | Q(categories=None)).distinct()
@@ -277,8 +278,10 @@ def product_facets(*, products: QuerySet, filters: FacetFilters, category: Categ
     if filters.precounted:
         rows = _precounted_facets(category=category, attributes=attributes)
         return _facets_shape(rows, attributes=attributes, categories=categories)
-    in_memory = settings.FACETS_IN_MEMORY and not filters.narrowed
-    snapshot = catalog_snapshot(price_band_bounds=PRICE_BAND_BOUNDS) if in_memory else None
+    snapshot, narrowed_ids = None, None
+    if settings.FACETS_IN_MEMORY:
+        narrowing = products.order_by().values("id").query.sql_with_params() if filters.narrowed else None
+        snapshot, narrowed_ids = catalog_snapshot(price_band_bounds=PRICE_BAND_BOUNDS, narrowing=narrowing)
     if snapshot is not None:
         rows = snapshot.facet_rows(
             category_ids=_category_ids(filters, categories),
@@ -286,6 +289,7 @@ def product_facets(*, products: QuerySet, filters: FacetFilters, category: Categ
             maximum_price=filters.max_price,
             conditions=filters.attributes,
             number_attribute_ids=[attribute.pk for attribute in attributes if attribute.kind == Attribute.Kind.NUMBER],
+            narrowed_to=narrowed_ids,
         )
         return _facets_shape(rows, attributes=attributes, categories=categories)
     return _facets_shape(_sql_facets(products, filters, attributes), attributes=attributes, categories=categories)

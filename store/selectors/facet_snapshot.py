@@ -6,6 +6,8 @@ column arrays in memory it is a few vector operations (milliseconds). The copy i
 lag: `store_catalogversion` holds a number that every write to a faceted column replaces in its own
 transaction (migration 0014), and a copy answers only while the row still holds the number it was read with,
 one primary-key read per request. Numbers are never handed out twice, so no two catalog states share one.
+Search and stock are not in the copy (stock changes with every order): when they filter, the same statement
+that reads the version reads the ids of the products they leave, and every count is taken among those.
 
 Positions: the active products are numbered 0..n-1. Prices are kept in cents and attribute numbers in
 thousandths (the two and three decimal places their columns store), so every comparison is exact.
@@ -24,7 +26,8 @@ from django.db import connection, transaction
 if TYPE_CHECKING:
     from store.selectors.attributes import AttributeCondition
 
-VERSION_SQL = "SELECT version FROM store_catalogversion"
+# The version, and the ids of the products the filters no facet is about (search, stock) leave, if any.
+VERSION_SQL = "SELECT version, {narrowed} FROM store_catalogversion"
 # One statement, so one view of the catalog: the version and the columns it stands for. The arrays of one
 # subquery are aggregated from the same rows in the same order.
 LOAD_SQL = """
@@ -67,6 +70,12 @@ def _count(rows: np.ndarray, bits: np.ndarray) -> np.ndarray:
     return np.bitwise_count(rows & bits).sum(axis=-1)
 
 
+def _at(size: int, positions: np.ndarray) -> np.ndarray:
+    mask = np.zeros(size, dtype=bool)
+    mask[positions] = True
+    return mask
+
+
 def _number(thousandths: np.int64) -> Decimal:
     return Decimal(int(thousandths)).scaleb(-3)
 
@@ -78,6 +87,8 @@ class CatalogSnapshot:
 
     version: int
     size: int
+    ids: np.ndarray  # per position: the product id
+    id_order: np.ndarray  # the positions in product id order
     everything: np.ndarray  # the set of every position
     category_ids: np.ndarray  # distinct category ids
     category_bits: np.ndarray  # [category, word]: its products
@@ -101,6 +112,11 @@ class CatalogSnapshot:
             within &= thousandths <= _scaled_bound(condition.maximum, 1000, math.floor)
         return having & _bits(within)
 
+    def id_bits(self, product_ids: list[int]) -> np.ndarray:
+        """The set of the positions of `product_ids`, active products of this copy's version."""
+        ids = _array(product_ids)
+        return _bits(_at(self.size, self.id_order[np.searchsorted(self.ids, ids, sorter=self.id_order)]))
+
     def price_bits(self, minimum: Decimal | None, maximum: Decimal | None) -> np.ndarray:
         within = np.ones(self.size, dtype=bool)
         if minimum is not None:
@@ -117,9 +133,11 @@ class CatalogSnapshot:
         maximum_price: Decimal | None,
         conditions: tuple["AttributeCondition", ...],
         number_attribute_ids: list[int],
+        narrowed_to: list[int] | None = None,
     ) -> list[tuple]:
         """The facet rows in the shape of `attributes.FACETS_SQL`'s: each facet counted over the positions that
-        pass every filter but its own."""
+        pass every filter but its own, among the products `narrowed_to` (ids; every active product if None)."""
+        base = self.everything if narrowed_to is None else self.id_bits(narrowed_to)
         filters: dict[object, np.ndarray] = {}
         if category_ids is not None:
             chosen = self.category_bits[np.isin(self.category_ids, category_ids)]
@@ -132,7 +150,7 @@ class CatalogSnapshot:
             filters[condition.attribute.pk] = self.condition_bits(condition)
 
         def passing(but: object = None) -> np.ndarray:
-            bits = self.everything.copy()
+            bits = base.copy()
             for key, filter_bits in filters.items():
                 if key != but:
                     bits &= filter_bits
@@ -194,11 +212,6 @@ def _load(price_band_bounds: tuple[Decimal, ...]) -> CatalogSnapshot | None:
     def positions(product_ids: list | None) -> np.ndarray:
         return by_id[np.searchsorted(ids, _array(product_ids), sorter=by_id)]
 
-    def at(positions: np.ndarray) -> np.ndarray:
-        mask = np.zeros(size, dtype=bool)
-        mask[positions] = True
-        return mask
-
     category_ids, categories = np.unique(_array(category_ids), return_inverse=True)
     bands = np.searchsorted([int(bound * 100) for bound in price_band_bounds], cents, side="right")
     values = _grouped(_array(value_ids), positions(pair_ids))
@@ -207,7 +220,7 @@ def _load(price_band_bounds: tuple[Decimal, ...]) -> CatalogSnapshot | None:
     for attribute_id, indexes in _grouped(attribute_ids, np.arange(len(attribute_ids))).items():
         per_position = np.zeros(size, dtype=np.int64)
         per_position[number_positions[indexes]] = thousandths[indexes]
-        numbers[attribute_id] = (_bits(at(number_positions[indexes])), per_position)
+        numbers[attribute_id] = (_bits(_at(size, number_positions[indexes])), per_position)
 
     def table(sets: list[np.ndarray]) -> np.ndarray:
         return np.array(sets, dtype=np.uint64).reshape(len(sets), -(-size // 64))
@@ -215,12 +228,14 @@ def _load(price_band_bounds: tuple[Decimal, ...]) -> CatalogSnapshot | None:
     return CatalogSnapshot(
         version=version,
         size=size,
+        ids=ids,
+        id_order=by_id,
         everything=_bits(np.ones(size, dtype=bool)),
         category_ids=category_ids,
         category_bits=table([_bits(categories == index) for index in range(len(category_ids))]),
         band_bits=table([_bits(bands == band) for band in range(len(price_band_bounds) + 1)]),
         value_rows={value_id: row for row, value_id in enumerate(values)},
-        value_bits=table([_bits(at(value_positions)) for value_positions in values.values()]),
+        value_bits=table([_bits(_at(size, value_positions)) for value_positions in values.values()]),
         cents=cents,
         numbers=numbers,
     )
@@ -230,20 +245,34 @@ _current: CatalogSnapshot | None = None
 _loaded_at = -math.inf
 
 
-def catalog_snapshot(*, price_band_bounds: tuple[Decimal, ...]) -> CatalogSnapshot | None:
+def catalog_snapshot(
+    *, price_band_bounds: tuple[Decimal, ...], narrowing: tuple[str, list] | None = None
+) -> tuple[CatalogSnapshot | None, list[int] | None]:
     """The copy of the catalog (prices banded by `price_band_bounds`) as this request's connection sees it: the
     one in memory while its version is still the database's, else a fresh one, unless one was read less than
     `FACETS_RELOAD_SECONDS` ago: during a burst of catalog writes, reading it for every request would cost more
-    than answering in SQL. None when there is no current copy to answer with."""
+    than answering in SQL. With it, the ids of the products of the `narrowing` query (SQL and parameters; the
+    filters no facet is about), read in the same statement as the version so they belong to the same state.
+    (None, None) when there is no current copy to answer with."""
     global _current, _loaded_at
+    narrowed_sql, params = "NULL", []
+    if narrowing is not None:
+        narrowed_sql, params = f"(SELECT array_agg(id) FROM ({narrowing[0]}) AS narrowed)", list(narrowing[1])
     with connection.cursor() as cursor:
-        cursor.execute(VERSION_SQL)
+        cursor.execute(VERSION_SQL.format(narrowed=narrowed_sql), params)
         row = cursor.fetchone()
+    if row is None:
+        return None, None
+    version, narrowed_ids = row
+    if narrowing is not None:
+        narrowed_ids = narrowed_ids or []
     snapshot = _current
-    if row is None or (snapshot is not None and snapshot.version == row[0]):
-        return snapshot if row is not None else None
-    if time.monotonic() - _loaded_at < settings.FACETS_RELOAD_SECONDS:
-        return None
-    _loaded_at = time.monotonic()
-    _current = _load(price_band_bounds)
-    return _current
+    if snapshot is None or snapshot.version != version:
+        if time.monotonic() - _loaded_at < settings.FACETS_RELOAD_SECONDS:
+            return None, None
+        _loaded_at = time.monotonic()
+        snapshot = _current = _load(price_band_bounds)
+    if snapshot is None or (narrowing is not None and snapshot.version != version):
+        # A write came between the two reads: the ids belong to the older state. The next request has the copy.
+        return None, None
+    return snapshot, narrowed_ids

@@ -224,6 +224,43 @@ def test_facet_counts_equal_a_brute_force_count_under_random_filters(catalog, ap
     assert _copy_version() == (_catalog_version() if facets_source == "in memory" else None)
 
 
+@pytest.mark.django_db
+def test_in_stock_facets_from_the_copy_follow_stock_changes(catalog, api_client, settings):
+    """Stock is not in the copy and leaves its version: the in-stock ids are read with the version instead."""
+    settings.FACETS_RELOAD_SECONDS = 0
+    params = {"in_stock": ["true"], "attr_colour": ["red,blue"], "min_price": ["20"]}
+    _assert_facets_exact(api_client, params, catalog)
+    read = _copy_version()
+    sold_out = list(Product.objects.filter(is_active=True, stock__gt=0).order_by("id").values_list("pk", flat=True)[:6])
+
+    Product.objects.filter(pk__in=sold_out).update(stock=0)
+
+    _assert_facets_exact(api_client, params, catalog)
+    _assert_facets_exact(api_client, {**params, "in_stock": ["false"]}, catalog)
+    assert _copy_version() == read == _catalog_version()
+
+
+@pytest.mark.django_db
+def test_searched_facets_from_the_copy_equal_the_sql_ones(catalog, api_client, settings):
+    """Search (which the brute force does not model) narrows the copy by the ids it leaves, as it narrows SQL."""
+    settings.FACETS_RELOAD_SECONDS = 0
+    searches = [
+        {"search": ["item"], "attr_colour": ["red,blue"]},
+        {"search": ["item 1"], "in_stock": ["true"], "min_price": ["25"], "attr_weight_min": ["2"]},
+        {"search": ["nothing-matches"], "attr_size": ["s"], "category": [str(catalog[0].pk)]},
+    ]
+    for params in searches:
+        settings.FACETS_IN_MEMORY = False
+        in_sql = api_client.get("/api/products/facets/", params)
+        settings.FACETS_IN_MEMORY = True
+        in_memory = api_client.get("/api/products/facets/", params)
+
+        assert in_sql.status_code == in_memory.status_code == 200, params
+        assert in_memory.json() == in_sql.json(), params
+        assert _copy_version() == _catalog_version()
+    assert in_sql.json()["count"] == 0
+
+
 # Filter sets the in-memory copy answers (no search, no stock filter), each facet kind filtered.
 CHANGE_PROBES = (
     {"attr_colour": ["red,blue"]},
