@@ -401,6 +401,13 @@ IMAGE_RENDITION_WIDTHS = (200, 600, 1200)
 # A customer's wishlist holds at most this many products; saving one more is 409 `wishlist_full`.
 WISHLIST_MAX_ITEMS = env.int("WISHLIST_MAX_ITEMS", default=500)
 
+# Facets (GET /api/products/facets/) under attribute or price filters count over an in-memory copy of the
+# catalog's faceted columns, checked against the database's catalog version on every request
+# (store/selectors/facet_snapshot.py); off, one SQL query answers them. A copy a catalog write made stale is read
+# again at most this often (it costs about half a second at 100,000 products); in between, SQL answers.
+FACETS_IN_MEMORY = env.bool("FACETS_IN_MEMORY", default=True)
+FACETS_RELOAD_SECONDS = env.float("FACETS_RELOAD_SECONDS", default=5.0)
+
 # Jobs (see store/jobs.py, core/tasks.py and duka_app/ops/tasks.py).
 LOW_STOCK_THRESHOLD = env.int("LOW_STOCK_THRESHOLD", default=5)
 # A product's back-in-stock emails go out at most once in this many minutes, however often it sells out and returns.
