@@ -402,7 +402,7 @@ IMAGE_RENDITION_WIDTHS = (200, 600, 1200)
 WISHLIST_MAX_ITEMS = env.int("WISHLIST_MAX_ITEMS", default=500)
 
 # Facets (GET /api/products/facets/) under attribute or price filters count over an in-memory copy of the
-# catalog's faceted columns, checked against the database's catalog version on every request
+# catalog's faceted columns, checked against the database's facet revision on every request
 # (store/selectors/facet_snapshot.py); off, one SQL query answers them. A copy a catalog write made stale is read
 # again at most this often (it costs about half a second at 100,000 products); in between, SQL answers.
 FACETS_IN_MEMORY = env.bool("FACETS_IN_MEMORY", default=True)

@@ -5,7 +5,7 @@ with a GIN index, and `attribute_numbers`). Facet counts come from one of three 
 - with no filter but the category, the counts kept by the product triggers (`FacetCount`, `FacetNumber`, see
   migration 0013), in a few index reads: the most common facets requests cost no scan;
 - otherwise the in-memory copy of the catalog's faceted columns (`facet_snapshot`), checked against the
-  database's catalog version on every request; search and stock narrow it by the ids of the products they
+  database's facet revision on every request; search and stock narrow it by the ids of the products they
   leave, read with the version;
 - when no current copy is at hand (or `FACETS_IN_MEMORY` is off), one SQL query over the active products
   matching the filters no facet is about (search, stock): each row carries a bit mask of the faceted filters

@@ -3,7 +3,7 @@
 Counting each facet under every filter but its own needs, per faceted filter, the products matching all the
 others. In SQL that is per-row work over about half the catalog (100 ms and more at 100,000 products); over
 column arrays in memory it is a few vector operations (milliseconds). The copy is exact, not a cache that may
-lag: `store_catalogversion` holds a number that every write to a faceted column replaces in its own
+lag: `store_facetrevision` holds a number that every write to a faceted column replaces in its own
 transaction (migration 0014), and a copy answers only while the row still holds the number it was read with,
 one primary-key read per request. Numbers are never handed out twice, so no two catalog states share one.
 Search and stock are not in the copy (stock changes with every order): when they filter, the same statement
@@ -27,11 +27,11 @@ if TYPE_CHECKING:
     from store.selectors.attributes import AttributeCondition
 
 # The version, and the ids of the products the filters no facet is about (search, stock) leave, if any.
-VERSION_SQL = "SELECT version, {narrowed} FROM store_catalogversion"
+VERSION_SQL = "SELECT version, {narrowed} FROM store_facetrevision"
 # One statement, so one view of the catalog: the version and the columns it stands for. The arrays of one
 # subquery are aggregated from the same rows in the same order.
 LOAD_SQL = """
-SELECT (SELECT version FROM store_catalogversion), products.*, pairs.*, numbers.*
+SELECT (SELECT version FROM store_facetrevision), products.*, pairs.*, numbers.*
 FROM (
     SELECT array_agg(id), array_agg(category_id), array_agg((COALESCE(discount_price, price) * 100)::bigint)
     FROM store_product WHERE is_active
