@@ -1,4 +1,9 @@
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Window
 from rest_framework.pagination import PageNumberPagination
+
+# PostgreSQL's OFFSET is a bigint: no list is that long, so a page beyond it is past the end.
+MAX_OFFSET = 2**63 - 1
 
 
 class StandardPagination(PageNumberPagination):
@@ -7,3 +12,45 @@ class StandardPagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+class WindowCountPaginator(Paginator):
+    """A paginator whose page query also counts the whole list (`COUNT(*) OVER ()`): one query a page, not two.
+
+    For `values_list()` querysets, without orphans: the count comes at the end of every row and is dropped
+    from the rows. An empty page has no row to carry it: page 1 is then an empty list and any later page is
+    past the end, as a separate COUNT would have decided. Only `page=last` still counts first.
+    """
+
+    def page(self, number):
+        number = self._page_number(number)
+        bottom = (number - 1) * self.per_page
+        if bottom >= MAX_OFFSET:
+            raise EmptyPage(self.error_messages["no_results"])
+        counted = self.object_list.annotate(window_count=Window(Count("*")))
+        rows = list(counted[bottom : bottom + self.per_page])
+        if rows:
+            self.count = rows[0][-1]
+        elif number == 1 and self.allow_empty_first_page:
+            self.count = 0
+        else:
+            raise EmptyPage(self.error_messages["no_results"])
+        return self._get_page([row[:-1] for row in rows], number, self)
+
+    def _page_number(self, number) -> int:
+        """`validate_number` without the comparison with the number of pages, which needs the count."""
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number
+
+
+class WindowCountPagination(StandardPagination):
+    """`StandardPagination` in one query a page, for `values_list()` querysets (see `WindowCountPaginator`)."""
+
+    django_paginator_class = WindowCountPaginator
