@@ -102,6 +102,8 @@ else:
     DATABASES = {"default": embedded_database_settings(EMBEDDED_DB_DIR)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Django's PostgreSQL backend, whose health check reads the socket instead of sending `SELECT 1` each request.
+DATABASES["default"]["ENGINE"] = "duka_app.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: REDIS_URL holds the Celery broker and the request log buffer. The cache lives in a database of its own
