@@ -1,5 +1,4 @@
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, Window
 from rest_framework.pagination import PageNumberPagination
 
 # PostgreSQL's OFFSET is a bigint: no list is that long, so a page beyond it is past the end.
@@ -17,9 +16,10 @@ class StandardPagination(PageNumberPagination):
 class WindowCountPaginator(Paginator):
     """A paginator whose page query also counts the whole list (`COUNT(*) OVER ()`): one query a page, not two.
 
-    For `values_list()` querysets, without orphans: the count comes at the end of every row and is dropped
-    from the rows. An empty page has no row to carry it: page 1 is then an empty list and any later page is
-    past the end, as a separate COUNT would have decided. Only `page=last` still counts first.
+    Its list is an object with `rows(offset, limit)`, rows (tuples) that end with the count of the whole
+    list, and `count()`. An empty page has no row to carry the count: page 1 is then an empty list and any
+    later page is past the end, as a separate COUNT would have decided. Only `page=last` counts first.
+    No orphans.
     """
 
     def page(self, number):
@@ -27,8 +27,7 @@ class WindowCountPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         if bottom >= MAX_OFFSET:
             raise EmptyPage(self.error_messages["no_results"])
-        counted = self.object_list.annotate(window_count=Window(Count("*")))
-        rows = list(counted[bottom : bottom + self.per_page])
+        rows = self.object_list.rows(bottom, self.per_page)
         if rows:
             self.count = rows[0][-1]
         elif number == 1 and self.allow_empty_first_page:
@@ -51,6 +50,6 @@ class WindowCountPaginator(Paginator):
 
 
 class WindowCountPagination(StandardPagination):
-    """`StandardPagination` in one query a page, for `values_list()` querysets (see `WindowCountPaginator`)."""
+    """`StandardPagination` in one query a page (see `WindowCountPaginator`)."""
 
     django_paginator_class = WindowCountPaginator

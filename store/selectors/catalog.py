@@ -1,4 +1,7 @@
-from django.db.models import Count, Prefetch, Q, QuerySet, TextField
+from functools import cache
+
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet, TextField, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
@@ -87,14 +90,16 @@ def product_list(*, user) -> QuerySet[Product]:
     unused timestamp costs a parse per row. A product saved from such a row saves only those columns;
     the search document stays with the database trigger and `low_stock_alerted_at` with the stock job.
     """
+    return _products(with_inactive=is_manager(user))
+
+
+def _products(*, with_inactive: bool) -> QuerySet[Product]:
     qs = (
         Product.objects.select_related("category")
         .only(*PRODUCT_READ_FIELDS)
         .alias(final_price_amount=Coalesce("discount_price", "price"))
     )
-    if not is_manager(user):
-        qs = qs.filter(is_active=True)
-    return qs
+    return qs if with_inactive else qs.filter(is_active=True)
 
 
 def products_with_images(products: QuerySet[Product]) -> QuerySet[Product]:
@@ -115,3 +120,59 @@ def product_cards(products: QuerySet[Product]) -> QuerySet:
     return products.annotate(images_json=IMAGES_JSON, attributes_json=ATTRIBUTES_JSON).values_list(
         *PRODUCT_CARD_COLUMNS
     )
+
+
+class CardPages:
+    """`product_cards` rows a page at a time, each row ending with the number of rows of the whole list (a
+    window count), for `WindowCountPaginator`."""
+
+    def __init__(self, cards: QuerySet) -> None:
+        self.cards = cards
+
+    def rows(self, offset: int, limit: int) -> list[tuple]:
+        return list(self.cards.annotate(window_count=Window(Count("*")))[offset : offset + limit])
+
+    def count(self) -> int:
+        return self.cards.count()
+
+
+class CatalogPages:
+    """`CardPages` of every product card a user may see, in the list's default order, from SQL compiled once per
+    process.
+
+    The unfiltered list is the one most requested, and building and compiling its query through the ORM
+    cost more than running it. The statement is the ORM's own (`product_cards` over `product_list`).
+    """
+
+    def __init__(self, *, user) -> None:
+        self.with_inactive = is_manager(user)
+
+    def rows(self, offset: int, limit: int) -> list[tuple]:
+        statement, params = _catalog_statement(with_inactive=self.with_inactive)
+        with connection.cursor() as cursor:
+            cursor.execute(f"{statement} LIMIT %s OFFSET %s", [*params, limit, offset])
+            return cursor.fetchall()
+
+    def count(self) -> int:
+        return _products(with_inactive=self.with_inactive).count()
+
+
+@cache
+def _catalog_statement(*, with_inactive: bool) -> tuple[str, tuple]:
+    cards = product_cards(_products(with_inactive=with_inactive)).annotate(window_count=Window(Count("*")))
+    return cards.query.sql_with_params()
+
+
+def product_card(*, user, slug: str) -> tuple | None:
+    """The `product_cards` row of the product with this slug, if the user may see it, from SQL compiled once
+    per process like `CatalogPages`."""
+    with connection.cursor() as cursor:
+        cursor.execute(_card_statement(with_inactive=is_manager(user)), [slug])
+        return cursor.fetchone()
+
+
+@cache
+def _card_statement(*, with_inactive: bool) -> str:
+    # The slug is the statement's one parameter.
+    statement, (_slug,) = product_cards(_products(with_inactive=with_inactive)).filter(slug="").query.sql_with_params()
+    return statement

@@ -1,9 +1,12 @@
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from urllib.parse import urljoin
 
 import orjson
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, storages
 from django.utils import timezone
+from django.utils.encoding import filepath_to_uri
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
@@ -54,16 +57,55 @@ class CategorySummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def media_url_function() -> Callable[[str], str]:
+    """`default_storage.url`; for the file system storage, the same URLs without `urljoin` where it changes nothing.
+
+    `FileSystemStorage.url` quotes the name, then resolves it against MEDIA_URL with `urljoin`, which parses
+    both each time: 80 calls on a catalog page of 20 products with renditions, a quarter of the list's
+    time. A quoted name holds only letters, digits and `_.-~/!*()'%`: joined to a base that ends with "/",
+    `urljoin` changes it only where it has an empty, "." or ".." segment, and those names still go through it.
+    """
+    storage = storages["default"]
+    if type(storage) is not FileSystemStorage or storage.base_url is None:
+        return storage.url
+    base = storage.base_url
+    if urljoin(base, "name") != f"{base}name":
+        return storage.url
+
+    def url(name: str) -> str:
+        path = filepath_to_uri(name).lstrip("/")
+        segments = f"/{path}/"
+        if "//" in segments or "/./" in segments or "/../" in segments:
+            return urljoin(base, path)
+        return base + path
+
+    return url
+
+
 def image_representation(image: ProductImage) -> dict:
     return image_fields_representation(
-        image.id, image.file.name, image.width, image.height, image.alt_text, image.position, image.renditions
+        media_url_function(),
+        image.id,
+        image.file.name,
+        image.width,
+        image.height,
+        image.alt_text,
+        image.position,
+        image.renditions,
     )
 
 
 def image_fields_representation(
-    image_id: int, name: str, width: int, height: int, alt_text: str, position: int, renditions: dict
+    url: Callable[[str], str],
+    image_id: int,
+    name: str,
+    width: int,
+    height: int,
+    alt_text: str,
+    position: int,
+    renditions: dict,
 ) -> dict:
-    url = default_storage.url
+    """An image as the API writes it; `url` is `media_url_function()`, looked up once for many images."""
     return {
         "id": image_id,
         "url": url(name),
@@ -265,7 +307,7 @@ def product_card_representation(row: tuple) -> dict:
         attributes_json,
         *_,
     ) = row
-    tz = timezone.get_current_timezone()
+    tz, url = timezone.get_current_timezone(), media_url_function()
     return {
         "id": product_id,
         "name": name,
@@ -292,7 +334,7 @@ def product_card_representation(row: tuple) -> dict:
             )
             for attribute_slug, attribute_name, kind, value_slug, value_label, number in orjson.loads(attributes_json)
         ],
-        "images": [image_fields_representation(*image) for image in orjson.loads(images_json)],
+        "images": [image_fields_representation(url, *image) for image in orjson.loads(images_json)],
         "created_at": timestamp_text(created_at, tz),
         "updated_at": timestamp_text(updated_at, tz),
     }

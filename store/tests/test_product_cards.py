@@ -5,6 +5,7 @@ the pages must count and end exactly as DRF's paginator over a COUNT decided."""
 from decimal import Decimal
 
 import pytest
+from django.core.files.storage import FileSystemStorage, storages
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
@@ -13,7 +14,7 @@ from duka_app.api.renderers import OrjsonRenderer
 from store.models import Attribute, Product, ProductImage, Review
 from store.selectors import attributes as attribute_selectors
 from store.selectors import catalog as selectors
-from store.serializers.catalog import ProductSerializer, product_card_representation
+from store.serializers.catalog import ProductSerializer, media_url_function, product_card_representation
 from store.services.attributes import attribute_create, attribute_value_create, product_attributes_set
 from store.services.reviews import product_ratings_refresh
 from store.tests.factories import CategoryFactory, ProductFactory
@@ -179,3 +180,42 @@ def test_list_and_detail_are_one_query_each(client_as, django_assert_num_queries
         assert client.get("/api/products/", {"page_size": 100}).status_code == 200
     with django_assert_num_queries(1):
         assert client.get(f"/api/products/{shelf['full'].slug}/").status_code == 200
+
+
+NAMES = [
+    "products/1/front.jpg",
+    "products/1/front-200.webp",
+    "/leading/slash.jpg",
+    "Ünïcödé name «x».jpg",
+    "spaces and ?query#fragment;params:colon.jpg",
+    "a//double/slash.jpg",
+    "a/./dot/segment.jpg",
+    "a/../up/segment.jpg",
+    "../outside.jpg",
+    ".hidden/.file",
+    "trailing/",
+    "~tilde/!*()'%41.jpg",
+    "",
+]
+
+
+@pytest.mark.parametrize("media_url", ["/media/", "https://cdn.example.com/shop/media/", "/", "//cdn.example.com/m/"])
+def test_media_urls_equal_the_storage_urls(settings, media_url):
+    settings.MEDIA_URL = media_url
+    url = media_url_function()
+
+    assert [url(name) for name in NAMES] == [FileSystemStorage(base_url=media_url).url(name) for name in NAMES]
+    assert url != storages["default"].url  # the fast path, not the storage's own method
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_a_filtered_list_answers_exactly_the_serializer_bytes(client_as, user_as, role, shelf):
+    response = client_as(role).get("/api/products/", {"in_stock": "true"})
+
+    expected = serialized(user_as(role), stock__gt=0)
+    assert response.status_code == 200
+    assert response.content == OrjsonRenderer().render(
+        {"count": len(expected), "next": None, "previous": None, "results": expected}
+    )
+    assert shelf["sold_out"].pk not in [product["id"] for product in expected]

@@ -135,17 +135,31 @@ class ProductViewSet(viewsets.ModelViewSet):
 
     def list(self, request, *args, **kwargs):
         """The page's products in one query, counted by the same query (`WindowCountPagination`)."""
-        page = self.paginate_queryset(selectors.product_cards(self.filter_queryset(self.get_queryset())))
+        if self._unfiltered():
+            pages = selectors.CatalogPages(user=request.user)
+        else:
+            pages = selectors.CardPages(selectors.product_cards(self.filter_queryset(self.get_queryset())))
+        page = self.paginate_queryset(pages)
         return self.get_paginated_response([product_card_representation(row) for row in page])
 
     def retrieve(self, request, *args, **kwargs):
         """`get_object` on `product_cards`: the same filters and 404, in one query. `ReadOnlyOrManager` has no
         rule for single products, so there is no object permission to check."""
-        products = self.filter_queryset(self.get_queryset()).filter(slug=kwargs[self.lookup_field])
-        row = selectors.product_cards(products).first()
+        slug = kwargs[self.lookup_field]
+        if self._unfiltered():
+            row = selectors.product_card(user=request.user, slug=slug)
+        else:
+            row = selectors.product_cards(self.filter_queryset(self.get_queryset()).filter(slug=slug)).first()
         if row is None:
             raise Http404("No Product matches the given query.")
         return Response(product_card_representation(row))
+
+    def _unfiltered(self) -> bool:
+        """No query parameter names a list filter or an attribute filter: the catalog's precompiled SQL answers."""
+        params = self.request.query_params
+        return self.filterset_class.base_filters.keys().isdisjoint(params) and not any(
+            name.startswith(attribute_selectors.PARAMETER_PREFIX) for name in params
+        )
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
