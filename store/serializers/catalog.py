@@ -1,6 +1,7 @@
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from urllib.parse import urljoin
 
 import orjson
@@ -69,7 +70,7 @@ def media_url_function() -> Callable[[str], str]:
     if type(storage) is not FileSystemStorage or storage.base_url is None:
         return storage.url
     base = storage.base_url
-    if urljoin(base, "name") != f"{base}name":
+    if not _joins_plainly(base):
         return storage.url
 
     def url(name: str) -> str:
@@ -80,6 +81,11 @@ def media_url_function() -> Callable[[str], str]:
         return base + path
 
     return url
+
+
+@lru_cache(maxsize=16)
+def _joins_plainly(base: str) -> bool:
+    return urljoin(base, "name") == f"{base}name"
 
 
 def image_representation(image: ProductImage) -> dict:

@@ -138,7 +138,7 @@ class ProductViewSet(viewsets.ModelViewSet):
         if self._unfiltered():
             pages = selectors.CatalogPages(user=request.user)
         else:
-            pages = selectors.CardPages(selectors.product_cards(self.filter_queryset(self.get_queryset())))
+            pages = selectors.CardPages(self.filter_queryset(selectors.catalog_cards(user=request.user)))
         page = self.paginate_queryset(pages)
         return self.get_paginated_response([product_card_representation(row) for row in page])
 
@@ -149,7 +149,7 @@ class ProductViewSet(viewsets.ModelViewSet):
         if self._unfiltered():
             row = selectors.product_card(user=request.user, slug=slug)
         else:
-            row = selectors.product_cards(self.filter_queryset(self.get_queryset()).filter(slug=slug)).first()
+            row = self.filter_queryset(selectors.catalog_cards(user=request.user)).filter(slug=slug).first()
         if row is None:
             raise Http404("No Product matches the given query.")
         return Response(product_card_representation(row))
