@@ -108,6 +108,8 @@ else:
     DATABASES = {"default": embedded_database_settings(EMBEDDED_DB_DIR)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Django's PostgreSQL backend, whose health check reads the socket instead of sending `SELECT 1` each request.
+DATABASES["default"]["ENGINE"] = "duka_app.postgresql"
 # Read replicas (comma-separated URLs): catalog reads of GET requests go to one of them, see duka_app/db_routing.py.
 DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
 DATABASES.update(replica_databases([env.db_url_config(url) for url in DATABASE_REPLICA_URLS], DATABASES["default"]))
