@@ -193,6 +193,30 @@ def test_keys_normalise_the_query_and_tell_apart_what_changes_the_answer():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [{"search": "boot"}, {"utm_source": "mail"}, {"category_slug": "shoes", "x": "1"}],
+    ids=["search", "unknown-parameter", "known-and-unknown"],
+)
+def test_searches_and_unknown_parameters_are_answered_but_not_stored(api_client, boot, shoes, own_queries, query):
+    first, _ = own_queries(lambda: api_client.get("/api/products/", query))
+    again, queries = own_queries(lambda: api_client.get("/api/products/", query))
+
+    assert first.status_code == again.status_code == 200 and "ETag" in again
+    assert queries > 0
+
+
+@pytest.mark.django_db
+def test_known_filters_pages_and_attribute_filters_are_stored(api_client, boot, shoes, own_queries):
+    query = {"category_slug": "shoes", "page": "1", "page_size": "5", "ordering": "price"}
+    api_client.get("/api/products/", query)
+
+    _, queries = own_queries(lambda: api_client.get("/api/products/", query))
+
+    assert queries == 0
+
+
+@pytest.mark.django_db
 def test_an_answer_stored_under_an_older_version_is_read_again_then_stored_anew(api_client, boot, own_queries):
     api_client.get("/api/products/boot/")
     catalog_version_bump()

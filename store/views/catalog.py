@@ -117,6 +117,7 @@ class ProductViewSet(CatalogCachedReads, viewsets.ModelViewSet):
     """Products by slug. Anyone reads active products; managers and admins also see inactive ones and write."""
 
     cached_actions = frozenset({"list", "retrieve", "facets"})
+    cached_parameter_prefixes = (attribute_selectors.PARAMETER_PREFIX,)
 
     serializer_class = ProductSerializer
     permission_classes = [ReadOnlyOrManager]
