@@ -124,8 +124,6 @@ DATABASE_REPLICA_MODELS = frozenset(
         "Attribute",
         "AttributeValue",
         "ProductAttributeValue",
-        "FacetCount",
-        "FacetNumber",
     )
 )
 # After a write, the client's reads go to the primary for this long (longer than the replicas' lag).

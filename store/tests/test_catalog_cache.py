@@ -2,6 +2,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -214,6 +215,18 @@ def test_known_filters_pages_and_attribute_filters_are_stored(api_client, boot, 
     _, queries = own_queries(lambda: api_client.get("/api/products/", query))
 
     assert queries == 0
+
+
+@pytest.mark.django_db
+def test_a_release_migrate_retires_every_stored_answer(api_client, boot, own_queries):
+    api_client.get("/api/products/boot/")
+    before = catalog_version()
+
+    call_command("migrate", verbosity=0)
+
+    assert catalog_version() != before
+    _, queries = own_queries(lambda: api_client.get("/api/products/boot/"))
+    assert queries > 0
 
 
 @pytest.mark.django_db
