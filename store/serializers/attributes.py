@@ -4,11 +4,11 @@ from decimal import Decimal
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
+from store.constants import ATTRIBUTE_SLUG_PATTERN
 from store.models import Attribute, AttributeValue, Category, ProductAttributeValue
 
 MAX_ATTRIBUTES_PER_PRODUCT = 100
-# Lower-case words joined by hyphens: `attr_<slug>_min` then reads one way only.
-ATTRIBUTE_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ATTRIBUTE_SLUG = re.compile(ATTRIBUTE_SLUG_PATTERN)
 
 
 def number_text(number: Decimal) -> str:
