@@ -29,6 +29,11 @@ class UserAdmin(DjangoUserAdmin, ModelAdmin):
         # A new user's profile is created on save; the inline edits it afterwards.
         return [CustomerProfileInline] if obj else []
 
+    def save_related(self, request, form, formsets, change):
+        # After the form's groups are saved: the role decides staff status and the managers' group.
+        super().save_related(request, form, formsets, change)
+        services.user_role_sync(user=form.instance)
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:

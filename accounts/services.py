@@ -43,6 +43,23 @@ def user_create(*, username: str, email: str, password: str | None, role: str = 
 
 
 @transaction.atomic
+def user_role_sync(*, user: User) -> None:
+    """Keep what the role grants in step with it after an edit that may have changed only the role (the admin's
+    user form): a manager is staff and in the "Store managers" group; anyone else is in no such group and is staff
+    only as a superuser. So a demoted manager leaves the back office, and a promoted customer enters it."""
+    is_manager = user.role == User.Role.MANAGER
+    is_staff = is_manager or user.is_superuser
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+    group, _ = Group.objects.get_or_create(name=STORE_MANAGERS_GROUP)
+    if is_manager:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+
+
+@transaction.atomic
 def customer_register(*, username: str, email: str, password: str) -> User:
     """Create a customer account and send a link to verify its email address."""
     user = user_create(username=username, email=email, password=password)

@@ -19,10 +19,9 @@ from fulfilment import services as fulfilment_services
 from fulfilment.admin import OrderAdmin as FulfilmentOrderAdmin
 from payments import services as payment_services
 from store.admin import OrderEventInline
+from store.constants import MAX_ID
 from store.models import Order
 from store.services.orders import order_cancel
-
-MAX_ORDER_ID = 2**63 - 1
 
 
 def _mark_paid(*, order: Order, data: dict, by) -> str:
@@ -106,7 +105,7 @@ class OrderAdmin(FulfilmentOrderAdmin):
         return HttpResponseRedirect(reverse("admin:store_order_change", args=[order.pk]))
 
     def _order_for_action(self, request: HttpRequest, object_id: str) -> Order:
-        if not object_id.isdigit() or not 0 < int(object_id) <= MAX_ORDER_ID:
+        if not object_id.isdigit() or not 0 < int(object_id) <= MAX_ID:
             raise Http404("No such order.")
         order = self.get_queryset(request).filter(pk=int(object_id)).first()
         if order is None:

@@ -523,7 +523,8 @@ class Bench:
 
     def facets(self) -> None:
         """GET /api/products/facets/ on a catalog of its own: unfiltered, by category, by attribute values, and
-        everything at once; one connection, so the p50 is the latency of one request."""
+        everything at once; one connection, so the p50 is the latency of one request. A line for the four mixed,
+        then one per filter set, each measured alone (rounds in turn), each with the same target."""
         size = self.config.facet_products
         name = f"facets, {size:,} products (p50)"
         env = self.fresh_database("_facets")
@@ -537,19 +538,31 @@ class Bench:
         made = time.perf_counter() - started
         server = self.serve(env, "facets")
         category, colour = info["category_id"], info["colour"]
-        paths = [
-            "/api/products/facets/",
-            f"/api/products/facets/?category={category}",
-            f"/api/products/facets/?attr_colour={colour}&attr_size=m,l",
-            f"/api/products/facets/?category={category}&attr_colour={colour}&min_price=100&attr_weight_min=5",
-        ]
+        filter_sets = {
+            "no filter": "/api/products/facets/",
+            "category": f"/api/products/facets/?category={category}",
+            "two attributes": f"/api/products/facets/?attr_colour={colour}&attr_size=m,l",
+            "category+colour+price+weight": (
+                f"/api/products/facets/?category={category}&attr_colour={colour}&min_price=100&attr_weight_min=5"
+            ),
+        }
+        paths = list(filter_sets.values())
         statuses = {request(server.base_url, "GET", path).status for path in paths}
         if statuses != {200}:
             self.emit("facets", not_available(name, f"statuses {sorted(statuses)}"))
             return
         self.measure(server, paths, connections=1, seconds=1)
         results = [self.measure(server, paths, connections=1) for _ in range(self.config.rounds)]
+        self._facets_line(
+            name, results, f"{len(paths)} filter sets mixed, 1 connection; catalog made in {number(made, 1)} s"
+        )
+        alone = self.side_by_side(*(lambda path=path: self.measure(server, [path], connections=1) for path in paths))
+        for label, results in zip(filter_sets, alone, strict=True):
+            self._facets_line(f"  facets p50, {label}", results, "alone, 1 connection")
+
+    def _facets_line(self, name: str, results: list[LoadResult], note: str) -> None:
         p50 = median([result.p50_ms for result in results if result.p50_ms is not None])
+        p99 = median([result.p99_ms for result in results if result.p99_ms is not None])
         self.emit(
             "facets",
             figure_line(
@@ -557,10 +570,8 @@ class Bench:
                 f"{number(p50, 1)} ms",
                 f"< {FACETS_TARGET_MS} ms",
                 p50 is not None and p50 < FACETS_TARGET_MS,
-                f"{len(paths)} filter sets, 1 connection; p99 "
-                f"{number(median([result.p99_ms for result in results if result.p99_ms is not None]), 1)} ms; "
-                f"{number(median([result.requests_per_second for result in results]), 1)} req/s; "
-                f"catalog made in {number(made, 1)} s",
+                f"{note}; p99 {number(p99, 1)} ms; "
+                f"{number(median([result.requests_per_second for result in results]), 1)} req/s",
             ),
         )
 

@@ -14,11 +14,13 @@ def replica_aliases(count: int) -> list[str]:
 
 
 def replica_databases(replicas: list[dict], primary: dict) -> dict[str, dict]:
-    """The database settings of each replica (parsed URLs), with the primary's connection policy. In the tests a
-    replica stands for the primary's test database (`MIRROR`): the test run creates no database of its own for it."""
+    """The database settings of each replica (parsed URLs), with the primary's backend and connection policy. In
+    the tests a replica stands for the primary's test database (`MIRROR`): the test run creates no database of its
+    own for it."""
     return {
         alias: {
             **replica,
+            "ENGINE": primary["ENGINE"],
             "CONN_MAX_AGE": primary["CONN_MAX_AGE"],
             "CONN_HEALTH_CHECKS": primary["CONN_HEALTH_CHECKS"],
             "TEST": {"MIRROR": DEFAULT_DB_ALIAS},

@@ -5,7 +5,11 @@ router and `ReadRoutingMiddleware`. Catalog reads (`DATABASE_REPLICA_MODELS`) of
 go to a replica; everything else goes to the primary (`default`): writes, reads of other models, reads inside a
 transaction, reads after the request wrote, reads outside a request (jobs, commands), and every read of a client
 that wrote within the last `DATABASE_REPLICA_STICKY_SECONDS`, so a client always sees its own writes although
-a replica lags behind the primary. A client is its IP address and, once authenticated, its user id.
+a replica lags behind the primary. A client is its IP address and, once authenticated, its user id. While the
+cache that holds those marks is unreachable, every client counts as a recent writer. One request reads from one
+replica, picked when it starts, so its count, page and related rows come from the same point in the replica's
+replay. A request whose answer goes into the catalog response cache reads from the primary (`primary_reads`):
+an answer read from a lagging replica would be stored under the version of a write it does not show.
 """
 
 import random
@@ -18,6 +22,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.functional import LazyObject, empty
 
 from core.client_ip import client_ip
+from duka_app.ops.cache import redis_breaker
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RECENT_WRITER_KEY = "db:recent-writer:{}"
@@ -29,6 +34,8 @@ class RequestReads:
 
     request: object
     wrote: bool = False
+    primary_only: bool = False
+    replica: str = field(default_factory=lambda: random.choice(settings.DATABASE_REPLICA_ALIASES))
     _recent_writer: bool | None = field(default=None, repr=False)
 
     def keys(self) -> list[str]:
@@ -39,14 +46,25 @@ class RequestReads:
         return keys
 
     def replica_allowed(self) -> bool:
-        if self.request.method not in SAFE_METHODS or self.wrote or connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        if (
+            self.request.method not in SAFE_METHODS
+            or self.wrote
+            or self.primary_only
+            or connections[DEFAULT_DB_ALIAS].in_atomic_block
+        ):
             return False
         if self._recent_writer is None:
-            self._recent_writer = bool(cache.get_many(self.keys()))
+            self._recent_writer = bool(cache.get_many(self.keys())) or _cache_unreachable()
         return not self._recent_writer
 
     def mark_recent_writer(self) -> None:
         cache.set_many(dict.fromkeys(self.keys(), 1), timeout=settings.DATABASE_REPLICA_STICKY_SECONDS)
+
+
+def _cache_unreachable() -> bool:
+    """The fail-open cache answers nothing while Redis is down: a missing mark then proves nothing."""
+    location = getattr(cache, "_location_key", None)
+    return location is not None and redis_breaker.is_open(location)
 
 
 def _authenticated_user_id(request) -> int | None:
@@ -59,6 +77,13 @@ def _authenticated_user_id(request) -> int | None:
 
 
 current_reads: ContextVar[RequestReads | None] = ContextVar("current_reads", default=None)
+
+
+def primary_reads() -> None:
+    """The rest of the current request reads from the primary (no-op outside a request or without replicas)."""
+    reads = current_reads.get()
+    if reads is not None:
+        reads.primary_only = True
 
 
 class ReadRoutingMiddleware:
@@ -84,7 +109,7 @@ class PrimaryReplicaRouter:
     def db_for_read(self, model, **hints) -> str:
         reads = current_reads.get()
         if model._meta.label in settings.DATABASE_REPLICA_MODELS and reads is not None and reads.replica_allowed():
-            return random.choice(settings.DATABASE_REPLICA_ALIASES)
+            return reads.replica
         return DEFAULT_DB_ALIAS
 
     def db_for_write(self, model, **hints) -> str:

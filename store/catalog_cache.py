@@ -112,10 +112,17 @@ def review_author_renamed(sender, *, instance, created: bool, update_fields=None
     catalog_version_bump()
 
 
+def catalog_migrated(sender, **kwargs) -> None:
+    """A release's `migrate` may change what answers hold (a new field, a data migration): none stored before
+    it is served after it."""
+    if sender.name == "store":
+        catalog_version_bump()
+
+
 def catalog_writes_watch() -> None:
     """Connect the receivers (from `StoreConfig.ready`)."""
     from django.contrib.auth import get_user_model
-    from django.db.models.signals import m2m_changed, post_delete, post_save
+    from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
     from store.models import Attribute, AttributeValue, Category, Product, ProductAttributeValue, ProductImage, Review
 
@@ -127,3 +134,4 @@ def catalog_writes_watch() -> None:
         catalog_changed, sender=Attribute.categories.through, dispatch_uid="store.catalog_changed.attribute_categories"
     )
     post_save.connect(review_author_renamed, sender=get_user_model(), dispatch_uid="store.review_author_renamed")
+    post_migrate.connect(catalog_migrated, dispatch_uid="store.catalog_migrated")

@@ -7,3 +7,6 @@ MAX_STOCK = 2**31 - 1
 MAX_QUANTITY = MAX_STOCK
 # Ids longer than 18 digits cannot exist; the router answers 404 before the database sees them.
 ID_PATTERN = r"\d{1,18}"
+# Attribute and attribute value slugs: lower-case words joined by single hyphens, so that `attr_<slug>_min` reads
+# one way only and a value list `a,b` splits one way only.
+ATTRIBUTE_SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"

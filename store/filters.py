@@ -127,23 +127,20 @@ class ProductFilter(FilterSet):
 
     def facet_filters(self, attributes: list[AttributeCondition]) -> FacetFilters:
         data = self.form.cleaned_data
-        category = [Q(category_id=data["category"])] if data.get("category") is not None else []
-        if data.get("category_slug"):
-            category.append(Q(category__slug=data["category_slug"]))
-        price = [
-            Q(**{f"final_price_amount__{lookup}": data[name]})
-            for name, lookup in (("min_price", "gte"), ("max_price", "lte"))
-            if data.get(name) is not None
-        ]
-        facet_category = self.facet_category() if category else None
+        category_given = data.get("category") is not None or bool(data.get("category_slug"))
+        price_given = data.get("min_price") is not None or data.get("max_price") is not None
+        narrowed = self._narrowed()
         return FacetFilters(
-            category=Q(*category) if category else None,
-            price=Q(*price) if price else None,
+            category_id=data.get("category"),
+            category_slug=data.get("category_slug") or None,
+            min_price=data.get("min_price"),
+            max_price=data.get("max_price"),
             attributes=tuple(attributes),
-            precounted=not price
+            narrowed=narrowed,
+            precounted=not price_given
             and not attributes
-            and not self._narrowed()
-            and (not category or self._names(facet_category)),
+            and not narrowed
+            and (not category_given or self._names(self.facet_category())),
         )
 
     def _narrowed(self) -> bool:
@@ -164,13 +161,16 @@ class ProductFilter(FilterSet):
         )
 
     def facet_category(self) -> Category | None:
-        """The category the filters name, if any: its attributes are the ones listed."""
-        data = self.form.cleaned_data
-        if data.get("category") is not None:
-            return Category.objects.filter(pk=data["category"]).first()
-        if data.get("category_slug"):
-            return Category.objects.filter(slug=data["category_slug"]).first()
-        return None
+        """The category the filters name, if any: its attributes are the ones listed. Looked up once."""
+        if not hasattr(self, "_facet_category"):
+            data = self.form.cleaned_data
+            category = None
+            if data.get("category") is not None:
+                category = Category.objects.filter(pk=data["category"]).first()
+            elif data.get("category_slug"):
+                category = Category.objects.filter(slug=data["category_slug"]).first()
+            self._facet_category = category
+        return self._facet_category
 
     def filter_in_stock(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
         return qs.filter(stock__gt=0) if value else qs.filter(stock=0)

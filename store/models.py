@@ -4,9 +4,17 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
+
+from store.constants import ATTRIBUTE_SLUG_PATTERN
+
+# The admin's forms check attribute slugs as the API does (store.constants.ATTRIBUTE_SLUG_PATTERN).
+attribute_slug_validator = RegexValidator(
+    ATTRIBUTE_SLUG_PATTERN, "Lower-case letters, digits and single hyphens (no underscores)."
+)
 
 
 class Category(models.Model):
@@ -197,6 +205,8 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["user", "-created_at"], name="order_user_created_idx"),
             models.Index(fields=["status", "created_at"], name="order_status_created_idx"),
+            # The back office's sales per day: every order of the last 30 days, whatever its status.
+            models.Index(fields=["created_at"], name="order_created_idx"),
         ]
 
     def __str__(self) -> str:
@@ -450,7 +460,7 @@ class Attribute(models.Model):
         BOOLEAN = "boolean", "Boolean"
 
     name = models.CharField(max_length=100)
-    slug = models.SlugField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True, validators=[attribute_slug_validator])
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CHOICE)
     # The categories whose products carry it; none means every category.
     categories = models.ManyToManyField(Category, blank=True, related_name="attributes")
@@ -468,7 +478,7 @@ class Attribute(models.Model):
 class AttributeValue(models.Model):
     attribute = models.ForeignKey(Attribute, on_delete=models.CASCADE, related_name="values")
     value = models.CharField(max_length=100)
-    slug = models.SlugField(max_length=100)
+    slug = models.SlugField(max_length=100, validators=[attribute_slug_validator])
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

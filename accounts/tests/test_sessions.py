@@ -10,6 +10,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import services
 from accounts.models import User
+from accounts.signals import STORE_MANAGERS_GROUP
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 from core.tests.concurrency import run_concurrently
 
@@ -355,3 +356,20 @@ def test_tokens_minted_directly_still_work(customer):
 
     assert bearer(str(token.access_token)).get("/api/profile/").status_code == 200
     assert refresh(str(token)).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("old_role", "new_role"), [("manager", "customer"), ("customer", "manager")])
+def test_changing_the_role_in_the_admin_changes_back_office_access(admin_user, old_role, new_role):
+    user = UserFactory(username="moved", manager=old_role == "manager")
+    client = Client()
+    client.force_login(admin_user)
+    data = admin_change_form_data(client, user)
+    data["role"] = new_role
+
+    response = client.post(f"/admin/accounts/user/{user.pk}/change/", data)
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    in_group = user.groups.filter(name=STORE_MANAGERS_GROUP).exists()
+    assert (user.role, user.is_staff, in_group) == (new_role, new_role == "manager", new_role == "manager")

@@ -36,9 +36,30 @@ def test_a_dropped_database_connection_costs_no_failed_request():
     assert post_wrong_credentials(handler).startswith("401")
     backend_pid = connection.connection.info.backend_pid
 
-    params = connection.get_connection_params()
-    with psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"}, autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
+    with admin_connection() as admin:
+        # Waits until the server process has ended (up to 5 s), as it has once a restarted server is back.
+        assert admin.execute("SELECT pg_terminate_backend(%s, 5000)", [backend_pid]).fetchone() == (True,)
 
     assert post_wrong_credentials(handler).startswith("401")
     assert connection.connection.info.backend_pid != backend_pid
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_health_check_of_a_sound_idle_connection_sends_nothing():
+    """The check reads the socket: a connection with nothing to read is kept without a `SELECT 1`. The server's
+    record of the connection's last statement shows what was sent."""
+    post_wrong_credentials(WSGIHandler())
+    backend_pid = connection.connection.info.backend_pid
+
+    connection.close_if_health_check_failed()
+
+    assert connection.health_check_done
+    assert connection.connection.info.backend_pid == backend_pid
+    with admin_connection() as admin:
+        (last,) = admin.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [backend_pid]).fetchone()
+    assert last not in {"", "SELECT 1"}
+
+
+def admin_connection() -> psycopg.Connection:
+    params = connection.get_connection_params()
+    return psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"}, autocommit=True)

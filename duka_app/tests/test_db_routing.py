@@ -15,10 +15,17 @@ from django.utils.functional import SimpleLazyObject
 
 from accounts.models import User
 from duka_app.databases import pooler_settings_apply
-from duka_app.db_routing import PrimaryReplicaRouter, ReadRoutingMiddleware
+from duka_app.db_routing import PrimaryReplicaRouter, ReadRoutingMiddleware, primary_reads
 from duka_app.tests.test_settings import REAL_SECRET_KEY, load_settings
 from store.models import Cart, Category, Product
 
+UNREACHABLE_CACHE = {
+    "default": {
+        "BACKEND": "duka_app.ops.cache.FailOpenRedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+}
 REPLICA_URLS = "postgres://reader@replica-1.internal:5432/duka,postgres://reader@replica-2.internal:6432/duka"
 REPORT = (
     "import json\n"
@@ -201,6 +208,35 @@ def test_a_user_not_yet_authenticated_is_told_apart_by_address_only(replicas):
     unresolved = SimpleLazyObject(lambda: pytest.fail("the lazy user was evaluated"))
 
     assert route(get(ip="198.51.100.9", user=unresolved), Product) == ["replica_1"]
+
+
+def test_one_request_reads_from_one_replica(settings):
+    settings.DATABASE_REPLICA_ALIASES = ["replica_1", "replica_2", "replica_3"]
+
+    per_request = [route(get(ip=f"198.51.100.{number}"), *[Product] * 10) for number in range(1, 31)]
+
+    assert all(len(set(chosen)) == 1 for chosen in per_request)
+    assert len({chosen[0] for chosen in per_request}) > 1
+
+
+def test_while_the_cache_is_unreachable_every_client_reads_from_the_primary(replicas, settings):
+    settings.CACHES = UNREACHABLE_CACHE
+
+    assert route(get(ip="198.51.100.1"), Product) == ["default"]
+
+
+def test_a_request_whose_answer_will_be_cached_reads_from_the_primary(replicas):
+    chosen = []
+
+    def view(request):
+        chosen.append(router.db_for_read(Product))
+        primary_reads()
+        chosen.append(router.db_for_read(Product))
+        return HttpResponse()
+
+    ReadRoutingMiddleware(view)(get())
+
+    assert chosen == ["replica_1", "default"]
 
 
 def test_migrations_run_on_the_primary_only():

@@ -1,16 +1,21 @@
 """Attribute filters (`attr_<slug>=...`, `attr_<slug>_min/_max`) and facet counts over the catalog.
 
 Filters and counts read the product row alone: its copies of its attribute values (`attribute_value_ids`,
-with a GIN index, and `attribute_numbers`). Facet counts are one SQL query over the active products that
-match the filters no facet is about (search, stock): each row carries a bit mask of the faceted filters it
-fails (category, price, each attribute), and a facet counts the rows that fail no filter but its own.
-With no filter but the category, the counts kept by the product triggers (`FacetCount`, `FacetNumber`, see
-migration 0013) answer instead, in a few index reads: the most common facets requests cost no scan.
+with a GIN index, and `attribute_numbers`). Facet counts come from one of three places:
+- with no filter but the category, the counts kept by the product triggers (`FacetCount`, `FacetNumber`, see
+  migration 0013), in a few index reads: the most common facets requests cost no scan;
+- otherwise the in-memory copy of the catalog's faceted columns (`facet_snapshot`), checked against the
+  database's facet revision on every request; search and stock narrow it by the ids of the products they
+  leave, read with the version;
+- when no current copy is at hand (or `FACETS_IN_MEMORY` is off), one SQL query over the active products
+  matching the filters no facet is about (search, stock): each row carries a bit mask of the faceted filters
+  it fails (category, price, each attribute), and a facet counts the rows that fail no filter but its own.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, DecimalField, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
@@ -20,6 +25,7 @@ from django.http import QueryDict
 
 from store.errors import InvalidAttributeFilter, UnknownAttribute
 from store.models import Attribute, AttributeValue, Category, ProductAttributeValue
+from store.selectors.facet_snapshot import catalog_snapshot
 
 PARAMETER_PREFIX = "attr_"
 RANGE_SUFFIXES = ("_min", "_max")
@@ -141,14 +147,36 @@ def products_with_attributes(qs: QuerySet) -> QuerySet:
 
 @dataclass(frozen=True)
 class FacetFilters:
-    """The filters facets are about, as conditions on a product row; None when not given."""
+    """The filters facets are about (None when not given), and whether anything else narrows the products."""
 
-    category: Q | None = None
-    price: Q | None = None
+    category_id: int | None = None
+    category_slug: str | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
     attributes: tuple[AttributeCondition, ...] = ()
+    # True when a filter no facet is about (search, stock) narrows the products.
+    narrowed: bool = False
     # True when nothing narrows the active products but, at most, the category the facets list: the counts
     # kept in `FacetCount` and `FacetNumber` answer then.
     precounted: bool = False
+
+    @property
+    def category(self) -> Q | None:
+        """The category filters as a condition on a product row."""
+        conditions = [Q(category_id=self.category_id)] if self.category_id is not None else []
+        if self.category_slug:
+            conditions.append(Q(category__slug=self.category_slug))
+        return Q(*conditions) if conditions else None
+
+    @property
+    def price(self) -> Q | None:
+        """The price filters as a condition on a row of `product_list` (its `final_price_amount`)."""
+        conditions = [
+            Q(**{f"final_price_amount__{lookup}": bound})
+            for bound, lookup in ((self.min_price, "gte"), (self.max_price, "lte"))
+            if bound is not None
+        ]
+        return Q(*conditions) if conditions else None
 
 
 def _fails(condition: Q | None, bit: int):
@@ -239,14 +267,47 @@ def product_facets(*, products: QuerySet, filters: FacetFilters, category: Categ
     price band and by attribute value, each count under every faceted filter but its own; for number
     attributes, the range of their values. `category` narrows the attributes listed to that category's.
 
-    With no filter but the category, the counts kept by the product triggers answer; otherwise one query over
-    the products does."""
+    With no filter but the category, the counts kept by the product triggers answer. Otherwise the in-memory
+    copy of the catalog does (`facet_snapshot`), among the `products` ids when search or stock narrow them;
+    without a current copy (or with `FACETS_IN_MEMORY` off), one query over the products does."""
     attributes = Attribute.objects.prefetch_related("values")
     if category is not None:
         attributes = attributes.filter(Q(categories=category) | Q(categories=None)).distinct()
     attributes = list(attributes)
+    categories = list(Category.objects.order_by("name", "id").values_list("id", "name", "slug"))
     if filters.precounted:
-        return _facets_shape(_precounted_facets(category=category, attributes=attributes), attributes=attributes)
+        rows = _precounted_facets(category=category, attributes=attributes)
+        return _facets_shape(rows, attributes=attributes, categories=categories)
+    snapshot, narrowed_ids = None, None
+    if settings.FACETS_IN_MEMORY:
+        narrowing = products.order_by().values("id").query.sql_with_params() if filters.narrowed else None
+        snapshot, narrowed_ids = catalog_snapshot(price_band_bounds=PRICE_BAND_BOUNDS, narrowing=narrowing)
+    if snapshot is not None:
+        rows = snapshot.facet_rows(
+            category_ids=_category_ids(filters, categories),
+            minimum_price=filters.min_price,
+            maximum_price=filters.max_price,
+            conditions=filters.attributes,
+            number_attribute_ids=[attribute.pk for attribute in attributes if attribute.kind == Attribute.Kind.NUMBER],
+            narrowed_to=narrowed_ids,
+        )
+        return _facets_shape(rows, attributes=attributes, categories=categories)
+    return _facets_shape(_sql_facets(products, filters, attributes), attributes=attributes, categories=categories)
+
+
+def _category_ids(filters: FacetFilters, categories: list[tuple]) -> list[int] | None:
+    """The ids of the categories the category filters name (none, one or, if they disagree, none at all)."""
+    if filters.category_id is None and not filters.category_slug:
+        return None
+    return [
+        pk
+        for pk, _, slug in categories
+        if filters.category_id in (None, pk) and filters.category_slug in (None, "", slug)
+    ]
+
+
+def _sql_facets(products: QuerySet, filters: FacetFilters, attributes: list[Attribute]) -> list[tuple]:
+    """The facet rows from one query over the products that fail at most one faceted filter."""
     fails = _fails(filters.category, CATEGORY_BIT) + _fails(filters.price, PRICE_BIT)
     value_arms, number_bits = [], {}
     for index, condition in enumerate(filters.attributes):
@@ -280,11 +341,10 @@ def product_facets(*, products: QuerySet, filters: FacetFilters, category: Categ
         # Compiling this one query to machine code costs more than running it.
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, [list(PRICE_BAND_BOUNDS), *number_keys, *base_params, *value_params])
-        rows = cursor.fetchall()
-    return _facets_shape(rows, attributes=attributes)
+        return cursor.fetchall()
 
 
-def _facets_shape(rows: list[tuple], *, attributes: list[Attribute]) -> dict:
+def _facets_shape(rows: list[tuple], *, attributes: list[Attribute], categories: list[tuple]) -> dict:
     counts: dict[str, dict[str, int]] = {"total": {}, "category": {}, "price": {}, "value": {}}
     ranges: dict[int, dict] = {}
     for kind, key, count, low, high in rows:
@@ -297,7 +357,7 @@ def _facets_shape(rows: list[tuple], *, attributes: list[Attribute]) -> dict:
         "count": counts["total"].get(None, 0),
         "categories": [
             {"id": pk, "name": name, "slug": slug, "count": counts["category"].get(str(pk), 0)}
-            for pk, name, slug in Category.objects.order_by("name", "id").values_list("id", "name", "slug")
+            for pk, name, slug in categories
         ],
         "price_bands": [
             {

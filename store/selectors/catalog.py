@@ -1,4 +1,8 @@
-from django.db.models import Count, Prefetch, Q, QuerySet
+from functools import cache
+
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet, TextField, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from accounts.roles import is_manager
@@ -19,6 +23,49 @@ PRODUCT_READ_FIELDS = (
     "updated_at",
     "category__name",
     "category__slug",
+)
+
+
+# What the list and the detail answer, one row a product: the product's columns, its category, then its images
+# and attribute values as JSON arrays of arrays, each built by a correlated subquery, in the order the API
+# lists them (the images primary first, the attributes by position). Numbers go out as text, so no decimal
+# passes through a float.
+PRODUCT_CARD_COLUMNS = (
+    "id",
+    "name",
+    "slug",
+    "sku",
+    "description",
+    "price",
+    "discount_price",
+    "stock",
+    "is_active",
+    "category_id",
+    "category__name",
+    "category__slug",
+    "rating_average",
+    "rating_count",
+    "created_at",
+    "updated_at",
+    "images_json",
+    "attributes_json",
+)
+IMAGES_JSON = RawSQL(
+    """SELECT coalesce(json_agg(json_build_array(i.id, i.file, i.width, i.height, i.alt_text, i.position,
+    i.renditions) ORDER BY i.position, i.id)::text, '[]') FROM store_productimage i
+    WHERE i.product_id = "store_product"."id"
+    """,
+    (),
+    output_field=TextField(),
+)
+ATTRIBUTES_JSON = RawSQL(
+    """SELECT coalesce(json_agg(json_build_array(a.slug, a.name, a.kind, v.slug, v.value, pav.number::text)
+    ORDER BY a.position, a.id)::text, '[]') FROM store_productattributevalue pav
+    JOIN store_attribute a ON a.id = pav.attribute_id LEFT JOIN store_attributevalue v ON v.id = pav.value_id
+    WHERE pav.product_id = "store_product"."id"
+    """,
+    (),
+    output_field=TextField(),
 )
 
 
@@ -43,14 +90,16 @@ def product_list(*, user) -> QuerySet[Product]:
     unused timestamp costs a parse per row. A product saved from such a row saves only those columns;
     the search document stays with the database trigger and `low_stock_alerted_at` with the stock job.
     """
+    return _products(with_inactive=is_manager(user))
+
+
+def _products(*, with_inactive: bool) -> QuerySet[Product]:
     qs = (
         Product.objects.select_related("category")
         .only(*PRODUCT_READ_FIELDS)
         .alias(final_price_amount=Coalesce("discount_price", "price"))
     )
-    if not is_manager(user):
-        qs = qs.filter(is_active=True)
-    return qs
+    return qs if with_inactive else qs.filter(is_active=True)
 
 
 def products_with_images(products: QuerySet[Product]) -> QuerySet[Product]:
@@ -60,3 +109,81 @@ def products_with_images(products: QuerySet[Product]) -> QuerySet[Product]:
 
 def product_image_get(*, product: Product, image_id: int) -> ProductImage | None:
     return product_images().filter(product=product, pk=image_id).first()
+
+
+def product_cards(products: QuerySet[Product]) -> QuerySet:
+    """The rows the catalog answers with (tuples of `PRODUCT_CARD_COLUMNS`), filtered and ordered as `products`.
+
+    The images and attribute values come as JSON from correlated subqueries, evaluated for the rows
+    returned only: a page is one query, whatever its size.
+    """
+    return products.annotate(images_json=IMAGES_JSON, attributes_json=ATTRIBUTES_JSON).values_list(
+        *PRODUCT_CARD_COLUMNS
+    )
+
+
+def catalog_cards(*, user) -> QuerySet:
+    """`product_cards` of `product_list(user)`, for the list's and the detail's filters to narrow: the queryset is
+    built once per process and role (filtering it makes a new one), which saves a sixth of a filtered list."""
+    return _catalog_cards(with_inactive=is_manager(user)).all()
+
+
+@cache
+def _catalog_cards(*, with_inactive: bool) -> QuerySet:
+    return product_cards(_products(with_inactive=with_inactive))
+
+
+class CardPages:
+    """`product_cards` rows a page at a time, each row ending with the number of rows of the whole list (a
+    window count), for `WindowCountPaginator`."""
+
+    def __init__(self, cards: QuerySet) -> None:
+        self.cards = cards
+
+    def rows(self, offset: int, limit: int) -> list[tuple]:
+        return list(self.cards.annotate(window_count=Window(Count("*")))[offset : offset + limit])
+
+    def count(self) -> int:
+        return self.cards.count()
+
+
+class CatalogPages:
+    """`CardPages` of every product card a user may see, in the list's default order, from SQL compiled once per
+    process.
+
+    The unfiltered list is the one most requested, and building and compiling its query through the ORM
+    cost more than running it. The statement is the ORM's own (`product_cards` over `product_list`).
+    """
+
+    def __init__(self, *, user) -> None:
+        self.with_inactive = is_manager(user)
+
+    def rows(self, offset: int, limit: int) -> list[tuple]:
+        statement, params = _catalog_statement(with_inactive=self.with_inactive)
+        with connection.cursor() as cursor:
+            cursor.execute(f"{statement} LIMIT %s OFFSET %s", [*params, limit, offset])
+            return cursor.fetchall()
+
+    def count(self) -> int:
+        return _products(with_inactive=self.with_inactive).count()
+
+
+@cache
+def _catalog_statement(*, with_inactive: bool) -> tuple[str, tuple]:
+    cards = _catalog_cards(with_inactive=with_inactive).annotate(window_count=Window(Count("*")))
+    return cards.query.sql_with_params()
+
+
+def product_card(*, user, slug: str) -> tuple | None:
+    """The `product_cards` row of the product with this slug, if the user may see it, from SQL compiled once
+    per process like `CatalogPages`."""
+    with connection.cursor() as cursor:
+        cursor.execute(_card_statement(with_inactive=is_manager(user)), [slug])
+        return cursor.fetchone()
+
+
+@cache
+def _card_statement(*, with_inactive: bool) -> str:
+    # The slug is the statement's one parameter.
+    statement, (_slug,) = _catalog_cards(with_inactive=with_inactive).filter(slug="").query.sql_with_params()
+    return statement

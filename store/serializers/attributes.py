@@ -4,11 +4,11 @@ from decimal import Decimal
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
+from store.constants import ATTRIBUTE_SLUG_PATTERN
 from store.models import Attribute, AttributeValue, Category, ProductAttributeValue
 
 MAX_ATTRIBUTES_PER_PRODUCT = 100
-# Lower-case words joined by hyphens: `attr_<slug>_min` then reads one way only.
-ATTRIBUTE_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ATTRIBUTE_SLUG = re.compile(ATTRIBUTE_SLUG_PATTERN)
 
 
 def number_text(number: Decimal) -> str:
@@ -16,15 +16,30 @@ def number_text(number: Decimal) -> str:
     return format(number.normalize(), "f") if number else "0"
 
 
-def product_attribute_representation(row: ProductAttributeValue) -> dict:
-    attribute = row.attribute
-    if attribute.kind == Attribute.Kind.NUMBER:
-        value, label = number_text(row.number), None
-    elif attribute.kind == Attribute.Kind.BOOLEAN:
-        value, label = row.value.slug == "true", row.value.value
+def attribute_representation(
+    *, slug: str, name: str, kind: str, value_slug: str | None, value_label: str | None, number: Decimal | None
+) -> dict:
+    """One attribute of a product as the API writes it, from its attribute, its value (choice and boolean) or
+    its number."""
+    if kind == Attribute.Kind.NUMBER:
+        value, label = number_text(number), None
+    elif kind == Attribute.Kind.BOOLEAN:
+        value, label = value_slug == "true", value_label
     else:
-        value, label = row.value.slug, row.value.value
-    return {"attribute": attribute.slug, "name": attribute.name, "kind": attribute.kind, "value": value, "label": label}
+        value, label = value_slug, value_label
+    return {"attribute": slug, "name": name, "kind": kind, "value": value, "label": label}
+
+
+def product_attribute_representation(row: ProductAttributeValue) -> dict:
+    attribute, value = row.attribute, row.value
+    return attribute_representation(
+        slug=attribute.slug,
+        name=attribute.name,
+        kind=attribute.kind,
+        value_slug=None if value is None else value.slug,
+        value_label=None if value is None else value.value,
+        number=row.number,
+    )
 
 
 class ProductAttributeValueSerializer(serializers.Serializer):

@@ -1,14 +1,23 @@
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
+from urllib.parse import urljoin
 
-from django.core.files.storage import default_storage
+import orjson
+from django.core.files.storage import FileSystemStorage, storages
 from django.utils import timezone
+from django.utils.encoding import filepath_to_uri
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from store.constants import MAX_STOCK
 from store.models import Category, Product, ProductImage
-from store.serializers.attributes import ProductAttributeValueSerializer, product_attribute_representation
+from store.serializers.attributes import (
+    ProductAttributeValueSerializer,
+    attribute_representation,
+    product_attribute_representation,
+)
 from store.serializers.fields import money_field
 
 MIN_PRICE = Decimal("0.01")
@@ -49,18 +58,70 @@ class CategorySummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def media_url_function() -> Callable[[str], str]:
+    """`default_storage.url`; for the file system storage, the same URLs without `urljoin` where it changes nothing.
+
+    `FileSystemStorage.url` quotes the name, then resolves it against MEDIA_URL with `urljoin`, which parses
+    both each time: 80 calls on a catalog page of 20 products with renditions, a quarter of the list's
+    time. A quoted name holds only letters, digits and `_.-~/!*()'%`: joined to a base that ends with "/",
+    `urljoin` changes it only where it has an empty, "." or ".." segment, and those names still go through it.
+    """
+    storage = storages["default"]
+    if type(storage) is not FileSystemStorage or storage.base_url is None:
+        return storage.url
+    base = storage.base_url
+    if not _joins_plainly(base):
+        return storage.url
+
+    def url(name: str) -> str:
+        path = filepath_to_uri(name).lstrip("/")
+        segments = f"/{path}/"
+        if "//" in segments or "/./" in segments or "/../" in segments:
+            return urljoin(base, path)
+        return base + path
+
+    return url
+
+
+@lru_cache(maxsize=16)
+def _joins_plainly(base: str) -> bool:
+    return urljoin(base, "name") == f"{base}name"
+
+
 def image_representation(image: ProductImage) -> dict:
-    url = default_storage.url
+    return image_fields_representation(
+        media_url_function(),
+        image.id,
+        image.file.name,
+        image.width,
+        image.height,
+        image.alt_text,
+        image.position,
+        image.renditions,
+    )
+
+
+def image_fields_representation(
+    url: Callable[[str], str],
+    image_id: int,
+    name: str,
+    width: int,
+    height: int,
+    alt_text: str,
+    position: int,
+    renditions: dict,
+) -> dict:
+    """An image as the API writes it; `url` is `media_url_function()`, looked up once for many images."""
     return {
-        "id": image.id,
-        "url": url(image.file.name),
-        "width": image.width,
-        "height": image.height,
-        "alt_text": image.alt_text,
-        "position": image.position,
+        "id": image_id,
+        "url": url(name),
+        "width": width,
+        "height": height,
+        "alt_text": alt_text,
+        "position": position,
         "renditions": [
             {"url": url(rendition["name"]), "width": rendition["width"], "height": rendition["height"]}
-            for rendition in sorted(image.renditions.values(), key=lambda rendition: rendition["width"])
+            for rendition in sorted(renditions.values(), key=lambda rendition: rendition["width"])
         ],
     }
 
@@ -223,3 +284,63 @@ class ProductSerializer(serializers.ModelSerializer):
                 {field: [f"The discount price ({discount_price}) must be lower than the price ({price})."]}
             )
         return attrs
+
+
+def product_card_representation(row: tuple) -> dict:
+    """A product as `ProductSerializer` writes it, from a row of `selectors.catalog.product_cards`.
+
+    The catalog's list and detail answer through here: no model instances, one query a page. A test holds
+    the two equal for products of every shape and every role.
+    """
+    (
+        product_id,
+        name,
+        slug,
+        sku,
+        description,
+        price,
+        discount,
+        stock,
+        is_active,
+        category_id,
+        category_name,
+        category_slug,
+        rating_average,
+        rating_count,
+        created_at,
+        updated_at,
+        images_json,
+        attributes_json,
+        *_,
+    ) = row
+    tz, url = timezone.get_current_timezone(), media_url_function()
+    return {
+        "id": product_id,
+        "name": name,
+        "slug": slug,
+        "sku": sku,
+        "description": description,
+        "price": MONEY.to_representation(price),
+        "discount_price": None if discount is None else MONEY.to_representation(discount),
+        "final_price": MONEY.to_representation(price if discount is None else discount),
+        "stock": stock,
+        "in_stock": stock > 0,
+        "is_active": is_active,
+        "category": {"id": category_id, "name": category_name, "slug": category_slug},
+        "rating_average": RATING.to_representation(rating_average),
+        "rating_count": rating_count,
+        "attributes": [
+            attribute_representation(
+                slug=attribute_slug,
+                name=attribute_name,
+                kind=kind,
+                value_slug=value_slug,
+                value_label=value_label,
+                number=None if number is None else Decimal(number),
+            )
+            for attribute_slug, attribute_name, kind, value_slug, value_label, number in orjson.loads(attributes_json)
+        ],
+        "images": [image_fields_representation(url, *image) for image in orjson.loads(images_json)],
+        "created_at": timestamp_text(created_at, tz),
+        "updated_at": timestamp_text(updated_at, tz),
+    }

@@ -457,6 +457,19 @@ def test_a_boolean_attribute_added_in_admin_gets_its_two_values(admin_client_for
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("slug", ["size_max", "Size", "size--max"])
+def test_the_admin_refuses_attribute_slugs_the_filters_could_not_read(admin_client_for, slug):
+    fields = admin_form(admin_client_for, "/admin/store/attribute/add/", "attribute_form")
+    fields.update({"name": "Size", "slug": slug, "kind": "choice", "position": "0"})
+    fields.pop("categories")
+
+    response = admin_client_for.post("/admin/store/attribute/add/", fields)
+
+    assert response.status_code == 200 and "single hyphens" in response.content.decode()
+    assert not Attribute.objects.exists()
+
+
+@pytest.mark.django_db
 def test_product_attribute_values_edited_in_admin_are_copied_onto_the_product(admin_client_for):
     product = ProductFactory()
     colour = attribute_create(name="Colour")

@@ -2,6 +2,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -190,6 +191,42 @@ def test_keys_normalise_the_query_and_tell_apart_what_changes_the_answer():
     assert key(url="http://example.com/api/products/") != key()
     assert key(query_string="a=1&b=3") != key()
     assert key(media_type="text/html") != key()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [{"search": "boot"}, {"utm_source": "mail"}, {"category_slug": "shoes", "x": "1"}],
+    ids=["search", "unknown-parameter", "known-and-unknown"],
+)
+def test_searches_and_unknown_parameters_are_answered_but_not_stored(api_client, boot, shoes, own_queries, query):
+    first, _ = own_queries(lambda: api_client.get("/api/products/", query))
+    again, queries = own_queries(lambda: api_client.get("/api/products/", query))
+
+    assert first.status_code == again.status_code == 200 and "ETag" in again
+    assert queries > 0
+
+
+@pytest.mark.django_db
+def test_known_filters_pages_and_attribute_filters_are_stored(api_client, boot, shoes, own_queries):
+    query = {"category_slug": "shoes", "page": "1", "page_size": "5", "ordering": "price"}
+    api_client.get("/api/products/", query)
+
+    _, queries = own_queries(lambda: api_client.get("/api/products/", query))
+
+    assert queries == 0
+
+
+@pytest.mark.django_db
+def test_a_release_migrate_retires_every_stored_answer(api_client, boot, own_queries):
+    api_client.get("/api/products/boot/")
+    before = catalog_version()
+
+    call_command("migrate", verbosity=0)
+
+    assert catalog_version() != before
+    _, queries = own_queries(lambda: api_client.get("/api/products/boot/"))
+    assert queries > 0
 
 
 @pytest.mark.django_db

@@ -14,9 +14,12 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from rest_framework.response import Response
 
 from accounts.roles import is_manager
+from duka_app.db_routing import primary_reads
 from store.catalog_cache import CachedAnswer, answer_key, answer_lookup, answer_set, etag_of
 
 READ_METHODS = ("GET", "HEAD")
+# Each search term is a query of its own: storing every one would let anyone fill Redis, and a repeat is rare.
+UNCACHED_PARAMETERS = frozenset({"search"})
 
 
 class _AnswerCached(Exception):
@@ -30,9 +33,24 @@ class CatalogCachedReads:
     """A ViewSet mixin: the actions in `cached_actions` are answered from the cache when they can be."""
 
     cached_actions: frozenset[str] = frozenset({"list", "retrieve"})
+    # Query parameters beyond the filterset's and the paginator's that still make an answer worth storing.
+    cached_parameter_prefixes: tuple[str, ...] = ()
 
     def _is_cached_read(self, request) -> bool:
         return self.action in self.cached_actions and request.method in READ_METHODS
+
+    def _cacheable_query(self, request) -> bool:
+        """Only the parameters the view knows, and no search: an unknown parameter would make a new entry for the
+        same answer, so random ones could fill Redis."""
+        filterset = getattr(self, "filterset_class", None)
+        known = set(filterset.base_filters) if filterset is not None else set()
+        if self.paginator is not None:
+            known |= {self.paginator.page_query_param, getattr(self.paginator, "page_size_query_param", None)}
+        known -= UNCACHED_PARAMETERS
+        return all(
+            name in known or (self.cached_parameter_prefixes and name.startswith(self.cached_parameter_prefixes))
+            for name in request.query_params
+        )
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -42,6 +60,7 @@ class CatalogCachedReads:
             and self._is_cached_read(request)
             and request.accepted_renderer.format == "json"
             and not is_manager(request.user)
+            and self._cacheable_query(request)
         ):
             return
         key = answer_key(
@@ -54,6 +73,7 @@ class CatalogCachedReads:
             raise _AnswerCached(answer)
         if version is not None:  # None: the cache is unreachable, answer from the database
             self.answer_key, self.answer_version = key, version
+            primary_reads()  # what is stored under this version must show every write before it
 
     def handle_exception(self, exc):
         if isinstance(exc, _AnswerCached):

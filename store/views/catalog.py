@@ -1,3 +1,4 @@
+from django.http import Http404
 from django_filters import utils
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -8,6 +9,7 @@ from rest_framework.response import Response
 
 from accounts.permissions import IsCustomer, IsManager, ReadOnlyOrManager
 from duka_app.api.filters import FilterBackend
+from duka_app.api.pagination import StandardPagination, WindowCountPagination
 from store.filters import CategoryFilter, ProductFilter, StockMovementFilter
 from store.models import StockMovement
 from store.schema import (
@@ -29,7 +31,7 @@ from store.selectors import attributes as attribute_selectors
 from store.selectors import catalog as selectors
 from store.selectors.stock import stock_movement_list
 from store.serializers.attributes import ProductAttributesWriteSerializer
-from store.serializers.catalog import CategorySerializer, ProductSerializer
+from store.serializers.catalog import CategorySerializer, ProductSerializer, product_card_representation
 from store.serializers.facets import FacetsSerializer
 from store.serializers.stock import (
     StockAdjustmentResultSerializer,
@@ -115,6 +117,7 @@ class ProductViewSet(CatalogCachedReads, viewsets.ModelViewSet):
     """Products by slug. Anyone reads active products; managers and admins also see inactive ones and write."""
 
     cached_actions = frozenset({"list", "retrieve", "facets"})
+    cached_parameter_prefixes = (attribute_selectors.PARAMETER_PREFIX,)
 
     serializer_class = ProductSerializer
     permission_classes = [ReadOnlyOrManager]
@@ -123,15 +126,45 @@ class ProductViewSet(CatalogCachedReads, viewsets.ModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
 
-    # The actions that answer with products load their images and attribute values, one query each per page;
-    # the others (stock, alerts, facets) only look the product up.
-    PRODUCT_ANSWERS = frozenset({"list", "retrieve", "update", "partial_update", "attributes"})
+    pagination_class = WindowCountPagination
+
+    # The writes that answer with the product load its images and attribute values, one query each; the
+    # reads (`list`, `retrieve`) read `product_cards` rows instead, and the rest only look the product up.
+    PRODUCT_ANSWERS = frozenset({"update", "partial_update", "attributes"})
 
     def get_queryset(self):
         products = selectors.product_list(user=self.request.user)
         if self.action in self.PRODUCT_ANSWERS:
             products = attribute_selectors.products_with_attributes(selectors.products_with_images(products))
         return products
+
+    def list(self, request, *args, **kwargs):
+        """The page's products in one query, counted by the same query (`WindowCountPagination`)."""
+        if self._unfiltered():
+            pages = selectors.CatalogPages(user=request.user)
+        else:
+            pages = selectors.CardPages(self.filter_queryset(selectors.catalog_cards(user=request.user)))
+        page = self.paginate_queryset(pages)
+        return self.get_paginated_response([product_card_representation(row) for row in page])
+
+    def retrieve(self, request, *args, **kwargs):
+        """`get_object` on `product_cards`: the same filters and 404, in one query. `ReadOnlyOrManager` has no
+        rule for single products, so there is no object permission to check."""
+        slug = kwargs[self.lookup_field]
+        if self._unfiltered():
+            row = selectors.product_card(user=request.user, slug=slug)
+        else:
+            row = self.filter_queryset(selectors.catalog_cards(user=request.user)).filter(slug=slug).first()
+        if row is None:
+            raise Http404("No Product matches the given query.")
+        return Response(product_card_representation(row))
+
+    def _unfiltered(self) -> bool:
+        """No query parameter names a list filter or an attribute filter: the catalog's precompiled SQL answers."""
+        params = self.request.query_params
+        return self.filterset_class.base_filters.keys().isdisjoint(params) and not any(
+            name.startswith(attribute_selectors.PARAMETER_PREFIX) for name in params
+        )
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -210,6 +243,7 @@ class ProductViewSet(CatalogCachedReads, viewsets.ModelViewSet):
         url_path="stock-movements",
         permission_classes=[IsManager],
         filter_backends=[],
+        pagination_class=StandardPagination,
     )
     def stock_movements(self, request, slug: str):
         product = self.get_object()

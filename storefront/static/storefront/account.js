@@ -6,8 +6,9 @@ import { dateTime, flash, formError, formValues, html, label, money, shopUrl, sh
 import { navigate } from "./app.js";
 import { paymentMarkup, paymentWire } from "./pay.js";
 
-// Where a log-in or registration continues: ?next=checkout, or the cart.
-const nextPath = (params) => shopUrl(/^[a-z/]*$/.test(params.get("next") || "") ? params.get("next") || "cart" : "cart");
+// Where a log-in or registration continues: ?next=checkout or ?next=orders/5, else the cart. Only a path inside
+// the shop: no scheme, no leading slash, so never another site.
+const nextPath = (params) => shopUrl(/^[a-z0-9][a-z0-9/-]*$/.test(params.get("next") || "") ? params.get("next") : "cart");
 
 function mergeMessage(report) {
   if (!report) return "You are logged in.";
@@ -27,7 +28,7 @@ export function loginPage({ params }) {
       <p class="error" role="alert"></p>
     </form>
     <p><a href="${shopUrl("forgot-password")}">Forgot your password?</a></p>
-    <p>New here? <a href="${shopUrl(`register?next=${params.get("next") || "cart"}`)}">Create an account</a>.</p>`);
+    <p>New here? <a href="${shopUrl(`register?next=${encodeURIComponent(params.get("next") || "cart")}`)}">Create an account</a>.</p>`);
   const form = document.getElementById("login");
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -50,7 +51,7 @@ export function registerPage({ params }) {
       <button type="submit">Create account</button>
       <p class="error" role="alert"></p>
     </form>
-    <p>Have an account? <a href="${shopUrl(`login?next=${params.get("next") || "cart"}`)}">Log in</a>.</p>`);
+    <p>Have an account? <a href="${shopUrl(`login?next=${encodeURIComponent(params.get("next") || "cart")}`)}">Log in</a>.</p>`);
   const form = document.getElementById("register");
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -67,7 +68,7 @@ export function registerPage({ params }) {
 
 function requireLogin(path) {
   if (session.loggedIn) return false;
-  navigate(shopUrl(`login?next=${path}`), { replace: true });
+  navigate(shopUrl(`login?next=${encodeURIComponent(path)}`), { replace: true });
   return true;
 }
 
