@@ -4,8 +4,6 @@ or a failed request, and fits a 390 px wide phone screen. Offline: Debian's chro
 It also writes the dashboard's screenshot for the README (docs/screenshots/backoffice-dashboard.png)."""
 
 import json
-import shutil
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,59 +15,25 @@ from django.utils import timezone
 from accounts.tests.factories import DEFAULT_PASSWORD
 from backoffice.tests.conftest import pay
 from core.models import RequestLogDaily
+from duka_app.tests.browser import BROWSER_TEST, WAIT_SECONDS, chromium
 from store.models import Order, RestockOrder, RestockOrderLine
 from store.tests.factories import ProductFactory
 from store.tests.shopping import place_order
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-WAIT_SECONDS = 30
 SCREENSHOT = Path(settings.BASE_DIR) / "docs" / "screenshots" / "backoffice-dashboard.png"
 PHONE_WIDTH = 390
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-        reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)",
-    ),
-]
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile_dir = tempfile.mkdtemp(prefix="duka-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1400,1000",
-        f"--user-data-dir={profile_dir}",
-    ):
-        options.add_argument(flag)
     # The console and the network log, to find errors and failed requests.
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    # An explicit driver and browser keep Selenium Manager from looking for (or downloading) either.
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    # Chromium's own start page (Debian's points at a search engine, unreachable offline) is not the store's.
-    driver.get("about:blank")
-    problems_since_last_check(driver)
-    try:
+    with chromium(window_size="1400,1000", logging={"browser": "ALL", "performance": "ALL"}) as driver:
+        # Chromium's own start page (Debian's points at a search engine, unreachable offline) is not the store's.
+        driver.get("about:blank")
+        problems_since_last_check(driver)
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile_dir, ignore_errors=True)
 
 
 def problems_since_last_check(browser) -> list[str]:

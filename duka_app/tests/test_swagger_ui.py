@@ -1,58 +1,20 @@
 """Swagger UI at /api/docs/ in a real headless Chromium: the operations render, "Authorize" takes a JWT,
 and "Try it out" makes an authenticated call. Offline: Debian's chromium and chromedriver, local assets."""
 
-import shutil
-import tempfile
-from pathlib import Path
-
 import pytest
 import requests
 from django.conf import settings
 
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from duka_app.tests.browser import BROWSER_TEST, WAIT_SECONDS, chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-WAIT_SECONDS = 30
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-        reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)",
-    ),
-]
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile_dir = tempfile.mkdtemp(prefix="duka-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1400,1000",
-        f"--user-data-dir={profile_dir}",
-    ):
-        options.add_argument(flag)
-    # An explicit driver and browser keep Selenium Manager from looking for (or downloading) either.
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    try:
+    with chromium(window_size="1400,1000") as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile_dir, ignore_errors=True)
 
 
 def test_swagger_ui_lists_operations_and_makes_an_authorized_call(browser, live_server):

@@ -5,20 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('store', '0015_order_created_index'),
+        ("store", "0015_order_created_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='attribute',
-            name='slug',
-            field=models.SlugField(max_length=60, unique=True, validators=[django.core.validators.RegexValidator('^[a-z0-9]+(?:-[a-z0-9]+)*$', 'Lower-case letters, digits and single hyphens (no underscores).')]),
+            model_name="attribute",
+            name="slug",
+            field=models.SlugField(
+                max_length=60,
+                unique=True,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[a-z0-9]+(?:-[a-z0-9]+)*$", "Lower-case letters, digits and single hyphens (no underscores)."
+                    )
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='attributevalue',
-            name='slug',
-            field=models.SlugField(max_length=100, validators=[django.core.validators.RegexValidator('^[a-z0-9]+(?:-[a-z0-9]+)*$', 'Lower-case letters, digits and single hyphens (no underscores).')]),
+            model_name="attributevalue",
+            name="slug",
+            field=models.SlugField(
+                max_length=100,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[a-z0-9]+(?:-[a-z0-9]+)*$", "Lower-case letters, digits and single hyphens (no underscores)."
+                    )
+                ],
+            ),
         ),
     ]

@@ -189,7 +189,9 @@ def _array(values: list | None) -> np.ndarray:
 
 
 def _grouped(keys: np.ndarray, items: np.ndarray) -> dict[int, np.ndarray]:
-    """`items` grouped by `keys` (same length)."""
+    """`items` grouped by `keys` (same length); nothing for no keys (a catalog without number attributes, say)."""
+    if not len(keys):
+        return {}
     order = np.argsort(keys, kind="stable")
     distinct, starts = np.unique(keys[order], return_index=True)
     return dict(zip(distinct.tolist(), np.split(items[order], starts[1:]), strict=True))

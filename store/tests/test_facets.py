@@ -419,3 +419,27 @@ def test_the_list_matches_the_facet_count_under_random_filters(catalog, api_clie
         facets = api_client.get("/api/products/facets/", params).json()
 
         assert listed["count"] == facets["count"], params
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number_attribute", [False, True], ids=["choices-only", "a-number-no-product-carries"])
+def test_the_in_memory_copy_answers_for_a_catalog_whose_products_carry_no_number(
+    api_client, settings, number_attribute
+):
+    settings.FACETS_IN_MEMORY, settings.FACETS_RELOAD_SECONDS = True, 0
+    shirts = CategoryFactory(name="Shirts", slug="shirts")
+    colour = attribute_create(name="Colour", categories=[shirts])
+    for value in ("Red", "Blue"):
+        attribute_value_create(attribute=colour, value=value)
+    if number_attribute:
+        attribute_create(name="Weight", kind=Attribute.Kind.NUMBER, categories=[shirts])
+    for value in ("red", "red", "blue"):
+        product_attributes_set(product=ProductFactory(category=shirts, stock=3), values={"colour": value})
+
+    response = api_client.get("/api/products/facets/", {"attr_colour": "red", "min_price": "1"})
+
+    assert response.status_code == 200
+    # The colour facet is counted without its own filter; the products counted are the two red ones.
+    facets = _actual(response.json())
+    assert (facets["count"], facets["attributes"]["colour"]) == (2, {"red": 2, "blue": 1})
+    assert facet_snapshot._current is not None

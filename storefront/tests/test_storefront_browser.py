@@ -6,8 +6,6 @@ docs/screenshots/."""
 
 import base64
 import json
-import shutil
-import tempfile
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -20,6 +18,7 @@ from django.conf import settings as django_settings
 from PIL import Image
 
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from duka_app.tests.browser import BROWSER_TEST, WAIT_SECONDS, chromium
 from pricing.models import ShippingMethod, ShippingZone
 from store.jobs import product_image_renditions_make
 from store.models import Cart, Order, Product
@@ -28,21 +27,11 @@ from store.services.images import product_image_add
 from store.services.reviews import review_create
 from store.tests.factories import CategoryFactory, OrderFactory, OrderItemFactory, ProductFactory
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-WAIT_SECONDS = 30
 PHONE_WIDTH, PHONE_HEIGHT = 390, 844
 SCREENSHOTS = Path(django_settings.BASE_DIR) / "docs" / "screenshots"
 FIRST_PAGE_BUDGET_BYTES = 300 * 1024
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-        reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)",
-    ),
-]
+pytestmark = BROWSER_TEST
 
 
 def phone_screen(driver, height: int) -> None:
@@ -55,35 +44,9 @@ def phone_screen(driver, height: int) -> None:
 
 @pytest.fixture
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile_dir = tempfile.mkdtemp(prefix="duka-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--hide-scrollbars",
-        "--window-size=800,900",
-        f"--user-data-dir={profile_dir}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    # An explicit driver and browser keep Selenium Manager from looking for (or downloading) either.
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    try:
+    with chromium(window_size="800,900", flags=("--hide-scrollbars",), logging={"browser": "ALL"}) as driver:
         phone_screen(driver, PHONE_HEIGHT)
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile_dir, ignore_errors=True)
 
 
 @pytest.fixture
