@@ -51,7 +51,8 @@ def browser():
 
 @pytest.fixture
 def shop_urls(settings):
-    """The live server also serves the stored product images (the project does only with DEBUG on)."""
+    """The live server also serves the stored product images (the project does only with DEBUG on) and a stand-in
+    for Stripe.js."""
     settings.ROOT_URLCONF = "storefront.tests.urls"
 
 
