@@ -3,7 +3,7 @@ import pytest
 from fulfilment.models import ReturnLine, ReturnRequest, Shipment, ShipmentEvent
 from payments.models import Payment, Refund
 from payments.services import fake_payment_complete, payment_start
-from payments.tests.test_webhooks import stripe_server  # noqa: F401 (the Stripe fake server: returns paid by card)
+from payments.tests.conftest import stripe_server  # noqa: F401 (the Stripe fake server: returns paid by card)
 from store.models import Order, OrderEvent, Product
 from store.tests.conftest import django_assert_max_num_queries  # noqa: F401 (budgets count the endpoint's queries)
 from store.tests.factories import ProductFactory
