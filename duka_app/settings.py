@@ -317,6 +317,7 @@ SPECTACULAR_SETTINGS = {
     "AUTHENTICATION_WHITELIST": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
     "ENUM_NAME_OVERRIDES": {
         "UserRoleEnum": "accounts.models.User.Role",
+        "PayableProviderEnum": "payments.serializers.PAYABLE_PROVIDERS",
         "OrderStatusEnum": "store.models.Order.Status",
         "OrderEventKindEnum": "store.models.OrderEvent.Kind",
         "StockMovementReasonEnum": "store.models.StockMovement.Reason",

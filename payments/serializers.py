@@ -5,6 +5,9 @@ from rest_framework import serializers
 from payments.models import Payment, Provider, Refund
 from store.serializers.fields import money_field
 
+# The providers a customer pays with (a manual payment is recorded by a manager).
+PAYABLE_PROVIDERS = [choice for choice in Provider.choices if choice[0] != Provider.MANUAL]
+
 
 class RefundSerializer(serializers.ModelSerializer):
     amount = money_field()
@@ -50,14 +53,14 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 
 class PaySerializer(serializers.Serializer):
-    provider = serializers.ChoiceField(choices=[choice for choice in Provider.choices if choice[0] != Provider.MANUAL])
+    provider = serializers.ChoiceField(choices=PAYABLE_PROVIDERS)
     phone = serializers.CharField(
         max_length=32, required=False, default="", help_text="M-Pesa: the phone to charge (07…, 01…, +254…, 254…)."
     )
 
 
 class ProviderSerializer(serializers.Serializer):
-    id = serializers.ChoiceField(choices=[choice for choice in Provider.choices if choice[0] != Provider.MANUAL])
+    id = serializers.ChoiceField(choices=PAYABLE_PROVIDERS)
     publishable_key = serializers.CharField(required=False, help_text="Stripe: the key Stripe.js is created with.")
     js_url = serializers.URLField(required=False, help_text="Stripe: where to load Stripe.js from.")
 
