@@ -1,6 +1,6 @@
 from functools import cache
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Count, Prefetch, Q, QuerySet, TextField, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -147,6 +147,11 @@ class CardPages:
         return self.cards.count()
 
 
+def _catalog_cursor():
+    """A cursor on the database the ORM would read products from: a read replica when the router allows it."""
+    return connections[router.db_for_read(Product)].cursor()
+
+
 class CatalogPages:
     """`CardPages` of every product card a user may see, in the list's default order, from SQL compiled once per
     process.
@@ -160,7 +165,7 @@ class CatalogPages:
 
     def rows(self, offset: int, limit: int) -> list[tuple]:
         statement, params = _catalog_statement(with_inactive=self.with_inactive)
-        with connection.cursor() as cursor:
+        with _catalog_cursor() as cursor:
             cursor.execute(f"{statement} LIMIT %s OFFSET %s", [*params, limit, offset])
             return cursor.fetchall()
 
@@ -177,7 +182,7 @@ def _catalog_statement(*, with_inactive: bool) -> tuple[str, tuple]:
 def product_card(*, user, slug: str) -> tuple | None:
     """The `product_cards` row of the product with this slug, if the user may see it, from SQL compiled once
     per process like `CatalogPages`."""
-    with connection.cursor() as cursor:
+    with _catalog_cursor() as cursor:
         cursor.execute(_card_statement(with_inactive=is_manager(user)), [slug])
         return cursor.fetchone()
 
