@@ -1,11 +1,10 @@
 import pytest
 from django.test import Client
 
-from payments.services import fake_payment_complete, payment_start
 from store.models import Order, Product
 from store.tests.conftest import django_assert_max_num_queries  # noqa: F401 (budgets count the page's own queries)
 from store.tests.factories import ProductFactory
-from store.tests.shopping import place_order
+from store.tests.shopping import pay, place_order
 
 
 @pytest.fixture(autouse=True)
@@ -16,14 +15,6 @@ def _back_office_jobs_run_inline(jobs_run_inline):
 @pytest.fixture
 def kettle(db) -> Product:
     return ProductFactory(name="Kettle", price="750.00", discount_price=None, stock=10)
-
-
-def pay(order: Order) -> Order:
-    """Paid as a customer pays: an attempt with the development provider, confirmed."""
-    payment, _ = payment_start(order_id=order.pk, user=order.user, provider="fake")
-    fake_payment_complete(payment_id=payment.pk, user=order.user, succeeded=True)
-    order.refresh_from_db()
-    return order
 
 
 @pytest.fixture

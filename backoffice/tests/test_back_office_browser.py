@@ -13,12 +13,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.tests.factories import DEFAULT_PASSWORD
-from backoffice.tests.conftest import pay
 from core.models import RequestLogDaily
 from duka_app.tests.browser import BROWSER_TEST, WAIT_SECONDS, chromium
 from store.models import Order, RestockOrder, RestockOrderLine
 from store.tests.factories import ProductFactory
-from store.tests.shopping import place_order
+from store.tests.shopping import pay, place_order
 
 SCREENSHOT = Path(settings.BASE_DIR) / "docs" / "screenshots" / "backoffice-dashboard.png"
 PHONE_WIDTH = 390

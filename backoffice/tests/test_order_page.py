@@ -4,12 +4,12 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 
-from backoffice.tests.conftest import browser_for, pay
+from backoffice.tests.conftest import browser_for
 from fulfilment.models import Shipment
 from payments.models import Payment, Refund
 from store.models import Order, OrderEvent, Product
 from store.tests.factories import ProductFactory
-from store.tests.shopping import place_order
+from store.tests.shopping import pay, place_order
 
 Kind = OrderEvent.Kind
 

@@ -2,12 +2,11 @@ import pytest
 
 from fulfilment.models import ReturnLine, ReturnRequest, Shipment, ShipmentEvent
 from payments.models import Payment, Refund
-from payments.services import fake_payment_complete, payment_start
 from payments.tests.conftest import stripe_server  # noqa: F401 (the Stripe fake server: returns paid by card)
 from store.models import Order, OrderEvent, Product
 from store.tests.conftest import django_assert_max_num_queries  # noqa: F401 (budgets count the endpoint's queries)
 from store.tests.factories import ProductFactory
-from store.tests.shopping import place_order
+from store.tests.shopping import pay, place_order
 
 
 @pytest.fixture(autouse=True)
@@ -23,13 +22,6 @@ def kettle(db) -> Product:
 @pytest.fixture
 def mug(db) -> Product:
     return ProductFactory(name="Mug", price="200.00", discount_price=None, stock=10)
-
-
-def pay(order: Order) -> Order:
-    payment, _ = payment_start(order_id=order.pk, user=order.user, provider="fake")
-    fake_payment_complete(payment_id=payment.pk, user=order.user, succeeded=True)
-    order.refresh_from_db()
-    return order
 
 
 @pytest.fixture

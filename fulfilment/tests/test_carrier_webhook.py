@@ -10,10 +10,10 @@ from django.test import Client
 
 from core.tests.concurrency import run_concurrently
 from fulfilment.models import Shipment, ShipmentEvent
-from fulfilment.tests.conftest import pay, world_state
+from fulfilment.tests.conftest import world_state
 from fulfilment.tests.shipping import ship
 from store.models import Order, OrderEvent
-from store.tests.shopping import place_order
+from store.tests.shopping import pay, place_order
 
 SECRET = "g4s-shared-secret"
 

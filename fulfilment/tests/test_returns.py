@@ -11,7 +11,7 @@ from conftest import ROLES
 from core.tests.concurrency import run_concurrently
 from fulfilment.models import ReturnRequest
 from fulfilment.services import return_approve, return_request_create
-from fulfilment.tests.conftest import pay, world_state
+from fulfilment.tests.conftest import world_state
 from fulfilment.tests.shipping import deliver
 from payments.models import Payment, Refund
 from payments.services import payment_record_manual, payment_start
@@ -19,7 +19,7 @@ from payments.tests.test_webhooks import deliver as stripe_deliver
 from pricing.tests.factories import VoucherFactory
 from store.models import Cart, Order, OrderEvent, StockMovement
 from store.services.checkout import order_place
-from store.tests.shopping import fill_cart, place_order, stock_of
+from store.tests.shopping import fill_cart, pay, place_order, stock_of
 
 
 @pytest.fixture

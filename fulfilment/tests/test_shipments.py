@@ -9,10 +9,10 @@ from django.utils.dateparse import parse_datetime
 
 from conftest import ROLES
 from fulfilment.models import Shipment, ShipmentEvent
-from fulfilment.tests.conftest import pay, world_state
+from fulfilment.tests.conftest import world_state
 from fulfilment.tests.shipping import ship
 from store.models import Order, OrderEvent
-from store.tests.shopping import place_order
+from store.tests.shopping import pay, place_order
 
 BODY = {"carrier": "g4s", "tracking_number": "G4S-0012345", "tracking_url": "https://track.example.com/G4S-0012345"}
 

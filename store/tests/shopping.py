@@ -1,5 +1,6 @@
 """Helpers for the cart, checkout and order tests."""
 
+from payments.services import fake_payment_complete, payment_start
 from store.models import Cart, CartItem, Order, Product
 from store.services.checkout import order_place
 from store.tests.factories import CartItemFactory
@@ -35,4 +36,12 @@ def place_order(user, *lines: tuple[Product, int], status: str = Order.Status.PE
     if status != Order.Status.PENDING:
         Order.objects.filter(pk=order.pk).update(status=status)
         order.refresh_from_db()
+    return order
+
+
+def pay(order: Order) -> Order:
+    """Paid as a customer pays: an attempt with the development provider, confirmed."""
+    payment, _ = payment_start(order_id=order.pk, user=order.user, provider="fake")
+    fake_payment_complete(payment_id=payment.pk, user=order.user, succeeded=True)
+    order.refresh_from_db()
     return order
