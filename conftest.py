@@ -3,6 +3,7 @@ import redis
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.tests.factories import UserFactory
 from core.blacklist import local_guard
@@ -107,6 +108,8 @@ def client_for(api_client):
         client = APIClient()
         if user is not None:
             client.force_authenticate(user)
+            # A signed-in client sends its credentials: the catalog's hit path leaves such requests to DRF.
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
         return client
 
     return make

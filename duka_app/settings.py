@@ -69,6 +69,9 @@ MIDDLEWARE = [
     "core.middleware.RequestSecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Anonymous catalog reads the catalog response cache holds, answered here: after the blacklist, the request
+    # log and CORS, before the session, authentication and DRF they do not need.
+    "store.middleware.CatalogCacheHitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.ApiNotFoundMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -39,6 +39,8 @@ class CachedAnswer:
     etag: str
     content_type: str
     body: bytes
+    # The view's `Allow` header (its methods), repeated by the hit path, which answers before the view.
+    allow: str = ""
 
 
 def catalog_version() -> str | None:

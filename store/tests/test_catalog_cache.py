@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import get_resolver
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
@@ -15,6 +16,7 @@ from core.models import RequestLog
 from core.request_logs import request_logs_drain
 from store.catalog_cache import answer_key, catalog_version, catalog_version_bump, query_normalised
 from store.jobs import product_image_renditions_make
+from store.middleware import CATALOG_PATH_PREFIXES
 from store.models import Attribute, Order, Product, Review, StockMovement
 from store.services.attributes import attribute_create, attribute_value_update, product_attributes_set
 from store.services.catalog import category_update, product_stock_move
@@ -24,6 +26,7 @@ from store.services.reviews import product_ratings_refresh, review_hidden_set
 from store.tests.factories import CategoryFactory, ProductFactory
 from store.tests.images import image_bytes, upload
 from store.tests.shopping import place_order
+from store.views.cached import CatalogCachedReads
 
 UNREACHABLE_CACHE = {
     "default": {
@@ -434,3 +437,196 @@ def test_a_committed_stock_change_is_seen_by_every_read_that_starts_after_it(sho
     assert all(stock <= 30 - returned_before for returned_before, stock in answers), answers
     assert APIClient().get("/api/products/boot/").json()["stock"] == 15
     assert Order.objects.count() == 0
+
+
+# -- the hit path (store.middleware.CatalogCacheHitMiddleware) ----------------------------------------------------
+
+HIT_PATH = "store.middleware.CatalogCacheHitMiddleware"
+
+
+def answered_by_the_hit_path(response) -> bool:
+    """The hit path answers before the authentication middleware, which gives every other request its `user`."""
+    return not hasattr(response.wsgi_request, "user")
+
+
+@pytest.fixture
+def view_client(settings):
+    """`view_client()` is an anonymous client of a stack without the hit path: every read reaches the view."""
+
+    def make() -> APIClient:
+        settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name != HIT_PATH]
+        return APIClient()
+
+    return make
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "head"])
+@pytest.mark.parametrize("accept", [None, "*/*", "application/json"], ids=["no-accept", "any", "json"])
+def test_a_stored_anonymous_read_is_answered_by_the_hit_path_exactly_as_the_view_answers_it(
+    api_client, view_client, boot, shoes, settings, method, accept
+):
+    settings.CORS_ALLOWED_ORIGINS = ["https://shop.example"]
+    headers = {"HTTP_ORIGIN": "https://shop.example", **({"HTTP_ACCEPT": accept} if accept else {})}
+    urls = [*catalog_urls(boot, shoes), "/api/products/?ordering=price&category_slug=shoes"]
+    for url in urls:
+        api_client.get(url)
+    hits = {url: getattr(api_client, method)(url, **headers) for url in urls}
+    etags = {url: hit["ETag"] for url, hit in hits.items()}
+    not_modified = {url: api_client.get(url, HTTP_IF_NONE_MATCH=etag, **headers) for url, etag in etags.items()}
+
+    view = view_client()
+    for url in urls:
+        from_view = getattr(view, method)(url, **headers)
+        not_modified_by_view = view.get(url, HTTP_IF_NONE_MATCH=etags[url], **headers)
+
+        assert answered_by_the_hit_path(hits[url]) and answered_by_the_hit_path(not_modified[url]), url
+        assert not answered_by_the_hit_path(from_view), url
+        assert (hits[url].status_code, hits[url].content) == (from_view.status_code, from_view.content), url
+        assert dict(hits[url].items()) == dict(from_view.items()), url
+        assert not_modified[url].status_code == not_modified_by_view.status_code == 304, url
+        assert dict(not_modified[url].items()) == dict(not_modified_by_view.items()), url
+    assert hits["/api/products/boot/"]["Access-Control-Allow-Origin"] == "https://shop.example"
+    assert hits["/api/products/boot/"]["Cache-Control"] == "public, max-age=5, stale-while-revalidate=30"
+
+
+@pytest.mark.django_db
+def test_a_query_in_another_order_is_the_same_hit(api_client, boot, shoes):
+    api_client.get("/api/products/?ordering=price&category_slug=shoes")
+
+    hit = api_client.get("/api/products/?category_slug=shoes&ordering=price")
+
+    assert answered_by_the_hit_path(hit) and hit.status_code == 200
+
+
+def _customer(client_as, client):
+    return client_as("customer")
+
+
+def _manager(client_as, client):
+    return client_as("manager")
+
+
+def _manager_by_session(client_as, client):
+    client.force_login(UserFactory(manager=True))
+    return client
+
+
+def _bad_token(client_as, client):
+    client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("asker", "request_headers"),
+    [
+        (_customer, {}),
+        (_manager, {}),
+        (_manager_by_session, {}),
+        (_bad_token, {}),
+        (None, {"HTTP_ACCEPT": "application/json; indent=4"}),
+        (None, {"HTTP_ACCEPT": "text/html"}),
+    ],
+    ids=["customer", "manager", "manager-by-session", "bad-token", "indented-json", "html"],
+)
+def test_credentials_and_other_media_types_go_to_the_view(api_client, client_as, boot, shoes, asker, request_headers):
+    ProductFactory(name="Draft", slug="draft", category=shoes, is_active=False)
+    api_client.get("/api/products/")
+    client = asker(client_as, APIClient()) if asker else APIClient()
+
+    response = client.get("/api/products/", **request_headers)
+
+    assert not answered_by_the_hit_path(response)
+    if asker in (_manager, _manager_by_session):
+        assert sorted(p["slug"] for p in response.json()["results"]) == ["boot", "draft"]
+    if asker is _bad_token:
+        assert response.status_code == 401
+
+
+@pytest.mark.django_db
+def test_writes_go_to_the_view(api_client, boot):
+    api_client.get("/api/products/boot/")
+
+    response = api_client.patch("/api/products/boot/", {"price": "1.00"}, format="json")
+
+    assert response.status_code == 401 and not answered_by_the_hit_path(response)
+    assert Product.objects.get(pk=boot.pk).price == Decimal("80.00")
+
+
+@pytest.mark.django_db
+def test_a_write_retires_the_hit(api_client, client_as, boot):
+    api_client.get("/api/products/boot/")
+    assert answered_by_the_hit_path(api_client.get("/api/products/boot/"))
+
+    client_as("manager").patch("/api/products/boot/", {"price": "70.00"}, format="json")
+    after = api_client.get("/api/products/boot/")
+    again = api_client.get("/api/products/boot/")
+
+    assert not answered_by_the_hit_path(after) and after.json()["price"] == "70.00"
+    assert answered_by_the_hit_path(again) and again.content == after.content
+
+
+@pytest.mark.django_db
+def test_a_blacklisted_ip_is_refused_on_a_hit_and_the_hit_is_logged(
+    api_client, boot, django_capture_on_commit_callbacks
+):
+    api_client.get("/api/products/boot/")
+    with django_capture_on_commit_callbacks(execute=True):
+        blacklist_add(ip="203.0.113.7", reason="abuse")
+    request_logs_drain()
+    RequestLog.objects.all().delete()
+
+    refused = api_client.get("/api/products/boot/", REMOTE_ADDR="203.0.113.7")
+    hit = api_client.get("/api/products/boot/", REMOTE_ADDR="203.0.113.8", HTTP_USER_AGENT="shop/1.0")
+    request_logs_drain()
+
+    assert refused.status_code == 403 and refused.json()["code"] == "ip_blacklisted"
+    assert hit.status_code == 200 and answered_by_the_hit_path(hit)
+    assert sorted(RequestLog.objects.values_list("ip", "method", "path", "status_code", "user_id", "user_agent")) == [
+        ("203.0.113.7", "GET", "/api/products/boot/", 403, None, ""),
+        ("203.0.113.8", "GET", "/api/products/boot/", 200, None, "shop/1.0"),
+    ]
+
+
+@pytest.mark.django_db
+def test_with_redis_unreachable_reads_pass_the_hit_path_to_the_view(api_client, boot):
+    api_client.get("/api/products/boot/")
+    with override_settings(CACHES=UNREACHABLE_CACHE):
+        response = api_client.get("/api/products/boot/")
+
+    assert response.status_code == 200 and not answered_by_the_hit_path(response)
+    assert response.json()["slug"] == "boot"
+
+
+@pytest.mark.django_db
+def test_switched_off_the_hit_path_answers_nothing(api_client, boot, settings):
+    api_client.get("/api/products/boot/")
+    settings.CATALOG_CACHE_ENABLED = False
+
+    assert not answered_by_the_hit_path(api_client.get("/api/products/boot/"))
+
+
+def _routes(patterns, prefix: str = ""):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern).lstrip("^")
+        if hasattr(pattern, "url_patterns"):
+            yield from _routes(pattern.url_patterns, route)
+        else:
+            yield route, getattr(pattern.callback, "cls", None)
+
+
+def test_every_cached_view_is_routed_under_the_hit_paths_prefixes_and_throttles_no_read():
+    """The hit path looks only under CATALOG_PATH_PREFIXES, and answers before DRF's throttles: a throttle on a
+    cached read would have to move into it."""
+    cached = [(route, view) for route, view in _routes(get_resolver().url_patterns) if _is_cached_view(view)]
+
+    assert {view.__name__ for _, view in cached} == {"CategoryViewSet", "ProductViewSet", "ReviewViewSet"}
+    for route, view in cached:
+        assert ("/" + route).startswith(CATALOG_PATH_PREFIXES), route
+        for action in view.cached_actions:
+            assert view(action=action, kwargs={}).get_throttles() == [], (view, action)
+
+
+def _is_cached_view(view) -> bool:
+    return isinstance(view, type) and issubclass(view, CatalogCachedReads)

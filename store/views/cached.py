@@ -6,18 +6,21 @@ Customers and anonymous visitors read the same catalog (no product, category or 
 asks), so they share entries; managers and admins see inactive products and hidden reviews, and read the
 database every time. Every answer of a cached action carries an ETag, cached or not, and a matching
 `If-None-Match` is answered 304 without a body.
+
+The view is the only writer of entries. Anonymous hits are mostly answered before it, by
+`store.middleware.CatalogCacheHitMiddleware`, from the entries it stored and with the same headers
+(`store.catalog_answers`).
 """
 
 from django.conf import settings
-from django.http import HttpResponse
-from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.cache import get_conditional_response
 from rest_framework.response import Response
 
 from accounts.roles import is_manager
 from duka_app.db_routing import primary_reads
+from store.catalog_answers import READ_METHODS, cached_answer_response, catalog_cache_headers_set
 from store.catalog_cache import CachedAnswer, answer_key, answer_lookup, answer_set, etag_of
 
-READ_METHODS = ("GET", "HEAD")
 # Each search term is a query of its own: storing every one would let anyone fill Redis, and a repeat is rare.
 UNCACHED_PARAMETERS = frozenset({"search"})
 
@@ -77,9 +80,7 @@ class CatalogCachedReads:
 
     def handle_exception(self, exc):
         if isinstance(exc, _AnswerCached):
-            response = HttpResponse(exc.answer.body, content_type=exc.answer.content_type)
-            response["ETag"] = exc.answer.etag
-            return response
+            return cached_answer_response(exc.answer)
         return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -97,14 +98,8 @@ class CatalogCachedReads:
                         etag=response["ETag"],
                         content_type=response["Content-Type"],
                         body=response.content,
+                        allow=response.get("Allow", ""),
                     ),
                 )
-        if request.user.is_authenticated:
-            response["Cache-Control"] = "private, no-cache"
-        else:
-            response["Cache-Control"] = (
-                f"public, max-age={settings.CATALOG_CACHE_MAX_AGE_SECONDS}, "
-                f"stale-while-revalidate={settings.CATALOG_CACHE_STALE_WHILE_REVALIDATE_SECONDS}"
-            )
-        patch_vary_headers(response, ("Accept", "Authorization", "Cookie"))
+        catalog_cache_headers_set(response, is_authenticated=request.user.is_authenticated)
         return get_conditional_response(request, etag=response["ETag"], response=response)
