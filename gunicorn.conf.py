@@ -11,10 +11,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
-# The application is loaded once, in the master (with the URLconf: `when_ready`), and every worker, a recycled one
-# too, is forked from it ready to serve: a new worker costs a fork, not seconds of CPU importing Django next to the
-# workers serving, and its first request is as fast as any. Loading opens no database connection, Redis client or
-# thread (each is created lazily, per process), so the workers share none of them.
+# The application is loaded once, in the master, and every worker, a recycled one too, is forked from it ready to
+# serve: a new worker costs a fork, not seconds of CPU importing Django next to the workers serving. Loading opens no
+# database connection, Redis client or thread (each is created lazily, per process), so the workers share none.
 preload_app = True
 # Recycle workers now and then so a slow leak never grows unbounded; jitter keeps them from restarting together.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
@@ -22,14 +21,21 @@ max_requests_jitter = max_requests // 10
 
 
 def when_ready(server):
-    """Import the URLconf, and with it every view and serializer, in the master before the first fork."""
+    """In the master, before the first fork: what a worker's first requests would do that needs no connection
+    (`duka_app.warmup.master_prepare`)."""
     if not server.cfg.preload_app:
         return
-    from importlib import import_module
+    from duka_app.warmup import master_prepare
 
-    from django.conf import settings
+    master_prepare()
 
-    import_module(settings.ROOT_URLCONF)
+
+def post_worker_init(worker):
+    """In each new worker, before it accepts a connection: its connections and the catalog's first reads
+    (`duka_app.warmup.worker_warm`), so that no request waits for them."""
+    from duka_app.warmup import worker_warm
+
+    worker_warm()
 
 
 # Access and error logs to stdout/stderr, for the platform's log collector.

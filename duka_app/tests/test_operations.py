@@ -64,10 +64,17 @@ def is_socket(fd):
     except FileNotFoundError:  # the descriptor listdir itself used
         return False
 sockets = [fd for fd in os.listdir("/proc/self/fd") if is_socket(fd)]
+from django.urls import get_resolver
+from store.selectors import catalog
+statements = (catalog._catalog_statement, catalog._card_statement)
 print(json.dumps({
     "preload_app": config["preload_app"],
     "urlconf_before_hook": urlconf_before_hook,
     "urlconf_after_hook": "store.views" in sys.modules,
+    "catalog_statements": sum(compiled.cache_info().currsize for compiled in statements),
+    "products_pattern_compiled": any(
+        "regex" in vars(entry.pattern) for entry in get_resolver().url_patterns if str(entry.pattern) == "api/"
+    ),
     "sockets": len(sockets),
     "threads": [thread.name for thread in threading.enumerate()],
 }))
@@ -91,6 +98,54 @@ def test_gunicorn_master_loads_the_app_and_urlconf_without_anything_a_fork_would
         "preload_app": True,
         "urlconf_before_hook": False,
         "urlconf_after_hook": True,
+        "catalog_statements": 4,
+        "products_pattern_compiled": True,
         "sockets": 0,
+        "threads": ["MainThread"],
+    }
+
+
+# Run in a fresh interpreter, as a new gunicorn worker: warm up, then report what is ready.
+_GUNICORN_WORKER = """
+import json, runpy, threading, types
+import django
+django.setup()
+from django.db import connection
+from core.blacklist import local_guard
+from core.request_log_buffer import outbox
+config = runpy.run_path("gunicorn.conf.py")
+config["post_worker_init"](types.SimpleNamespace())
+print(json.dumps({
+    "database_connected": connection.connection is not None,
+    "blacklist_loaded": local_guard._snapshot is not None,
+    "log_entries": len(outbox.take_all()),
+    "threads": [thread.name for thread in threading.enumerate()],
+}))
+"""
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_gunicorn_worker_connects_and_reads_the_catalog_before_it_serves_and_logs_no_request():
+    from django.db import connection
+
+    result = subprocess.run(
+        [sys.executable, "-c", _GUNICORN_WORKER],
+        cwd=settings.BASE_DIR,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "duka_app.settings",
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert "Warming the worker up failed" not in result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "database_connected": True,
+        "blacklist_loaded": True,
+        "log_entries": 0,
         "threads": ["MainThread"],
     }

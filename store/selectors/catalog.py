@@ -192,3 +192,11 @@ def _card_statement(*, with_inactive: bool) -> str:
     # The slug is the statement's one parameter.
     statement, (_slug,) = _catalog_cards(with_inactive=with_inactive).filter(slug="").query.sql_with_params()
     return statement
+
+
+def catalog_statements_compile() -> None:
+    """Compile the list's and the detail's statements for every role now (they need no connection): in gunicorn's
+    master, so that every worker forked from it starts with them."""
+    for with_inactive in (False, True):
+        _catalog_statement(with_inactive=with_inactive)
+        _card_statement(with_inactive=with_inactive)
