@@ -31,10 +31,11 @@ from bench.stack import (
     redis_url,
     wrk_path,
 )
-from bench.stats import LoadResult, figure_line, median, not_available, number, ratio
+from bench.stats import LoadResult, figure_line, median, not_available, number, ratio, worker_recycles
 
 SECTIONS = ("catalog", "facets", "logging", "checkout", "seed", "dashboard")
 FACETS_TARGET_MS = 50
+TAIL_TARGET = 5.0
 
 
 def _env_int(name: str, default: int) -> int:
@@ -51,6 +52,8 @@ class Config:
     rounds: int
     seconds: float
     connections: int
+    tail_seconds: float
+    tail_max_requests: int
     catalog_products: int
     facet_products: int
     seed_products: int
@@ -76,6 +79,8 @@ class Config:
             rounds=_env_int("BENCH_ROUNDS", 2 if quick else 3),
             seconds=_env_float("BENCH_SECONDS", 2 if quick else 5),
             connections=_env_int("BENCH_CONNECTIONS", 8),
+            tail_seconds=_env_float("BENCH_TAIL_SECONDS", 10 if quick else 30),
+            tail_max_requests=_env_int("BENCH_TAIL_MAX_REQUESTS", 500 if quick else 1000),
             catalog_products=_env_int("BENCH_CATALOG_PRODUCTS", 200 if quick else 1000),
             facet_products=_env_int("BENCH_FACET_PRODUCTS", 2_000 if quick else 100_000),
             seed_products=_env_int("BENCH_SEED_PRODUCTS", 5_000 if quick else 100_000),
@@ -142,8 +147,8 @@ class Bench:
         self.postgres.create(self.template)
         manage(self.environment(self.template), "migrate", "--noinput", timeout=600)
 
-    def serve(self, env: Environment, label: str) -> Gunicorn:
-        server = Gunicorn(env, label)
+    def serve(self, env: Environment, label: str, log_level: str = "warning") -> Gunicorn:
+        server = Gunicorn(env, label, log_level=log_level)
         self.servers.append(server)
         return server
 
@@ -251,6 +256,7 @@ class Bench:
             )
         self._catalog_cached(floor, info)
         floor.stop()
+        self._catalog_tail()
         counts = helper(
             env.but(CATALOG_CACHE_ENABLED="0"),  # each path is asked twice: the second would be a cache hit
             "query_counts",
@@ -328,6 +334,32 @@ class Bench:
             ),
         )
         cached.stop()
+
+    def _catalog_tail(self) -> None:
+        """p99 over p50 of the uncached list, `BENCH_TAIL_SECONDS` at 8 connections, on a gunicorn configured as in
+        production (`gunicorn.conf.py`: preloaded, workers recycled with jitter) but recycling after
+        `BENCH_TAIL_MAX_REQUESTS`, so that workers are replaced during the run; its log counts the recycles."""
+        max_requests = self.config.tail_max_requests
+        server = self.serve(
+            self.main.but(CATALOG_CACHE_ENABLED="0", GUNICORN_MAX_REQUESTS=str(max_requests)), "tail", log_level="info"
+        )
+        result = self.measure(server, ["/api/products/"], connections=8, seconds=self.config.tail_seconds)
+        recycles = worker_recycles(server.log_text())
+        server.stop()
+        value = ratio(result.p99_ms, result.p50_ms)
+        failures = result.non_2xx + result.socket_errors
+        raw = (
+            f"p50 {number(result.p50_ms)} ms, p99 {number(result.p99_ms)} ms; {recycles} worker recycles "
+            f"(max_requests {max_requests} + jitter up to {max_requests // 10}); {result.requests:,} requests in "
+            f"{number(result.seconds, 1)} s"
+        )
+        if failures:
+            raw += f"; {failures} non-2xx/socket errors"
+        met = value is not None and value <= TAIL_TARGET and recycles > 0 and not failures
+        self.emit(
+            "catalog",
+            figure_line("catalog list, p99/p50 at 8 connections", number(value), f"<= {TAIL_TARGET:.2f}", met, raw),
+        )
 
     def _compare_rows(self, server: Gunicorn, api_path: str, baseline_server: Gunicorn, baseline_path: str) -> str:
         api = request(server.base_url, "GET", api_path)

@@ -199,6 +199,7 @@ class Gunicorn:
         app: str = "duka_app.wsgi",
         port: int | None = None,
         ready_path: str = "/bench/ping/",
+        log_level: str = "warning",
     ):
         self.env = env
         self.label = label
@@ -222,7 +223,7 @@ class Gunicorn:
                 "--error-logfile",
                 str(self.log),
                 "--log-level",
-                "warning",
+                log_level,
             ],
             cwd=ROOT,
             env=env.variables(),
@@ -252,9 +253,13 @@ class Gunicorn:
                         return
             except OSError:
                 time.sleep(0.2)
-        log = self.log.read_text() if self.log.exists() else ""
+        log = self.log_text()
         self.stop()
         raise RuntimeError(f"gunicorn ({self.label}) did not start:\n{log[-3000:]}")
+
+    def log_text(self) -> str:
+        """What gunicorn has written to its error log so far (at `log_level` "info": workers booted and recycled)."""
+        return self.log.read_text() if self.log.exists() else ""
 
     def stop(self) -> None:
         if self.process.poll() is None:

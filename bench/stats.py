@@ -1,4 +1,4 @@
-"""Pure helpers of the benchmark: medians, ratios, percentiles, wrk output parsing and figure lines."""
+"""Pure helpers of the benchmark: medians, ratios, percentiles, wrk and gunicorn output parsing and figure lines."""
 
 import math
 import re
@@ -69,6 +69,11 @@ def parse_wrk(output: str) -> LoadResult:
         socket_errors=sum(int(n) for n in errors.groups()) if errors else 0,
         statuses={int(status): int(count) for status, count in re.findall(r"^status (\d+): (\d+)$", output, re.M)},
     )
+
+
+def worker_recycles(gunicorn_log: str) -> int:
+    """How many workers gunicorn's log (at level info) says reached `max_requests` and were replaced."""
+    return gunicorn_log.count("Autorestarting worker after current request.")
 
 
 def number(value: float | None, digits: int = 2) -> str:

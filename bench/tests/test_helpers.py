@@ -5,7 +5,7 @@ import pytest
 
 from bench.load import wrk_script
 from bench.run import Bench
-from bench.stats import figure_line, median, not_available, parse_wrk, percentile, ratio
+from bench.stats import figure_line, median, not_available, parse_wrk, percentile, ratio, worker_recycles
 
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:40123
   2 threads and 8 connections
@@ -144,3 +144,16 @@ def test_parse_wrk_reads_the_counted_statuses():
 
     assert parse_wrk(output).statuses == {304: 1200, 200: 3}
     assert parse_wrk(WRK_OUTPUT).statuses == {}
+
+
+def test_worker_recycles_counts_the_workers_that_reached_max_requests():
+    log = """[2026-12-07 00:10:00 +0000] [100] [INFO] Booting worker with pid: 101
+[2026-12-07 00:10:00 +0000] [100] [INFO] Booting worker with pid: 102
+[2026-12-07 00:10:04 +0000] [101] [INFO] Autorestarting worker after current request.
+[2026-12-07 00:10:04 +0000] [101] [INFO] Worker exiting (pid: 101)
+[2026-12-07 00:10:04 +0000] [100] [INFO] Booting worker with pid: 103
+[2026-12-07 00:10:05 +0000] [102] [INFO] Autorestarting worker after current request.
+"""
+
+    assert worker_recycles(log) == 2
+    assert worker_recycles("") == 0
