@@ -22,20 +22,29 @@ max_requests_jitter = max_requests // 10
 
 def when_ready(server):
     """In the master, before the first fork: what a worker's first requests would do that needs no connection
-    (`duka_app.warmup.master_prepare`)."""
+    (`duka_app.web_workers.master_prepare`)."""
     if not server.cfg.preload_app:
         return
-    from duka_app.warmup import master_prepare
+    from duka_app.web_workers import master_prepare
 
     master_prepare()
 
 
 def post_worker_init(worker):
     """In each new worker, before it accepts a connection: its connections and the catalog's first reads
-    (`duka_app.warmup.worker_warm`), so that no request waits for them."""
-    from duka_app.warmup import worker_warm
+    (`duka_app.web_workers.worker_warm`), so that no request waits for them."""
+    from duka_app.web_workers import worker_warm
 
     worker_warm()
+
+
+def worker_exit(server, worker):
+    """A worker that reached `max_requests` ends at once (`duka_app.web_workers.recycled_worker_exit`), so that its
+    replacement starts sooner; one stopped otherwise (a reload, a shutdown, a failed boot) exits as gunicorn says."""
+    if worker.nr >= worker.max_requests:
+        from duka_app.web_workers import recycled_worker_exit
+
+        recycled_worker_exit()
 
 
 # Access and error logs to stdout/stderr, for the platform's log collector.

@@ -1,4 +1,4 @@
-"""The catalog's share of warming a web process before it serves (`duka_app.warmup`)."""
+"""The catalog's share of warming a web process before it serves (`duka_app.web_workers`)."""
 
 from django.contrib.auth.models import AnonymousUser
 

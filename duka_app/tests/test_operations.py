@@ -149,3 +149,32 @@ def test_a_gunicorn_worker_connects_and_reads_the_catalog_before_it_serves_and_l
         "log_entries": 0,
         "threads": ["MainThread"],
     }
+
+
+_RECYCLED_WORKER = """
+import django
+django.setup()
+from core.request_logs import request_log_record
+from duka_app.web_workers import recycled_worker_exit
+request_log_record(entry={"path": "/api/products/?recycled", "ip": "203.0.113.9"})
+recycled_worker_exit()
+"""
+
+
+@pytest.mark.worker
+def test_a_recycled_worker_pushes_its_queued_request_logs_then_exits_at_once(_redis_broker):
+    if _redis_broker is None:
+        pytest.skip("the request log buffer needs REDIS_URL")
+
+    result = subprocess.run(
+        [sys.executable, "-c", _RECYCLED_WORKER],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "duka_app.settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    buffered = [json.loads(entry) for entry in _redis_broker.lrange(settings.REQUEST_LOG_BUFFER_KEY, 0, -1)]
+    assert [entry["ip"] for entry in buffered if entry["path"] == "/api/products/?recycled"] == ["203.0.113.9"]
