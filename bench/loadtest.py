@@ -16,6 +16,7 @@ stop after the first whose p99 passes LOADTEST_P99_MS; the sustained figures are
 
 import http.client
 import json
+import math
 import multiprocessing
 import os
 import random
@@ -25,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +42,7 @@ BROWSE_MIX = (("list", 25), ("category", 20), ("detail", 30), ("facets", 10), ("
 STRIPE_WEBHOOK_SECRET = "whsec_loadtest_only_5ecret"
 STRIPE_PUBLISHABLE_KEY = "pk_test_loadtest"
 REQUEST_TIMEOUT_SECONDS = 60
+PAGE_SIZE = 20  # the catalog list's default page size
 # Errors described per shopper and step (and printed per step); the rest are only counted.
 ERRORS_SHOWN = 5
 
@@ -195,6 +198,7 @@ class Shopper:
         self.catalog = catalog
         self.random = random.Random(seed)
         self.window = window
+        self.category_sizes = Counter(category for _, _, category in catalog["products"])
         self.tally = Tally()
         self.connections: dict[tuple, http.client.HTTPConnection] = {}
 
@@ -218,23 +222,30 @@ class Shopper:
     # The actions
 
     def browse(self) -> None:
-        kind = weighted_choice(BROWSE_MIX, self.random.random())
+        self.call("catalog", "GET", self.browse_path(weighted_choice(BROWSE_MIX, self.random.random())), {200})
+
+    def browse_path(self, kind: str) -> str:
+        """The catalog request of one kind of browsing (a name of BROWSE_MIX)."""
         catalog = self.catalog
         category = self.random.choice(catalog["categories"])
         if kind == "list":
-            query = {"page": self.random.randint(1, 5)}
-            path = "/api/products/?" + urlencode(query) if query["page"] > 1 else "/api/products/"
-        elif kind == "category":
-            path = "/api/products/?" + urlencode({"category": category, "page": self.random.randint(1, 2)})
-        elif kind == "detail":
-            path = f"/api/products/{self.random.choice(catalog['products'])[1]}/"
-        elif kind == "facets":
-            path = "/api/products/facets/?" + urlencode({"category": category})
-        elif kind == "search":
-            path = "/api/products/?" + urlencode({"search": self.random.choice(catalog["search"])})
-        else:
-            path = "/api/products/?" + urlencode(self._filter())
-        self.call("catalog", "GET", path, {200})
+            page = self.random.randint(1, self.pages(len(catalog["products"]), most=5))
+            return f"/api/products/?page={page}" if page > 1 else "/api/products/"
+        if kind == "category":
+            pages = self.pages(self.category_sizes[category], most=2)
+            return "/api/products/?" + urlencode({"category": category, "page": self.random.randint(1, pages)})
+        if kind == "detail":
+            return f"/api/products/{self.random.choice(catalog['products'])[1]}/"
+        if kind == "facets":
+            return "/api/products/facets/?" + urlencode({"category": category})
+        if kind == "search":
+            return "/api/products/?" + urlencode({"search": self.random.choice(catalog["search"])})
+        return "/api/products/?" + urlencode(self._filter())
+
+    @staticmethod
+    def pages(products: int, *, most: int) -> int:
+        """How many of the first `most` list pages hold products."""
+        return max(1, min(most, math.ceil(products / PAGE_SIZE)))
 
     def _filter(self) -> dict:
         if self.catalog["attribute_filters"] and self.random.random() < 0.5:
@@ -426,7 +437,7 @@ class Config:
 
     @classmethod
     def from_env(cls) -> "Config":
-        steps = [int(part) for part in (os.environ.get("LOADTEST_STEPS") or "2,4,8,16,32,64").split(",") if part]
+        steps = [int(part) for part in (os.environ.get("LOADTEST_STEPS") or "2,4,8,16,32,64,128").split(",") if part]
         if not steps or min(steps) < 1:
             raise SystemExit("LOADTEST_STEPS: a comma-separated list of user counts, each at least 1")
         return cls(

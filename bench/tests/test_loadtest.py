@@ -1,4 +1,5 @@
 import json
+import time
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -7,20 +8,24 @@ from decimal import Decimal
 import pytest
 
 from bench.loadtest import (
+    BROWSE_MIX,
     SHOPPER_MIX,
     LoadTestStripe,
+    Shopper,
     StepSummary,
     Tally,
+    UnexpectedAnswer,
+    Window,
     busy_cores,
     report,
     step_summary,
     sustained_step,
     weighted_choice,
 )
-from bench.prepare import shop_catalog
+from bench.prepare import buyers, shop_catalog
 from payments.providers.base import PaymentOutcome, PaymentRequest
 from payments.providers.stripe import StripeProvider
-from store.models import Attribute, Product
+from store.models import Attribute, CartItem, Order, Product
 from store.services.attributes import attribute_create, attribute_value_create, product_attributes_set
 
 CHOICES = (("browse", 80), ("cart", 15), ("checkout", 5))
@@ -135,8 +140,11 @@ def test_busy_cores_is_the_non_idle_share_of_the_elapsed_time_times_the_cpus():
     assert busy_cores(PROC_STAT_AFTER, PROC_STAT_AFTER) is None
 
 
+WEBHOOK_SECRET = "whsec_test_loadtest"
+
+
 def test_the_confirm_endpoint_pays_the_intent_and_hands_back_a_webhook_stripe_would_sign():
-    secret = "whsec_test_loadtest"
+    secret = WEBHOOK_SECRET
     with LoadTestStripe(secret) as server:
         provider = StripeProvider(
             secret_key=server.secret_key,
@@ -191,3 +199,41 @@ def test_shop_catalog_stocks_every_active_product_and_lists_what_shoppers_pick(c
         [catalog["shoes"].pk, "colour", "red"],
         [catalog["lamps"].pk, "colour", "blue"],
     ]
+
+
+@pytest.fixture
+def stripe_for_shoppers(settings):
+    with LoadTestStripe(WEBHOOK_SECRET) as server:
+        settings.STRIPE_SECRET_KEY = server.secret_key
+        settings.STRIPE_PUBLISHABLE_KEY = "pk_test_loadtest"
+        settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+        settings.STRIPE_API_BASE = server.url
+        yield server
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_shopper_browses_fills_a_cart_and_pays_an_order_without_an_error(catalog, live_server, stripe_for_shoppers):
+    colour = attribute_create(name="Colour")
+    attribute_value_create(attribute=colour, value="Red")
+    product_attributes_set(product=catalog["products"][0], values={"colour": "red"})
+    token = buyers(count=1)["buyers"][0]["token"]
+    now = time.time()
+    shopper = Shopper(
+        live_server.url, stripe_for_shoppers.url, token, shop_catalog(stock=100), 1, Window(now, now, now + 600)
+    )
+
+    paths = [shopper.browse_path(kind) for kind, _ in BROWSE_MIX for _ in range(3)]
+    for path in paths:
+        shopper.call("catalog", "GET", path, {200})
+    shopper.cart()
+    shopper.checkout()
+
+    assert shopper.tally.errors == 0
+    assert (shopper.tally.catalog_requests, shopper.tally.orders, shopper.tally.paid_orders) == (len(paths), 1, 1)
+    assert len(shopper.tally.latencies_ms) == len(paths) + 2 + 5
+    order = Order.objects.get()
+    assert (order.status, sum(order.items.values_list("quantity", flat=True))) == (Order.Status.PAID, 2)
+    assert not CartItem.objects.exists()
+    with pytest.raises(UnexpectedAnswer, match="GET /api/products/nope/: 404"):
+        shopper.call("catalog", "GET", "/api/products/nope/", {200})
