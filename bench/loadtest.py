@@ -43,6 +43,7 @@ STRIPE_WEBHOOK_SECRET = "whsec_loadtest_only_5ecret"
 STRIPE_PUBLISHABLE_KEY = "pk_test_loadtest"
 REQUEST_TIMEOUT_SECONDS = 60
 PAGE_SIZE = 20  # the catalog list's default page size
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # Errors described per shopper and step (and printed per step); the rest are only counted.
 ERRORS_SHOWN = 5
 
@@ -97,8 +98,10 @@ class StepSummary:
     p99_ms: float | None
     errors: int
     error_examples: list[str]
-    # Cores the load generator used over the whole step (warm-up included), and the machine's busy cores.
+    # Cores the load generator used over the whole step (warm-up included); the shop's processes (gunicorn, the
+    # Celery worker, the PostgreSQL backends of its database) and the whole machine over the measured window.
     generator_cores: float = 0.0
+    shop_cores: float | None = None
     machine_cores: float | None = None
 
 
@@ -157,18 +160,33 @@ def busy_cores(before: str, after: str) -> float | None:
     return (elapsed - (idle_after - idle_before)) / elapsed * cpus
 
 
+def process_cpu(stat: str) -> tuple[int, float]:
+    """The session id and the CPU seconds (user + system) of a process, from its /proc/<pid>/stat."""
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return int(fields[3]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds used between two readings of processes' CPU times by pid (a process new in `after` counts from
+    zero; one gone by then is not counted)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
 def step_line(step: StepSummary) -> str:
-    machine = "-" if step.machine_cores is None else f"{step.machine_cores:.2f}"
+    def cores(value: float | None) -> str:
+        return "-" if value is None else f"{value:.2f}"
+
     return (
         f"{step.users:>5} {number(step.requests_per_second, 1):>8} {number(step.catalog_per_second, 1):>10} "
         f"{number(step.orders_per_second):>8} {number(step.paid_per_second):>8} {number(step.p50_ms, 1):>8} "
-        f"{number(step.p99_ms, 1):>8} {step.errors:>6} {step.generator_cores:>9.2f} {machine:>9}"
+        f"{number(step.p99_ms, 1):>8} {step.errors:>6} {step.generator_cores:>6.2f} {cores(step.shop_cores):>6} "
+        f"{cores(step.machine_cores):>6}"
     )
 
 
 STEP_HEADER = (
     f"{'users':>5} {'req/s':>8} {'catalog/s':>10} {'orders/s':>8} {'paid/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-    f"{'errors':>6} {'gen cores':>9} {'busy':>9}"
+    f"{'errors':>6} {'gen':>6} {'shop':>6} {'busy':>6}"
 )
 
 
@@ -461,6 +479,27 @@ def _proc_stat() -> str | None:
         return None
 
 
+def shop_cpu(sessions: set[int], database: str) -> dict[int, float] | None:
+    """CPU seconds by pid of the shop's processes: those of the given sessions (gunicorn, the Celery worker) and
+    the PostgreSQL backends connected to `database` (their process title names it)."""
+    if not Path("/proc/self/stat").exists():
+        return None
+    marker = f" {database} ".encode()
+    used = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            session, seconds = process_cpu((entry / "stat").read_text())
+            if session in sessions or (
+                (title := (entry / "cmdline").read_bytes()).startswith(b"postgres:") and marker in title
+            ):
+                used[int(entry.name)] = seconds
+        except (OSError, ValueError, IndexError):
+            continue
+    return used
+
+
 @dataclass
 class LoadTest:
     config: Config
@@ -517,7 +556,9 @@ class LoadTest:
             )
         )
 
-    def step(self, users: int, shop_url: str, stripe_url: str, catalog: dict, tokens: list[str]) -> StepSummary:
+    def step(
+        self, users: int, shop_url: str, stripe_url: str, catalog: dict, tokens: list[str], sessions: set[int]
+    ) -> StepSummary:
         config = self.config
         context = multiprocessing.get_context("spawn")
         results = context.Queue()
@@ -542,9 +583,9 @@ class LoadTest:
         for process in self.generators:
             process.start()
         time.sleep(max(0.0, window.measure - time.time()))
-        before = _proc_stat()
+        before, shop_before = _proc_stat(), shop_cpu(sessions, config.database_name)
         time.sleep(max(0.0, window.end - time.time()))
-        after = _proc_stat()
+        after, shop_after = _proc_stat(), shop_cpu(sessions, config.database_name)
         tallies = [results.get(timeout=REQUEST_TIMEOUT_SECONDS * 2) for _ in self.generators]
         for process in self.generators:
             process.join()
@@ -552,6 +593,8 @@ class LoadTest:
         summary = step_summary(users, config.step_seconds, tallies, window.end - window.start)
         if before and after:
             summary.machine_cores = busy_cores(before, after)
+        if shop_before is not None and shop_after is not None:
+            summary.shop_cores = cpu_used(shop_before, shop_after) / config.step_seconds
         return summary
 
     def run(self) -> list[StepSummary]:
@@ -569,7 +612,8 @@ class LoadTest:
             with Gunicorn(shop_env, "loadtest", workers=self.config.web_workers) as server:
                 print(STEP_HEADER, flush=True)
                 for users in self.config.steps:
-                    step = self.step(users, server.base_url, stripe.url, catalog, tokens)
+                    sessions = {server.process.pid, *(worker.pid for worker in self.job_workers)}
+                    step = self.step(users, server.base_url, stripe.url, catalog, tokens, sessions)
                     steps.append(step)
                     print(step_line(step), flush=True)
                     for example in step.error_examples[:ERRORS_SHOWN]:

@@ -9,6 +9,7 @@ import pytest
 
 from bench.loadtest import (
     BROWSE_MIX,
+    CLOCK_TICKS,
     SHOPPER_MIX,
     LoadTestStripe,
     Shopper,
@@ -17,6 +18,8 @@ from bench.loadtest import (
     UnexpectedAnswer,
     Window,
     busy_cores,
+    cpu_used,
+    process_cpu,
     report,
     step_summary,
     sustained_step,
@@ -141,6 +144,16 @@ def test_busy_cores_is_the_non_idle_share_of_the_elapsed_time_times_the_cpus():
 
 
 WEBHOOK_SECRET = "whsec_test_loadtest"
+
+
+def test_process_cpu_reads_the_session_and_user_plus_system_time_past_a_command_with_spaces():
+    stat = f"4242 (gunicorn: (worker) x) S 4200 4200 4200 0 -1 4194560 900 0 0 0 {3 * CLOCK_TICKS} {CLOCK_TICKS} 0 0 20"
+
+    assert process_cpu(stat) == (4200, 4.0)
+
+
+def test_cpu_used_counts_new_processes_from_zero_and_leaves_out_those_gone():
+    assert cpu_used({1: 10.0, 2: 5.0, 3: 1.0}, {1: 12.5, 2: 5.0, 4: 0.75}) == pytest.approx(3.25)
 
 
 def test_the_confirm_endpoint_pays_the_intent_and_hands_back_a_webhook_stripe_would_sign():
