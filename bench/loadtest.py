@@ -509,6 +509,9 @@ class LoadTest:
     databases: list[str] = field(default_factory=list)
     job_workers: list[subprocess.Popen] = field(default_factory=list)
     generators: list = field(default_factory=list)
+    beat_schedule: Path = field(
+        default_factory=lambda: Path(tempfile.gettempdir()) / f"duka-loadtest-beat-{os.getpid()}"
+    )
 
     def prepare(self) -> tuple[Environment, dict, list[str]]:
         name = self.config.database_name
@@ -532,7 +535,7 @@ class LoadTest:
     def celery_worker(self, env: Environment) -> None:
         """One worker with beat inside, as production runs them: it sends the payment receipts and drains the
         request logs into PostgreSQL."""
-        schedule = Path(tempfile.gettempdir()) / f"duka-loadtest-beat-{os.getpid()}"
+        schedule = self.beat_schedule
         self.job_workers.append(
             subprocess.Popen(
                 [
@@ -636,6 +639,8 @@ class LoadTest:
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait()
+        for stored in self.beat_schedule.parent.glob(self.beat_schedule.name + "*"):
+            stored.unlink(missing_ok=True)
         if self.env is not None and self.redis:
             helper(self.env, "redis_keys_delete")
         for name in self.databases:
@@ -676,8 +681,11 @@ def main() -> int:
     print(f"  server:     gunicorn, sync workers x{config.web_workers}, DJANGO_DEBUG=0, on 127.0.0.1")
     print(f"  PostgreSQL: {postgres.description}, database {config.database_name}")
     print(f"  Redis:      {redis_description}")
-    worker = "celery worker with beat" if redis and config.celery_worker else "none (tasks run in the request)"
-    print(f"  jobs:       {worker if redis else 'none (no Redis: tasks run in the request)'}")
+    if not redis:
+        jobs = "none (no Redis: jobs run in the request)"
+    else:
+        jobs = "a Celery worker with beat" if config.celery_worker else "none (LOADTEST_CELERY_WORKER=0: jobs wait)"
+    print(f"  jobs:       {jobs}")
     print(f"  catalog:    seed --products {config.products}, stock {config.stock:,} each")
     print(
         f"  shoppers:   {', '.join(f'{name} {weight}%' for name, weight in SHOPPER_MIX)}, back to back, "
