@@ -15,7 +15,7 @@ PORT ?= 8000
 LOCK := $(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes \
 	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 
-.PHONY: install lock lock-upgrade lock-check run test test-fast test-cluster lint format migrate seed worker beat bench clean
+.PHONY: install lock lock-upgrade lock-check run test test-fast test-cluster lint format migrate seed worker beat bench loadtest clean
 
 # The settings default to production behaviour (DEBUG off, a real secret key required); the development
 # targets turn DEBUG on unless the caller chose otherwise, and the tests always run with it.
@@ -120,6 +120,11 @@ bench: install
 		echo "wrk could not be installed: the benchmark falls back to its Python load generator"; \
 	fi
 	$(PY) -m bench
+
+# `make loadtest`: a shopper mix (browse, cart, checkout and pay) at rising concurrency until the p99 passes
+# LOADTEST_P99_MS (500); the orders/s and catalog req/s sustained below it, and the errors (there must be none).
+loadtest: install
+	$(PY) -m bench.loadtest
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -330,6 +330,54 @@ def facets_catalog(*, products: int) -> dict:
     return {"category_id": categories[0].pk, "colour": colour}
 
 
+def shop_catalog(*, stock: int) -> dict:
+    """What the load test's shoppers pick from: every active product (its stock raised to `stock`, so checkouts
+    never run out), the categories, choice-attribute filters that match products of their category, and words
+    of product names to search for."""
+    from django.db.models import Max, Min
+
+    from store.catalog_cache import catalog_version_bump
+    from store.models import Attribute, Category, Product, ProductAttributeValue
+
+    active = Product.objects.filter(is_active=True)
+    active.update(stock=stock)
+    catalog_version_bump()
+    words = Counter(
+        word for name in active.values_list("name", flat=True) for word in name.lower().split() if len(word) >= 4
+    )
+    prices = active.aggregate(low=Min("price"), high=Max("price"))
+    filters = (
+        ProductAttributeValue.objects.filter(product__is_active=True, value__isnull=False)
+        .exclude(attribute__kind=Attribute.Kind.NUMBER)
+        .values_list("product__category_id", "attribute__slug", "value__slug")
+        .distinct()
+        .order_by("product__category_id", "attribute__slug", "value__slug")
+    )
+    return {
+        "products": [list(row) for row in active.order_by("pk").values_list("pk", "slug", "category_id")],
+        "categories": list(Category.objects.filter(products__is_active=True).distinct().values_list("pk", flat=True)),
+        "attribute_filters": [list(row) for row in filters],
+        "search": [word for word, _ in words.most_common(30)],
+        "prices": [str(prices["low"] or 0), str(prices["high"] or 0)],
+    }
+
+
+def redis_keys_delete() -> dict:
+    """Delete what a run left in Redis under names of its own: its cache entries (CACHE_KEY_PREFIX) and its
+    request log buffer (REQUEST_LOG_BUFFER_KEY)."""
+    import redis
+    from django.conf import settings
+
+    deleted = 0
+    if settings.REDIS_CACHE_URL:
+        cache = redis.Redis.from_url(settings.REDIS_CACHE_URL)
+        for key in cache.scan_iter(match=settings.CACHES["default"]["KEY_PREFIX"] + ":*", count=1000):
+            deleted += cache.delete(key)
+    if settings.REDIS_URL:
+        deleted += redis.Redis.from_url(settings.REDIS_URL).delete(settings.REQUEST_LOG_BUFFER_KEY)
+    return {"deleted": deleted}
+
+
 def settings_info() -> dict:
     from django.conf import settings
 
@@ -351,6 +399,8 @@ ACTIONS = {
     "manager": manager,
     "logs_fallback": logs_fallback,
     "facets_catalog": facets_catalog,
+    "shop_catalog": shop_catalog,
+    "redis_keys_delete": redis_keys_delete,
 }
 
 
