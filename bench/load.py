@@ -226,6 +226,8 @@ def run_python_load(
 class BurstResult:
     statuses: list[int]
     seconds: float
+    # Each request's time from the release to its answer, in seconds.
+    latencies: list[float]
 
 
 def burst(
@@ -236,7 +238,7 @@ def burst(
     servers = [urlsplit(url) for url in ([base_url] if isinstance(base_url, str) else base_url)]
     statuses: list[int] = [0] * len(tokens)
     gate = threading.Barrier(len(tokens) + 1)
-    finished: list[float] = []
+    finished: list[float] = [0.0] * len(tokens)
 
     def fire(slot: int, token: str) -> None:
         parts = servers[slot % len(servers)]
@@ -257,7 +259,7 @@ def burst(
         except OSError:
             statuses[slot] = -1
         finally:
-            finished.append(time.perf_counter())
+            finished[slot] = time.perf_counter()
             if connection is not None:
                 connection.close()
 
@@ -268,4 +270,4 @@ def burst(
     started = time.perf_counter()
     for thread in threads:
         thread.join()
-    return BurstResult(statuses, max(finished) - started)
+    return BurstResult(statuses, max(finished) - started, [moment - started for moment in finished])

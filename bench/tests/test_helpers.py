@@ -4,7 +4,7 @@ from types import SimpleNamespace
 import pytest
 
 from bench.load import wrk_script
-from bench.run import Bench
+from bench.run import Bench, _env_sizes
 from bench.stats import figure_line, median, not_available, parse_wrk, percentile, ratio
 
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:40123
@@ -144,3 +144,18 @@ def test_parse_wrk_reads_the_counted_statuses():
 
     assert parse_wrk(output).statuses == {304: 1200, 200: 3}
     assert parse_wrk(WRK_OUTPUT).statuses == {}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("10000,100000,1000000", (10_000, 100_000, 1_000_000)),
+        (" 100_000 , 10_000,", (10_000, 100_000)),
+        ("", (1, 8, 32)),
+    ],
+    ids=["plain", "underscores-spaces-unsorted", "unset-takes-default"],
+)
+def test_env_sizes_reads_a_comma_list_smallest_first(monkeypatch, value, expected):
+    monkeypatch.setenv("BENCH_GROWTH_SIZES", value)
+
+    assert _env_sizes("BENCH_GROWTH_SIZES", "32,1,8") == expected
