@@ -1,7 +1,9 @@
 """Load generators: wrk (with a generated Lua script) or, when wrk is missing, a multi-process Python one.
 
-Both run outside the server's processes and return a `LoadResult`. `burst` fires N requests at the same
-instant from N threads (the checkout race); `request` is a single blocking call for setup and probes.
+Both run outside the server's processes and return a `LoadResult`. `in_turn` asks paths one after the other, in
+whole passes, for latencies of paths slow enough that a timed wrk run would reach only the first few. `burst`
+fires N requests at the same instant from N threads (the checkout race); `request` is a single blocking call for
+setup and probes.
 """
 
 import http.client
@@ -219,6 +221,42 @@ def run_python_load(
         non_2xx=sum(non_2xx for _, non_2xx, _, _ in collected),
         socket_errors=sum(errors for _, _, errors, _ in collected),
         statuses=dict(statuses),
+    )
+
+
+def in_turn(base_url: str, paths: list[str], *, seconds: float, passes: int = 2) -> LoadResult:
+    """`paths` asked one after the other on one keep-alive connection, in whole passes until `seconds` are up
+    (`passes` at least): every path weighs alike in the percentiles, however much slower than the others it is."""
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+    latencies, non_2xx, errors, done = [], 0, 0, 0
+    started = time.perf_counter()
+    try:
+        while done < passes or time.perf_counter() - started < seconds:
+            for path in paths:
+                asked = time.perf_counter()
+                try:
+                    connection.request("GET", path, headers=_headers(None, None))
+                    response = connection.getresponse()
+                    response.read()
+                except OSError:
+                    errors += 1
+                    connection.close()
+                    continue
+                latencies.append((time.perf_counter() - asked) * 1000)
+                non_2xx += not 200 <= response.status < 400
+            done += 1
+    finally:
+        connection.close()
+    elapsed = time.perf_counter() - started
+    return LoadResult(
+        requests=len(latencies),
+        seconds=elapsed,
+        requests_per_second=len(latencies) / elapsed,
+        p50_ms=percentile(latencies, 0.50),
+        p99_ms=percentile(latencies, 0.99),
+        non_2xx=non_2xx,
+        socket_errors=errors,
     )
 
 
