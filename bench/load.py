@@ -1,7 +1,9 @@
 """Load generators: wrk (with a generated Lua script) or, when wrk is missing, a multi-process Python one.
 
-Both run outside the server's processes and return a `LoadResult`. `burst` fires N requests at the same
-instant from N threads (the checkout race); `request` is a single blocking call for setup and probes.
+Both run outside the server's processes and return a `LoadResult`. `in_turn` asks paths one after the other, in
+whole passes, for latencies of paths slow enough that a timed wrk run would reach only the first few. `burst`
+fires N requests at the same instant from N threads (the checkout race); `request` is a single blocking call for
+setup and probes.
 """
 
 import http.client
@@ -222,10 +224,48 @@ def run_python_load(
     )
 
 
+def in_turn(base_url: str, paths: list[str], *, seconds: float, passes: int = 2) -> LoadResult:
+    """`paths` asked one after the other on one keep-alive connection, in whole passes until `seconds` are up
+    (`passes` at least): every path weighs alike in the percentiles, however much slower than the others it is."""
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+    latencies, non_2xx, errors, done = [], 0, 0, 0
+    started = time.perf_counter()
+    try:
+        while done < passes or time.perf_counter() - started < seconds:
+            for path in paths:
+                asked = time.perf_counter()
+                try:
+                    connection.request("GET", path, headers=_headers(None, None))
+                    response = connection.getresponse()
+                    response.read()
+                except OSError:
+                    errors += 1
+                    connection.close()
+                    continue
+                latencies.append((time.perf_counter() - asked) * 1000)
+                non_2xx += not 200 <= response.status < 400
+            done += 1
+    finally:
+        connection.close()
+    elapsed = time.perf_counter() - started
+    return LoadResult(
+        requests=len(latencies),
+        seconds=elapsed,
+        requests_per_second=len(latencies) / elapsed,
+        p50_ms=percentile(latencies, 0.50),
+        p99_ms=percentile(latencies, 0.99),
+        non_2xx=non_2xx,
+        socket_errors=errors,
+    )
+
+
 @dataclass
 class BurstResult:
     statuses: list[int]
     seconds: float
+    # Each request's time from the release to its answer, in seconds.
+    latencies: list[float]
 
 
 def burst(
@@ -236,7 +276,7 @@ def burst(
     servers = [urlsplit(url) for url in ([base_url] if isinstance(base_url, str) else base_url)]
     statuses: list[int] = [0] * len(tokens)
     gate = threading.Barrier(len(tokens) + 1)
-    finished: list[float] = []
+    finished: list[float] = [0.0] * len(tokens)
 
     def fire(slot: int, token: str) -> None:
         parts = servers[slot % len(servers)]
@@ -257,7 +297,7 @@ def burst(
         except OSError:
             statuses[slot] = -1
         finally:
-            finished.append(time.perf_counter())
+            finished[slot] = time.perf_counter()
             if connection is not None:
                 connection.close()
 
@@ -268,4 +308,4 @@ def burst(
     started = time.perf_counter()
     for thread in threads:
         thread.join()
-    return BurstResult(statuses, max(finished) - started)
+    return BurstResult(statuses, max(finished) - started, [moment - started for moment in finished])

@@ -71,13 +71,13 @@ def catalog_fallback(*, products: int, categories: int = 5, seed: int = 1) -> di
 def catalog_images(*, per_product: int = 2) -> dict:
     """`per_product` images with their renditions on every product that has none, so the list pages measure
     products with pictures. The rows share a few generated files (one set per position): made once, and
-    bulk-inserted, where uploading each would take minutes at 100,000 products."""
+    inserted by one INSERT ... SELECT, where uploading each would take minutes at 100,000 products."""
     from django.conf import settings
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
+    from django.db import connection
 
     from store.images import rendition_make
-    from store.models import Product, ProductImage
     from store.seed import demo_image
 
     shared = []
@@ -94,30 +94,27 @@ def catalog_images(*, per_product: int = 2) -> dict:
                     "height": rendition_height,
                 }
         shared.append((name, renditions))
-    without = Product.objects.filter(images__isnull=True).order_by("pk").values_list("pk", flat=True)
-    created = 0
-    for product_ids in _chunks(list(without), 5000):
-        rows = [
-            ProductImage(
-                product_id=product_id,
-                file=name,
-                alt_text=f"Picture {position + 1}",
-                position=position,
-                width=800,
-                height=600,
-                renditions=renditions,
-            )
-            for product_id in product_ids
-            for position, (name, renditions) in enumerate(shared)
-        ]
-        ProductImage.objects.bulk_create(rows)
-        created += len(rows)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO store_productimage (product_id, file, alt_text, position, width, height, renditions, created_at)
+            SELECT product.id, image.file, 'Picture ' || (image.position + 1), image.position, 800, 600,
+                image.renditions, now()
+            FROM store_product AS product
+            CROSS JOIN jsonb_to_recordset(%s::jsonb) AS image(file text, position int, renditions jsonb)
+            WHERE NOT EXISTS (SELECT 1 FROM store_productimage AS existing WHERE existing.product_id = product.id)
+            """,
+            [
+                json.dumps(
+                    [
+                        {"file": name, "position": position, "renditions": renditions}
+                        for position, (name, renditions) in enumerate(shared)
+                    ]
+                )
+            ],
+        )
+        created = cursor.rowcount
     return {"images": created}
-
-
-def _chunks(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def catalog_info() -> dict:
@@ -271,63 +268,92 @@ FACET_ATTRIBUTES = (
 )
 
 
-def facets_catalog(*, products: int) -> dict:
-    """`products` active products in five categories of their own with brand, colour, size, waterproof and a
-    weight, made by INSERT ... SELECT generate_series (seconds for 100,000), and the product rows' copies of
-    their attribute values from the same SQL. Products draw from the attributes by a hash of their number."""
-    from django.db import connection, transaction
+# Realistic searches of the facets catalog: an item, a name word, and pairs a shopper would type.
+FACET_SEARCHES = ("lamp", "cedar", "linen scarf", "quartz watch")
 
+
+def _facets_schema() -> tuple[list, list[list[int]], int]:
+    """The facets catalog's categories, the value ids of each choice attribute and the weight attribute's id:
+    made on the first call, read back on the next ones."""
     from store.models import Attribute, Category
     from store.services.attributes import attribute_create, attribute_value_create
 
-    with transaction.atomic():
-        categories = [
-            Category.objects.get_or_create(name=f"Facets {number}", defaults={"slug": f"facets-{number}"})[0]
-            for number in range(5)
-        ]
-        value_ids = []
-        for name, kind, values in FACET_ATTRIBUTES:
+    categories = [
+        Category.objects.get_or_create(name=f"Facets {number}", defaults={"slug": f"facets-{number}"})[0]
+        for number in range(5)
+    ]
+    attributes = []
+    for name, kind, values in (*FACET_ATTRIBUTES, ("Weight", Attribute.Kind.NUMBER, ())):
+        attribute = Attribute.objects.filter(name=name).first()
+        if attribute is None:
             attribute = attribute_create(name=name, kind=kind)
             for value in values:
                 attribute_value_create(attribute=attribute, value=value)
-            value_ids.append(list(attribute.values.order_by("id").values_list("id", flat=True)))
-        weight = attribute_create(name="Weight", kind=Attribute.Kind.NUMBER)
-        picks = " || ".join(
-            f"ARRAY[(%s::int[])[1 + pg_temp.hashint(n * {index + 7}) %% {len(ids)}]]"
-            for index, ids in enumerate(value_ids)
+        attributes.append(attribute)
+    value_ids = [list(attribute.values.order_by("id").values_list("id", flat=True)) for attribute in attributes[:-1]]
+    return categories, value_ids, attributes[-1].pk
+
+
+# Product n of the facets catalog, from the numbers n of `generate_series(%(first)s, %(last)s)`: every word and
+# attribute value drawn by a hash of n (`pg_temp.pick`), so a catalog grown in steps is the one made at once.
+FACETS_PRODUCTS_INSERT = """
+WITH inserted AS (
+    INSERT INTO store_product (category_id, name, slug, sku, description, price, discount_price, stock, is_active,
+        rating_average, rating_count, attribute_value_ids, attribute_numbers, created_at, updated_at)
+    SELECT (%(categories)s::int[])[1 + n %% 5],
+        initcap(pg_temp.pick(%(words)s::text[], n * 11)) || ' ' || pg_temp.pick(%(items)s::text[], n * 13) || ' ' || n,
+        'facet-item-' || n, 'FACET-' || n,
+        (SELECT string_agg(pg_temp.pick(%(all_words)s::text[], n * 17 + k), ' ') FROM generate_series(1, 8) AS k),
+        5 + abs(hashint4(n)) %% 150000 / 100.0, NULL, abs(hashint4(n * 3)) %% 50, true, 0, 0,
+        (SELECT array_agg(v ORDER BY v) FROM unnest({picks}) AS v),
+        jsonb_build_object(%(weight)s::text, (abs(hashint4(n * 5)) %% 20000) / 1000.0), now(), now()
+    FROM generate_series(%(first)s, %(last)s) AS n
+    RETURNING id, attribute_value_ids, attribute_numbers
+)
+INSERT INTO store_productattributevalue (product_id, attribute_id, value_id, number)
+SELECT i.id, v.attribute_id, v.id, NULL FROM inserted i JOIN store_attributevalue v ON v.id = ANY(i.attribute_value_ids)
+UNION ALL
+SELECT i.id, %(weight)s, NULL, (i.attribute_numbers ->> %(weight)s::text)::numeric FROM inserted i
+"""
+
+
+def facets_catalog(*, products: int, batch_size: int = 100_000) -> dict:
+    """Grow the facets catalog to `products` active products in five categories of their own with brand, colour,
+    size, waterproof and a weight, named and described from NAME_WORDS and ITEM_WORDS, by INSERT ... SELECT
+    generate_series, with the product rows' copies of their attribute values in the same statement. One
+    transaction per `batch_size` products: the triggers write each batch's search documents and facet counts (a
+    statement of a million rows would hold them all in memory at once)."""
+    from django.db import connection, transaction
+
+    from store.models import Product
+
+    words, items = NAME_WORDS.split(), ITEM_WORDS.split()
+    with transaction.atomic():
+        categories, value_ids, weight = _facets_schema()
+    picks = " || ".join(
+        f"ARRAY[pg_temp.pick(%(values{index})s::int[], n * {index + 7})]" for index in range(len(value_ids))
+    )
+    arguments = {
+        "categories": [category.pk for category in categories],
+        "words": words,
+        "items": items,
+        "all_words": words + items,
+        "weight": weight,
+        **{f"values{index}": ids for index, ids in enumerate(value_ids)},
+    }
+    made = Product.objects.filter(sku__startswith="FACET-").count()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION pg_temp.pick(anyarray, integer) RETURNS anyelement LANGUAGE sql IMMUTABLE AS "
+            "$$ SELECT $1[1 + abs(hashint4($2)) % cardinality($1)] $$"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE FUNCTION pg_temp.hashint(integer) RETURNS integer LANGUAGE sql IMMUTABLE AS "
-                "$$ SELECT abs(hashint4($1)) $$"
-            )
-            cursor.execute(
-                f"""
-                INSERT INTO store_product (category_id, name, slug, sku, description, price, discount_price, stock,
-                    is_active, rating_average, rating_count, attribute_value_ids, attribute_numbers, created_at,
-                    updated_at)
-                SELECT (%s::int[])[1 + n %% 5], 'Facet item ' || n, 'facet-item-' || n, 'FACET-' || n, '',
-                    5 + pg_temp.hashint(n) %% 150000 / 100.0, NULL, pg_temp.hashint(n * 3) %% 50, true, 0, 0,
-                    (SELECT array_agg(v ORDER BY v) FROM unnest({picks}) AS v),
-                    jsonb_build_object(%s::text, (pg_temp.hashint(n * 5) %% 20000) / 1000.0), now(), now()
-                FROM generate_series(1, %s) AS n
-                """,
-                [[category.pk for category in categories], *value_ids, str(weight.pk), products],
-            )
-            cursor.execute(
-                """
-                INSERT INTO store_productattributevalue (product_id, attribute_id, value_id, number)
-                SELECT p.id, v.attribute_id, v.id, NULL FROM store_product p
-                JOIN store_attributevalue v ON v.id = ANY(p.attribute_value_ids) WHERE p.sku LIKE 'FACET-%%'
-                UNION ALL
-                SELECT p.id, %s, NULL, (p.attribute_numbers ->> %s)::numeric FROM store_product p
-                WHERE p.sku LIKE 'FACET-%%'
-                """,
-                [weight.pk, str(weight.pk)],
-            )
-            cursor.execute("ANALYZE store_product")
+        for first in range(made + 1, products + 1, batch_size):
+            with transaction.atomic():
+                last = min(first + batch_size - 1, products)
+                cursor.execute(FACETS_PRODUCTS_INSERT.format(picks=picks), {**arguments, "first": first, "last": last})
+        cursor.execute("ANALYZE store_product")
     colour = FACET_ATTRIBUTES[1][2][0].lower()
-    return {"category_id": categories[0].pk, "colour": colour}
+    return {"category_id": categories[0].pk, "colour": colour, "searches": FACET_SEARCHES}
 
 
 def shop_catalog(*, stock: int) -> dict:

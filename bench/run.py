@@ -7,6 +7,7 @@ BENCH_QUICK=1 is a smoke run with small sizes.
 """
 
 import datetime
+import itertools
 import json
 import os
 import signal
@@ -14,11 +15,11 @@ import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from bench.load import LoadGenerator, burst, request
+from bench.load import LoadGenerator, burst, in_turn, request
 from bench.stack import (
     ROOT,
     CommandMissing,
@@ -33,9 +34,14 @@ from bench.stack import (
 )
 from bench.stats import LoadResult, figure_line, median, not_available, number, ratio, worker_recycles
 
-SECTIONS = ("catalog", "facets", "logging", "checkout", "seed", "dashboard")
+SECTIONS = ("catalog", "facets", "logging", "checkout", "seed", "dashboard", "growth")
 FACETS_TARGET_MS = 50
 TAIL_TARGET = 5.0
+# The growth section's request logs come from one client IP per this many requests (over seed_core's 7 days): the
+# dashboard reads a daily rollup per IP, so its rows grow with the clients, not with the requests.
+LOGS_PER_CLIENT = 100
+# Checkouts per buyer count at least, so the p50 of one buyer rests on more than a few.
+GROWTH_CHECKOUTS = 64
 
 
 def _env_int(name: str, default: int) -> int:
@@ -44,6 +50,11 @@ def _env_int(name: str, default: int) -> int:
 
 def _env_float(name: str, default: float) -> float:
     return float(os.environ.get(name) or default)
+
+
+def _env_sizes(name: str, default: str) -> tuple[int, ...]:
+    """A comma list of whole numbers (`10000,100_000`), smallest first."""
+    return tuple(sorted(int(part) for part in (os.environ.get(name) or default).split(",") if part.strip()))
 
 
 @dataclass
@@ -62,6 +73,9 @@ class Config:
     buyers: int
     hot_stock: int
     checkout_rounds: int
+    growth_products: tuple[int, ...]
+    growth_logs: tuple[int, ...]
+    growth_buyers: tuple[int, ...]
     command_timeout: float
     database_name: str
     keep_databases: bool
@@ -89,6 +103,9 @@ class Config:
             buyers=_env_int("BENCH_BUYERS", 50),
             hot_stock=_env_int("BENCH_HOT_STOCK", 10),
             checkout_rounds=_env_int("BENCH_CHECKOUT_ROUNDS", 2 if quick else 5),
+            growth_products=_env_sizes("BENCH_GROWTH_PRODUCTS", "1000,5000" if quick else "10000,100000,1000000"),
+            growth_logs=_env_sizes("BENCH_GROWTH_LOGS", "10000,50000" if quick else "1000000,10000000"),
+            growth_buyers=_env_sizes("BENCH_GROWTH_BUYERS", "1,8,32"),
             command_timeout=_env_float("BENCH_COMMAND_TIMEOUT", 200),
             database_name=os.environ.get("BENCH_DATABASE_NAME") or "duka_bench",
             keep_databases=os.environ.get("BENCH_KEEP_DATABASES", "") not in ("", "0"),
@@ -124,6 +141,8 @@ class Bench:
     figures: dict[str, list[str]] = field(default_factory=lambda: {section: [] for section in SECTIONS})
     servers: list[Gunicorn] = field(default_factory=list)
     databases: list[str] = field(default_factory=list)
+    # Each dashboard run asks URLs no run asked before (see `_dashboard_paths`).
+    dashboard_batches: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     # -- plumbing ---------------------------------------------------------------------------------
 
@@ -484,7 +503,9 @@ class Bench:
                     f"stock left {state['stock']}; {number(result.seconds, 3)} s",
                 ),
             )
-        self._checkout_throughput(server, throughput, label)
+        self._checkout_throughput(
+            server, throughput, label, buyers=self.config.buyers, bursts=self.config.checkout_rounds
+        )
 
     def _fill_carts(self, server: Gunicorn, tokens: list[str], product_ids: list[int]) -> str:
         result = burst(
@@ -497,17 +518,22 @@ class Bench:
         bad = sorted({status for status in result.statuses if status not in (200, 201)})
         return f"POST /api/cart/ answered {bad}" if bad else ""
 
-    def _checkout_throughput(self, server: Gunicorn, name: str, label: str) -> None:
+    def _checkout_throughput(
+        self, server: Gunicorn, name: str, label: str, *, buyers: int, bursts: int, section: str = "checkout"
+    ) -> None:
+        """Orders/s of `buyers` simultaneous checkouts, each buyer of a product of its own, over `bursts` bursts
+        (the carts filled again before each): the median of the bursts' rates, and the checkouts' p50 latency."""
         # Fresh buyers' carts: the race leaves the losers' carts holding the sold-out product.
-        tokens = [buyer["token"] for buyer in helper(self.main, "buyers", count=self.config.buyers)["buyers"]]
+        tokens = [buyer["token"] for buyer in helper(self.main, "buyers", count=buyers)["buyers"]]
         products = helper(self.main, "products", count=len(tokens), stock=1_000_000, label=f"spread{label}")["ids"]
-        orders, seconds, rates, server_errors, refused = 0, 0.0, [], 0, 0
-        for _ in range(self.config.checkout_rounds):
+        orders, seconds, rates, latencies, server_errors, refused = 0, 0.0, [], [], 0, 0
+        for _ in range(bursts):
             failed = self._fill_carts(server, tokens, products)
             if failed:
-                self.emit("checkout", not_available(name, f"filling carts failed: {failed}"))
+                self.emit(section, not_available(name, f"filling carts failed: {failed}"))
                 return
             result = burst(server.base_url, "POST", "/api/checkout/", tokens, [{}] * len(tokens))
+            latencies += result.latencies
             created = result.statuses.count(201)
             failed = sum(status >= 500 or status < 0 for status in result.statuses)
             server_errors += failed
@@ -516,14 +542,14 @@ class Bench:
             seconds += result.seconds
             rates.append(created / result.seconds)
         self.emit(
-            "checkout",
+            section,
             figure_line(
                 name,
                 f"{number(median(rates), 1)} orders/s",
                 "-",
                 None if not server_errors + refused else False,
-                f"{orders} orders in {number(seconds, 3)} s over {self.config.checkout_rounds} bursts "
-                f"(median of bursts); 4xx x{refused}, 5xx/errors x{server_errors}",
+                f"{orders} orders in {number(seconds, 3)} s over {bursts} bursts (median of bursts); "
+                f"checkout p50 {number(median(latencies) * 1000, 1)} ms; 4xx x{refused}, 5xx/errors x{server_errors}",
             ),
         )
 
@@ -586,27 +612,35 @@ class Bench:
             return
         self.measure(server, paths, connections=1, seconds=1)
         results = [self.measure(server, paths, connections=1) for _ in range(self.config.rounds)]
-        self._facets_line(
-            name, results, f"{len(paths)} filter sets mixed, 1 connection; catalog made in {number(made, 1)} s"
-        )
+        note = f"{len(paths)} filter sets mixed, 1 connection; catalog made in {number(made, 1)} s"
+        self._latency_line("facets", name, results, note, FACETS_TARGET_MS)
         alone = self.side_by_side(*(lambda path=path: self.measure(server, [path], connections=1) for path in paths))
         for label, results in zip(filter_sets, alone, strict=True):
-            self._facets_line(f"  facets p50, {label}", results, "alone, 1 connection")
+            self._latency_line("facets", f"  facets p50, {label}", results, "alone, 1 connection", FACETS_TARGET_MS)
 
-    def _facets_line(self, name: str, results: list[LoadResult], note: str) -> None:
+    def _latency_line(
+        self,
+        section: str,
+        name: str,
+        results: list[LoadResult],
+        note: str,
+        limit_ms: float | None = None,
+        *,
+        problem: bool = False,
+    ) -> None:
+        """The p50 of runs (their median), with their p99 and req/s; under `limit_ms` when given, else informative.
+        A non-2xx answer, a socket error or a `problem` the note describes fails the line either way."""
         p50 = median([result.p50_ms for result in results if result.p50_ms is not None])
         p99 = median([result.p99_ms for result in results if result.p99_ms is not None])
-        self.emit(
-            "facets",
-            figure_line(
-                name,
-                f"{number(p50, 1)} ms",
-                f"< {FACETS_TARGET_MS} ms",
-                p50 is not None and p50 < FACETS_TARGET_MS,
-                f"{note}; p99 {number(p99, 1)} ms; "
-                f"{number(median([result.requests_per_second for result in results]), 1)} req/s",
-            ),
-        )
+        failures = sum(result.non_2xx + result.socket_errors for result in results)
+        met = None if limit_ms is None else p50 is not None and p50 < limit_ms
+        raw = f"{note}; p99 {number(p99, 1)} ms; {number(_median_rate(results), 1)} req/s"
+        if failures:
+            raw = f"{raw}; {failures} non-2xx/socket errors"
+        if failures or problem:
+            met = False
+        target = "-" if limit_ms is None else f"< {limit_ms:g} ms"
+        self.emit(section, figure_line(name, f"{number(p50, 1)} ms", target, met, raw))
 
     # -- 4. dashboard -----------------------------------------------------------------------------
 
@@ -646,16 +680,10 @@ class Bench:
             request(server.base_url, "GET", totals_path, token=token).json().get("total_requests")
             for server, token in ((small_server, tokens[0]), (large_server, tokens[1]))
         ]
-        batches = iter(range(1, 1000))
-
-        def run(server: Gunicorn, token: str, seconds: float = 0) -> LoadResult:
-            paths = self._dashboard_paths(today, next(batches), 2000)
-            return self.measure(server, paths, connections=1, token=token, seconds=seconds)
-
         for server, token in ((small_server, tokens[0]), (large_server, tokens[1])):
-            run(server, token, seconds=1)
+            self._dashboard_run(server, token, seconds=1)
         small_results, large_results = self.side_by_side(
-            lambda: run(small_server, tokens[0]), lambda: run(large_server, tokens[1])
+            lambda: self._dashboard_run(small_server, tokens[0]), lambda: self._dashboard_run(large_server, tokens[1])
         )
         small_server.stop()
         large_server.stop()
@@ -677,6 +705,12 @@ class Bench:
             figure_line(name, f"{number(value)}x", "<= 3.00x", value is not None and value <= 3 and not failures, raw),
         )
 
+    def _dashboard_run(self, server: Gunicorn, token: str, seconds: float = 0) -> LoadResult:
+        """The dashboard over 2,000 URLs no run asked before, 1 connection."""
+        today = datetime.datetime.now(datetime.UTC).date()
+        paths = self._dashboard_paths(today, next(self.dashboard_batches), 2000)
+        return self.measure(server, paths, connections=1, token=token, seconds=seconds)
+
     @staticmethod
     def _dashboard_paths(today: datetime.date, batch: int, count: int) -> list[str]:
         """Distinct URLs over the same 7 days of data (a wider `from` adds no rows), so no response cache hits."""
@@ -686,6 +720,106 @@ class Bench:
             start = today - datetime.timedelta(days=7 + extra_days)
             paths.append(f"/api/security/dashboard/?from={start}&to={today}&top_n={top_n + 1}")
         return paths
+
+    # -- how cost grows ---------------------------------------------------------------------------
+
+    def growth(self) -> None:
+        """How cost grows: the catalog list and search at each size of BENCH_GROWTH_PRODUCTS, the dashboard at each
+        of BENCH_GROWTH_LOGS (one database each for products and logs, grown in steps and measured after each),
+        checkout with each number of BENCH_GROWTH_BUYERS. Informative lines; the reads on 1 connection."""
+        self._growth_catalog()
+        self._growth_dashboard()
+        self._growth_checkout()
+
+    def _growth_catalog(self) -> None:
+        """Anonymous reads with the response cache off, so each figure is the query's cost: five list pages (pages
+        1, 2 and 50, a category, the category by price) asked in turn, and four searches in turn, after one
+        request to each that checks its status."""
+        env = self.fresh_database("_growth_catalog")
+        for size in self.config.growth_products:
+            progress(f"growing the catalog to {size:,} products, with images")
+            started = time.perf_counter()
+            info = helper(env, "facets_catalog", products=size)
+            helper(env, "catalog_images")
+            grown = f"grown to {size:,} in {number(time.perf_counter() - started, 1)} s"
+            # A server per size: no process keeps what it read of the smaller catalog.
+            server = self.serve(env.but(CATALOG_CACHE_ENABLED="0"), f"growth-catalog-{size}")
+            category = info["category_id"]
+            lists = [
+                "/api/products/",
+                "/api/products/?page=2",
+                "/api/products/?page=50",
+                f"/api/products/?category={category}",
+                f"/api/products/?category={category}&ordering=price",
+            ]
+            searches = ["/api/products/?" + urlencode({"search": term}) for term in info["searches"]]
+            answers = [request(server.base_url, "GET", path) for path in lists + searches]
+            statuses = sorted({answer.status for answer in answers})
+            names = (f"catalog list p50, {size:,} products", f"catalog search p50, {size:,} products")
+            if statuses != [200]:
+                for name in names:
+                    self.emit("growth", not_available(name, f"statuses {statuses}"))
+                server.stop()
+                continue
+            matches = ", ".join(
+                f"{term} {answer.json()['count']:,}"
+                for term, answer in zip(info["searches"], answers[len(lists) :], strict=True)
+            )
+            # In turn, not wrk: at a million products a timed run would ask little but the first page.
+            list_results, search_results = self.side_by_side(
+                *(
+                    lambda server=server, paths=paths: in_turn(server.base_url, paths, seconds=self.config.seconds)
+                    for paths in (lists, searches)
+                )
+            )
+            note = "asked in turn, whole passes, 1 connection"
+            self._latency_line("growth", names[0], list_results, f"{len(lists)} pages {note}; {grown}")
+            self._latency_line(
+                "growth", names[1], search_results, f"{len(searches)} searches {note}; matches: {matches}"
+            )
+            server.stop()
+
+    def _growth_dashboard(self) -> None:
+        """The request logs as `seed_core` writes them (with the daily rollup the dashboard reads), one client IP
+        per LOGS_PER_CLIENT requests; the manager's dashboard over distinct URLs."""
+        env = self.fresh_database("_growth_logs")
+        token = helper(env, "manager")["token"]
+        made = 0
+        for size in self.config.growth_logs:
+            clients = max(7, size // LOGS_PER_CLIENT)
+            progress(f"seed_core --logs {size - made:,} --ips {clients:,}")
+            # The same seed draws the same first IPs: each step's clients include the previous step's.
+            seconds = manage(
+                env, "seed_core", "--logs", str(size - made), "--ips", str(clients), "--seed", "1", timeout=3600
+            )
+            made = size
+            server = self.serve(env, f"growth-logs-{size}")
+            today = datetime.datetime.now(datetime.UTC).date()
+            probe_path = self._dashboard_paths(today, next(self.dashboard_batches), 1)[0]
+            probe = request(server.base_url, "GET", probe_path, token=token)
+            total = probe.json().get("total_requests") if probe.status == 200 else f"unknown (status {probe.status})"
+            self._dashboard_run(server, token, seconds=1)
+            results = [self._dashboard_run(server, token) for _ in range(self.config.rounds)]
+            note = (
+                f"{clients:,} client IPs over 7 days; distinct URLs, 1 connection; total_requests {total}; "
+                f"seed_core added {number(seconds, 1)} s"
+            )
+            self._latency_line("growth", f"dashboard p50, {size:,} logs", results, note, problem=total != size)
+            server.stop()
+
+    def _growth_checkout(self) -> None:
+        server = self.serve(self.main, "growth-checkout")
+        label = f"growth{int(time.time())}"
+        for buyers in self.config.growth_buyers:
+            self._checkout_throughput(
+                server,
+                f"checkout throughput, {buyers} buyers",
+                f"{label}-{buyers}",
+                buyers=buyers,
+                bursts=max(self.config.checkout_rounds, GROWTH_CHECKOUTS // buyers),
+                section="growth",
+            )
+        server.stop()
 
     # -- the run ----------------------------------------------------------------------------------
 

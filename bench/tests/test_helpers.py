@@ -1,10 +1,12 @@
 import datetime
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 import pytest
 
-from bench.load import wrk_script
-from bench.run import Bench
+from bench.load import in_turn, wrk_script
+from bench.run import Bench, _env_sizes
 from bench.stats import figure_line, median, not_available, parse_wrk, percentile, ratio, worker_recycles
 
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:40123
@@ -157,3 +159,55 @@ def test_worker_recycles_counts_the_workers_that_reached_max_requests():
 
     assert worker_recycles(log) == 2
     assert worker_recycles("") == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("10000,100000,1000000", (10_000, 100_000, 1_000_000)),
+        (" 100_000 , 10_000,", (10_000, 100_000)),
+        ("", (1, 8, 32)),
+    ],
+    ids=["plain", "underscores-spaces-unsorted", "unset-takes-default"],
+)
+def test_env_sizes_reads_a_comma_list_smallest_first(monkeypatch, value, expected):
+    monkeypatch.setenv("BENCH_GROWTH_SIZES", value)
+
+    assert _env_sizes("BENCH_GROWTH_SIZES", "32,1,8") == expected
+
+
+class _Answers(BaseHTTPRequestHandler):
+    """200 for /found, 404 for anything else, and the paths asked, in order."""
+
+    protocol_version = "HTTP/1.1"
+    asked: list[str] = []
+
+    def do_GET(self):
+        self.asked.append(self.path)
+        self.send_response(200 if self.path == "/found" else 404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def answering_server():
+    _Answers.asked = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answers)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_in_turn_asks_every_path_alike_in_whole_passes(answering_server):
+    result = in_turn(answering_server, ["/found", "/missing", "/found"], seconds=0, passes=3)
+
+    assert _Answers.asked == ["/found", "/missing", "/found"] * 3
+    assert result.requests == 9
+    assert result.non_2xx == 3
+    assert result.socket_errors == 0
+    assert result.p50_ms is not None and result.p50_ms <= result.p99_ms

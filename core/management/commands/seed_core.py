@@ -79,10 +79,12 @@ class Command(BaseCommand):
 
 def _ip_pool(size: int, rng: random.Random) -> list[str]:
     pool = SEED_IPS[:size]
+    taken = set(pool)
     while len(pool) < size:
         first, second, _, _ = rng.choice(SEED_IPS).split(".")
         candidate = f"{first}.{second}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
-        if candidate not in pool:
+        if candidate not in taken:
+            taken.add(candidate)
             pool.append(candidate)
     return pool
 
