@@ -41,6 +41,8 @@ def post_worker_init(worker):
 def worker_exit(server, worker):
     """A worker that reached `max_requests` ends at once (`duka_app.web_workers.recycled_worker_exit`), so that its
     replacement starts sooner; one stopped otherwise (a reload, a shutdown, a failed boot) exits as gunicorn says."""
+    # The master calls this hook too (for a worker already gone), with its copy of the worker, whose `nr` is 0: the
+    # test keeps it from ending the master.
     if worker.nr >= worker.max_requests:
         from duka_app.web_workers import recycled_worker_exit
 

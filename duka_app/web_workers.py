@@ -14,7 +14,7 @@ imports made on first use. Each request queued behind it waited as long, which m
 - `recycled_worker_exit` ends a worker that reached `max_requests` (`worker_exit`).
 
 Both warm-ups serve the bare project of the benchmark too, which has none of Duka's apps: app steps run only for
-the installed apps. A failing step is logged and skipped; the first requests then do that work as before.
+the installed apps. A failing step is logged and ends its warm-up; the first requests then do that work as before.
 """
 
 import atexit
@@ -36,14 +36,14 @@ logger = logging.getLogger(__name__)
 def master_prepare() -> None:
     """Import the URLconf (every view and serializer with it), compile every URL pattern, import the message
     storage and compile the catalog's statements."""
-    import_module(settings.ROOT_URLCONF)
-    _url_patterns_compile(get_resolver().url_patterns)
+    steps = [lambda: import_module(settings.ROOT_URLCONF), lambda: _url_patterns_compile(get_resolver().url_patterns)]
     if apps.is_installed("django.contrib.messages"):
-        import_string(settings.MESSAGE_STORAGE)
+        steps.append(lambda: import_string(settings.MESSAGE_STORAGE))
     if apps.is_installed("store"):
         from store.warmup import catalog_statements_compile
 
-        catalog_statements_compile()
+        steps.append(catalog_statements_compile)
+    _steps_run(steps)
 
 
 def worker_warm() -> None:
@@ -59,11 +59,18 @@ def worker_warm() -> None:
         from store.warmup import catalog_reads_warm
 
         steps.append(catalog_reads_warm)
+    _steps_run(steps)
+
+
+def _steps_run(steps) -> None:
+    """Run the steps in turn; at the first failure, log it and stop (with a database unreachable, every later step
+    would wait for its own connect timeout): requests then do that work as they would without the warm-up."""
     for step in steps:
         try:
             step()
         except Exception:
-            logger.warning("Warming the worker up failed at %r; its first requests will do that work.", step)
+            logger.warning("Warming up failed at %r; requests will do that work.", step, exc_info=True)
+            return
 
 
 def _url_patterns_compile(patterns) -> None:

@@ -8,6 +8,8 @@ from django.utils.cache import patch_vary_headers
 from store.catalog_cache import CachedAnswer
 
 READ_METHODS = ("GET", "HEAD")
+# Each search term is a query of its own: storing every one would let anyone fill Redis, and a repeat is rare.
+UNCACHED_PARAMETERS = frozenset({"search"})
 
 
 def cached_answer_response(answer: CachedAnswer) -> HttpResponse:

@@ -72,8 +72,9 @@ def catalog_version_bump() -> None:
 
 
 def query_normalised(query_string: str) -> str:
-    """The query's parameters sorted, so that `?b=2&a=1` and `?a=1&b=2` are one entry."""
-    return urlencode(sorted(parse_qsl(query_string, keep_blank_values=True)))
+    """The query's parameters sorted by name, so that `?b=2&a=1` and `?a=1&b=2` are one entry; the values of a
+    repeated parameter keep their order (`?page=1&page=2` is not `?page=2&page=1`: the last one counts)."""
+    return urlencode(sorted(parse_qsl(query_string, keep_blank_values=True), key=lambda pair: pair[0]))
 
 
 def answer_key(*, url: str, query_string: str, media_type: str) -> str:

@@ -23,12 +23,13 @@ from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
 from django.utils.cache import get_conditional_response
 
-from store.catalog_answers import READ_METHODS, cached_answer_response, catalog_cache_headers_set
+from store.catalog_answers import READ_METHODS, UNCACHED_PARAMETERS, cached_answer_response, catalog_cache_headers_set
 from store.catalog_cache import CachedAnswer, answer_key, answer_lookup
 
 # Where the views with `CatalogCachedReads` are routed (store/urls.py); a test holds every such route to these.
 CATALOG_PATH_PREFIXES = ("/api/products/", "/api/categories/")
-PLAIN_ACCEPTS = frozenset({"", "*/*", "application/json"})
+# A missing Accept means */*; a present but empty one is left to the view (DRF answers it 406).
+PLAIN_ACCEPTS = frozenset({"*/*", "application/json"})
 # The media type DRF negotiates for a plain Accept: the project's JSON renderer's.
 JSON_MEDIA_TYPE = "application/json"
 
@@ -62,7 +63,8 @@ class CatalogCacheHitMiddleware:
             and request.path.startswith(CATALOG_PATH_PREFIXES)
             and "HTTP_AUTHORIZATION" not in request.META
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
-            and request.META.get("HTTP_ACCEPT", "") in PLAIN_ACCEPTS
+            and not UNCACHED_PARAMETERS.intersection(request.GET)
+            and request.META.get("HTTP_ACCEPT", "*/*") in PLAIN_ACCEPTS
         ):
             return None
         try:

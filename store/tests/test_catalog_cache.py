@@ -184,7 +184,8 @@ def test_the_order_of_the_query_parameters_makes_no_other_entry(api_client, boot
 
 
 def test_keys_normalise_the_query_and_tell_apart_what_changes_the_answer():
-    assert query_normalised("b=2&a=1&a=0&c=") == "a=0&a=1&b=2&c="
+    assert query_normalised("b=2&a=1&a=0&c=") == "a=1&a=0&b=2&c="
+    assert query_normalised("page=1&page=2") != query_normalised("page=2&page=1")
     products = "http://testserver/api/products/"
 
     def key(url=products, query_string="a=1&b=2", media_type="application/json") -> str:
@@ -527,8 +528,9 @@ def _bad_token(client_as, client):
         (_bad_token, {}),
         (None, {"HTTP_ACCEPT": "application/json; indent=4"}),
         (None, {"HTTP_ACCEPT": "text/html"}),
+        (None, {"HTTP_ACCEPT": ""}),
     ],
-    ids=["customer", "manager", "manager-by-session", "bad-token", "indented-json", "html"],
+    ids=["customer", "manager", "manager-by-session", "bad-token", "indented-json", "html", "empty-accept"],
 )
 def test_credentials_and_other_media_types_go_to_the_view(api_client, client_as, boot, shoes, asker, request_headers):
     ProductFactory(name="Draft", slug="draft", category=shoes, is_active=False)
@@ -542,6 +544,8 @@ def test_credentials_and_other_media_types_go_to_the_view(api_client, client_as,
         assert sorted(p["slug"] for p in response.json()["results"]) == ["boot", "draft"]
     if asker is _bad_token:
         assert response.status_code == 401
+    if request_headers.get("HTTP_ACCEPT") == "":
+        assert response.status_code == 406
 
 
 @pytest.mark.django_db

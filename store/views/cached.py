@@ -18,11 +18,8 @@ from rest_framework.response import Response
 
 from accounts.roles import is_manager
 from duka_app.db_routing import primary_reads
-from store.catalog_answers import READ_METHODS, cached_answer_response, catalog_cache_headers_set
+from store.catalog_answers import READ_METHODS, UNCACHED_PARAMETERS, cached_answer_response, catalog_cache_headers_set
 from store.catalog_cache import CachedAnswer, answer_key, answer_lookup, answer_set, etag_of
-
-# Each search term is a query of its own: storing every one would let anyone fill Redis, and a repeat is rare.
-UNCACHED_PARAMETERS = frozenset({"search"})
 
 
 class _AnswerCached(Exception):
