@@ -1,7 +1,7 @@
 from functools import cache
 
 from django.db import connections, router
-from django.db.models import Count, Prefetch, Q, QuerySet, TextField, Window
+from django.db.models import Count, F, Func, Prefetch, Q, QuerySet, Subquery, TextField, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
@@ -175,7 +175,17 @@ class CatalogPages:
 
 @cache
 def _catalog_statement(*, with_inactive: bool) -> tuple[str, tuple]:
-    cards = _catalog_cards(with_inactive=with_inactive).annotate(window_count=Window(Count("*")))
+    """The cards in the list's order, each ending with the number of products the role sees. The number is an
+    uncorrelated subquery, run once over the products' narrow index, not a window: `COUNT(*) OVER ()` would make
+    PostgreSQL keep every product's whole row (description and all) before cutting the page, so a page cost as
+    much as the whole catalog, while this way it reads the page's rows by the `created_at` index."""
+    total = (
+        _products(with_inactive=with_inactive)
+        .order_by()
+        .annotate(total=Func(F("pk"), function="COUNT"))
+        .values("total")
+    )
+    cards = _catalog_cards(with_inactive=with_inactive).annotate(window_count=Subquery(total))
     return cards.query.sql_with_params()
 
 
