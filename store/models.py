@@ -83,7 +83,8 @@ class Product(models.Model):
         ]
         indexes = [
             models.Index(fields=["is_active", "category"], name="product_active_category_idx"),
-            models.Index(fields=["-created_at"], name="product_created_idx"),
+            # The list's default order, whole: a page is read from the index, even when many products share a time.
+            models.Index(fields=["-created_at", "-id"], name="product_created_idx"),
             models.Index(Coalesce("discount_price", "price"), name="product_final_price_idx"),
             GinIndex(fields=["search_vector"], name="product_search_idx"),
             GinIndex(fields=["attribute_value_ids"], name="product_attribute_values_idx"),
