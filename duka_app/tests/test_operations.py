@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 
 from duka_app.log_format import JsonFormatter
+from duka_app.tests.processes import child_environment
 
 
 def test_json_log_lines_carry_time_level_logger_message_and_traceback():
@@ -127,22 +128,16 @@ print(json.dumps({
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_gunicorn_worker_connects_and_reads_the_catalog_before_it_serves_and_logs_no_request():
-    from django.db import connection
-
     result = subprocess.run(
         [sys.executable, "-c", _GUNICORN_WORKER],
         cwd=settings.BASE_DIR,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "duka_app.settings",
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
-        },
+        env=child_environment(),
         capture_output=True,
         text=True,
         check=True,
     )
 
-    assert "Warming the worker up failed" not in result.stderr
+    assert "Warming up failed" not in result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == {
         "database_connected": True,
         "blacklist_loaded": True,
