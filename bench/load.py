@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench.stats import LoadResult, parse_wrk, percentile
+from bench.stats import LoadResult, parse_wrk
 
 
 @dataclass
@@ -212,12 +212,9 @@ def run_python_load(
     statuses = Counter()
     for _, _, _, counts in collected:
         statuses.update(counts)
-    return LoadResult(
-        requests=len(latencies),
-        seconds=seconds,
-        requests_per_second=len(latencies) / seconds,
-        p50_ms=percentile(latencies, 0.50),
-        p99_ms=percentile(latencies, 0.99),
+    return LoadResult.from_latencies(
+        latencies,
+        seconds,
         non_2xx=sum(non_2xx for _, non_2xx, _, _ in collected),
         socket_errors=sum(errors for _, _, errors, _ in collected),
         statuses=dict(statuses),
@@ -248,16 +245,7 @@ def in_turn(base_url: str, paths: list[str], *, seconds: float, passes: int = 2)
             done += 1
     finally:
         connection.close()
-    elapsed = time.perf_counter() - started
-    return LoadResult(
-        requests=len(latencies),
-        seconds=elapsed,
-        requests_per_second=len(latencies) / elapsed,
-        p50_ms=percentile(latencies, 0.50),
-        p99_ms=percentile(latencies, 0.99),
-        non_2xx=non_2xx,
-        socket_errors=errors,
-    )
+    return LoadResult.from_latencies(latencies, time.perf_counter() - started, non_2xx=non_2xx, socket_errors=errors)
 
 
 @dataclass

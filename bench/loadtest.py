@@ -33,7 +33,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from bench.run import helper, progress
-from bench.stack import ROOT, Environment, Gunicorn, Postgres, manage, redis_url
+from bench.stack import ROOT, Environment, Gunicorn, Postgres, interrupt_on_sigterm, manage, redis_url
 from bench.stats import number, percentile
 from payments.tests.fakes.stripe import FakeStripe, StripeApiError, signed_webhook
 
@@ -667,13 +667,9 @@ def report(steps: Sequence[StepSummary], limit_ms: float) -> list[str]:
     return lines
 
 
-def _terminate(signum, frame):
-    raise KeyboardInterrupt
-
-
 def main() -> int:
     config = Config.from_env()
-    signal.signal(signal.SIGTERM, _terminate)
+    interrupt_on_sigterm()
     started = time.perf_counter()
     postgres = Postgres.resolve()
     redis, redis_description = redis_url()

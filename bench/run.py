@@ -10,7 +10,6 @@ import datetime
 import itertools
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from bench.stack import (
     Gunicorn,
     Postgres,
     command_exists,
+    interrupt_on_sigterm,
     manage,
     redis_url,
     wrk_path,
@@ -882,13 +882,9 @@ def _first_line(error: Exception) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
-def _terminate(signum, frame):
-    raise KeyboardInterrupt
-
-
 def main() -> int:
     config = Config.from_env()
-    signal.signal(signal.SIGTERM, _terminate)
+    interrupt_on_sigterm()
     started = time.perf_counter()
     postgres = Postgres.resolve()
     redis, redis_description = redis_url()

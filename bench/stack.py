@@ -280,3 +280,13 @@ class Gunicorn:
 
 def wrk_path() -> str | None:
     return shutil.which("wrk")
+
+
+def interrupt_on_sigterm() -> None:
+    """Turn SIGTERM into KeyboardInterrupt, so a command stopped by a timeout or a supervisor cleans up (servers,
+    databases) as it does on Ctrl-C."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)

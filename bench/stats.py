@@ -41,6 +41,18 @@ class LoadResult:
     # Responses by status, when the run was asked to count them.
     statuses: dict[int, int] = field(default_factory=dict)
 
+    @classmethod
+    def from_latencies(cls, latencies_ms: list[float], seconds: float, **counts) -> "LoadResult":
+        """A run measured by the Python generators: every answered request's latency, over `seconds`."""
+        return cls(
+            requests=len(latencies_ms),
+            seconds=seconds,
+            requests_per_second=len(latencies_ms) / seconds,
+            p50_ms=percentile(latencies_ms, 0.50),
+            p99_ms=percentile(latencies_ms, 0.99),
+            **counts,
+        )
+
 
 def _latency_ms(text: str) -> float:
     match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text.strip())
