@@ -43,6 +43,14 @@ class CachedAnswer:
     allow: str = ""
 
 
+@dataclass(frozen=True)
+class AnswerMissed:
+    """A lookup that found no answer: its key, and the catalog version it read (None: the cache is unreachable)."""
+
+    key: str
+    version: str | None
+
+
 def catalog_version() -> str | None:
     """The current catalog version, created when absent; None when the cache cannot be reached."""
     version = cache.get(CATALOG_VERSION_KEY)

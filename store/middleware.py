@@ -11,8 +11,9 @@ it) and after CORS (cross-origin storefronts get their headers). It answers only
 
 The view (`store.views.cached.CatalogCachedReads`) stays the only writer of entries, keyed by host, path,
 normalised query and media type, and it stores only the answers of queries it accepts: this path needs to know
-nothing of a view's parameters, since a URL with a bad or unknown one has no entry. A miss costs one more Redis
-round trip before the view reads the cache itself. No throttle applies to anonymous catalog reads (a test holds
+nothing of a view's parameters, since a URL with a bad or unknown one has no entry. On a miss it hands the view
+the key and the version it read (`request.catalog_answer_missed`), so that the view does not read them again. No
+throttle applies to anonymous catalog reads (a test holds
 the cached views to that), so answering before DRF bypasses none. Redis unreachable: the lookup finds nothing
 and the view answers from the database.
 """
@@ -24,7 +25,7 @@ from django.middleware.common import CommonMiddleware
 from django.utils.cache import get_conditional_response
 
 from store.catalog_answers import READ_METHODS, UNCACHED_PARAMETERS, cached_answer_response, catalog_cache_headers_set
-from store.catalog_cache import CachedAnswer, answer_key, answer_lookup
+from store.catalog_cache import AnswerMissed, CachedAnswer, answer_key, answer_lookup
 
 # Where the views with `CatalogCachedReads` are routed (store/urls.py); a test holds every such route to these.
 CATALOG_PATH_PREFIXES = ("/api/products/", "/api/categories/")
@@ -72,4 +73,7 @@ class CatalogCacheHitMiddleware:
         except DisallowedHost:
             return None  # the view answers it with the usual 400
         key = answer_key(url=url, query_string=request.META.get("QUERY_STRING", ""), media_type=JSON_MEDIA_TYPE)
-        return answer_lookup(key)[1]
+        version, answer = answer_lookup(key)
+        if answer is None:
+            request.catalog_answer_missed = AnswerMissed(key=key, version=version)
+        return answer

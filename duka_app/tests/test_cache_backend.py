@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -29,3 +31,46 @@ def test_threads_sharing_the_client_each_read_their_own_values():
     results = run_concurrently(*(write_then_read(index) for index in range(8)))
 
     assert results == [{f"shared-client-{index}": (index, 49)} for index in range(8)]
+
+
+@requires_redis
+def test_get_many_answers_what_was_set_and_leaves_out_what_was_not():
+    cache.set_many({"many-text": "value", "many-number": 7, "many-none": None, "many-object": {"a": [1, 2]}})
+
+    found = cache.get_many(["many-text", "many-number", "many-none", "many-object", "many-missing"])
+
+    assert found == {"many-text": "value", "many-number": 7, "many-none": None, "many-object": {"a": [1, 2]}}
+    assert cache.get_many([]) == {}
+
+
+@requires_redis
+def test_get_many_reconnects_when_redis_dropped_its_connection(caplog):
+    cache.set("reconnect", "before")
+    assert cache.get_many(["reconnect"]) == {"reconnect": "before"}
+    read_connection = cache._cache._read_connection
+    own_id = read_connection.send_command("CLIENT", "ID") or read_connection.read_response()
+    cache._cache.get_client(write=True).client_kill_filter(_id=own_id)
+    cache.set("reconnect", "after")
+
+    assert cache.get_many(["reconnect"]) == {"reconnect": "after"}
+    assert "Cache unavailable" not in caplog.text  # retried on a new connection, not failed open
+
+
+@requires_redis
+def test_a_forked_process_reads_on_a_connection_of_its_own():
+    cache.set("forked", "parent")
+    assert cache.get_many(["forked"]) == {"forked": "parent"}
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: many reads, each must get its own answer
+        answers = {repr(cache.get_many(["forked", f"child-{index}"])) for index in range(200)}
+        os.write(writer, repr(sorted(answers)).encode())
+        os._exit(0)
+    os.close(writer)
+    parent_answers = {repr(cache.get_many(["forked"])) for _ in range(200)}
+    os.waitpid(child, 0)
+    with os.fdopen(reader) as pipe:
+        child_answers = pipe.read()
+
+    assert parent_answers == {"{'forked': 'parent'}"}
+    assert child_answers == repr(["{'forked': 'parent'}"])

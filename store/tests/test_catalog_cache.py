@@ -1,7 +1,11 @@
 import threading
+import uuid
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
+import redis
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
@@ -634,3 +638,33 @@ def test_every_cached_view_is_routed_under_the_hit_paths_prefixes_and_throttles_
 
 def _is_cached_view(view) -> bool:
     return isinstance(view, type) and issubclass(view, CatalogCachedReads)
+
+
+@contextmanager
+def redis_commands_watched():
+    """The commands the cache's Redis database receives while the block runs (the server's MONITOR feed)."""
+    watcher = redis.Redis.from_url(django_settings.CACHES["default"]["LOCATION"])
+    database = watcher.connection_pool.connection_kwargs.get("db", 0)
+    end = f"watch-end-{uuid.uuid4().hex}"
+    commands = []
+    with watcher.monitor() as monitor:
+        yield lambda: commands
+        watcher.echo(end)
+        for entry in monitor.listen():
+            if entry["command"] == f"ECHO {end}":
+                break
+            if entry["db"] == database:
+                commands.append(entry["command"])
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not django_settings.REDIS_URL, reason="counts the MGETs a real Redis server receives")
+def test_an_anonymous_miss_reads_redis_once_and_the_hit_that_follows_once(api_client, boot):
+    with redis_commands_watched() as commands:
+        miss = api_client.get("/api/products/boot/")
+        hit = api_client.get("/api/products/boot/")
+
+    assert not answered_by_the_hit_path(miss) and answered_by_the_hit_path(hit)
+    answer_entry = miss.wsgi_request.catalog_answer_missed.key
+    lookups = [command for command in commands() if command.startswith("MGET ")]
+    assert len(lookups) == 2 and all(answer_entry in command for command in lookups)

@@ -68,7 +68,8 @@ class CatalogCachedReads:
             query_string=request.META.get("QUERY_STRING", ""),
             media_type=request.accepted_media_type,
         )
-        version, answer = answer_lookup(key)
+        missed = getattr(request, "catalog_answer_missed", None)  # the hit path's lookup of this request
+        version, answer = (missed.version, None) if missed is not None and missed.key == key else answer_lookup(key)
         if answer is not None:
             raise _AnswerCached(answer)
         if version is not None:  # None: the cache is unreachable, answer from the database
