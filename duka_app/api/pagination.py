@@ -13,8 +13,9 @@ class StandardPagination(PageNumberPagination):
     max_page_size = 100
 
 
-class WindowCountPaginator(Paginator):
-    """A paginator whose page query also counts the whole list (`COUNT(*) OVER ()`): one query a page, not two.
+class CountInRowsPaginator(Paginator):
+    """A paginator whose page query also counts the whole list (each row carries the count): one query a page,
+    not two.
 
     Its list is an object with `rows(offset, limit)`, rows (tuples) that end with the count of the whole
     list, and `count()`. An empty page has no row to carry the count: page 1 is then an empty list and any
@@ -49,7 +50,7 @@ class WindowCountPaginator(Paginator):
         return number
 
 
-class WindowCountPagination(StandardPagination):
-    """`StandardPagination` in one query a page (see `WindowCountPaginator`)."""
+class CountInRowsPagination(StandardPagination):
+    """`StandardPagination` in one query a page (see `CountInRowsPaginator`)."""
 
-    django_paginator_class = WindowCountPaginator
+    django_paginator_class = CountInRowsPaginator

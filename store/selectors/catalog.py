@@ -1,7 +1,8 @@
+from enum import Enum
 from functools import cache
 
 from django.db import connections, router
-from django.db.models import Count, F, Func, Prefetch, Q, QuerySet, Subquery, TextField, Window
+from django.db.models import Count, F, Func, IntegerField, Prefetch, Q, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
@@ -133,18 +134,49 @@ def _catalog_cards(*, with_inactive: bool) -> QuerySet:
     return product_cards(_products(with_inactive=with_inactive))
 
 
+class PageBound(Enum):
+    """Where a statement compiled before the page is known takes the page's LIMIT and OFFSET: Django compiles a
+    slice to literal numbers, so `_catalog_statement` puts these in its parameters instead."""
+
+    LIMIT = "limit"
+    OFFSET = "offset"
+
+
 class CardPages:
-    """`product_cards` rows a page at a time, each row ending with the number of rows of the whole list (a
-    window count), for `WindowCountPaginator`."""
+    """`product_cards` rows a page at a time, each row ending with the number of rows of the whole list, for
+    `CountInRowsPaginator`: one query a page (`_card_page`)."""
 
     def __init__(self, cards: QuerySet) -> None:
         self.cards = cards
 
     def rows(self, offset: int, limit: int) -> list[tuple]:
-        return list(self.cards.annotate(window_count=Window(Count("*")))[offset : offset + limit])
+        # The filters narrow the cards, so the ids and the count read the cards, with their inner join to the
+        # category: on a required key it drops no product, but it costs a hash join over the matching rows (the
+        # unfiltered statement reads the products alone).
+        return list(_card_page(self.cards, products=self.cards, limit=limit, offset=offset))
 
     def count(self) -> int:
         return self.cards.count()
+
+
+def _card_page(cards: QuerySet, *, products: QuerySet, limit: int | PageBound, offset: int | PageBound) -> QuerySet:
+    """One page of `cards`, each row ending with the number of all `cards`, in one statement.
+
+    The page's products are chosen first, by their ids only (`products`: the same products as `cards`, filtered
+    and ordered alike, then LIMIT and OFFSET): the card columns and the image and attribute JSON are built for
+    those rows, not for every row the OFFSET skips, and the outer query sorts them again by the same order (every
+    order ends with the id, so both agree on ties). The number is an uncorrelated subquery over `products`, run
+    once: `COUNT(*) OVER ()` would keep every matching product's whole row before the page is cut.
+
+    Both subqueries are `products`' own SQL compiled on its own, not relabelled as Django relabels a subquery: raw
+    SQL that names `"store_product"` (a number attribute's filter) then means the subquery's own products, not the
+    outer row. `limit` and `offset` are query parameters, so they may also be placeholders (`PageBound`) for a
+    statement compiled before the page is known.
+    """
+    ids, ids_params = products.values("pk").query.sql_with_params()
+    total, total_params = products.order_by().values(total=Func(F("pk"), function="COUNT")).query.sql_with_params()
+    page_ids = RawSQL(f"{ids} LIMIT %s OFFSET %s", (*ids_params, limit, offset))
+    return cards.filter(pk__in=page_ids).annotate(total=RawSQL(total, total_params, output_field=IntegerField()))
 
 
 def _catalog_cursor():
@@ -157,7 +189,8 @@ class CatalogPages:
     process.
 
     The unfiltered list is the one most requested, and building and compiling its query through the ORM
-    cost more than running it. The statement is the ORM's own (`product_cards` over `product_list`).
+    cost more than running it. The statement is the ORM's own (`_card_page` of `product_cards` over
+    `product_list`), with the page's bounds as parameters.
     """
 
     def __init__(self, *, user) -> None:
@@ -165,8 +198,9 @@ class CatalogPages:
 
     def rows(self, offset: int, limit: int) -> list[tuple]:
         statement, params = _catalog_statement(with_inactive=self.with_inactive)
+        bounds = {PageBound.LIMIT: limit, PageBound.OFFSET: offset}
         with _catalog_cursor() as cursor:
-            cursor.execute(f"{statement} LIMIT %s OFFSET %s", [*params, limit, offset])
+            cursor.execute(statement, [bounds[param] if isinstance(param, PageBound) else param for param in params])
             return cursor.fetchall()
 
     def count(self) -> int:
@@ -175,18 +209,15 @@ class CatalogPages:
 
 @cache
 def _catalog_statement(*, with_inactive: bool) -> tuple[str, tuple]:
-    """The cards in the list's order, each ending with the number of products the role sees. The number is an
-    uncorrelated subquery, run once over the products' narrow index, not a window: `COUNT(*) OVER ()` would make
-    PostgreSQL keep every product's whole row (description and all) before cutting the page, so a page cost as
-    much as the whole catalog, while this way it reads the page's rows by the `created_at` index."""
-    total = (
-        _products(with_inactive=with_inactive)
-        .order_by()
-        .annotate(total=Func(F("pk"), function="COUNT"))
-        .values("total")
+    """`_card_page` of the role's cards in the list's order, compiled with `PageBound` placeholders for the page.
+    The ids and the count read the products alone, without the cards' join to the category."""
+    page = _card_page(
+        _catalog_cards(with_inactive=with_inactive),
+        products=_products(with_inactive=with_inactive),
+        limit=PageBound.LIMIT,
+        offset=PageBound.OFFSET,
     )
-    cards = _catalog_cards(with_inactive=with_inactive).annotate(window_count=Subquery(total))
-    return cards.query.sql_with_params()
+    return page.query.sql_with_params()
 
 
 def product_card(*, user, slug: str) -> tuple | None:

@@ -1,8 +1,13 @@
+import math
 from decimal import Decimal
 
 import pytest
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from store.models import Attribute, ProductAttributeValue
+from store.filters import ProductFilter
+from store.models import Attribute, Product, ProductAttributeValue
+from store.selectors import catalog as selectors
 from store.services.attributes import attribute_create, attribute_value_create, product_attribute_copies_refresh
 from store.tests.factories import CategoryFactory, ProductFactory
 
@@ -154,6 +159,154 @@ def test_pages_do_not_repeat_products_with_equal_sort_keys(client_as):
     ]
 
     assert len(seen) == len(set(seen)) == 7
+
+
+# --- paging ----------------------------------------------------------------------------------------------
+# A page's ids are chosen first (ORDER BY, LIMIT and OFFSET on the products alone), then sorted again with their
+# cards: every order must end with a unique key for the two sorts and the pages to agree.
+
+ORDERINGS = ProductFilter.base_filters["ordering"].orderings
+
+
+@pytest.fixture
+def ties(db) -> dict:
+    """23 active products made in the same instant and alike in everything the list orders by but the id (two
+    names, one price, three stock levels, no rating), an inactive one, and a product of another category."""
+    lamps = CategoryFactory(name="Lighting", slug="lighting")
+    for number in range(23):
+        ProductFactory(
+            category=lamps,
+            name=f"Lamp {number % 2}",
+            description="A desk lamp.",
+            price=Decimal("5.00"),
+            stock=number % 3,
+        )
+    ProductFactory(category=lamps, name="Lamp 0", description="A desk lamp.", is_active=False)
+    ProductFactory(category=CategoryFactory(), name="Chair", description="A chair.")
+    Product.objects.update(created_at=timezone.now())
+    return {"lamps": lamps}
+
+
+def pages_of(client, query: str, *, page_size: int) -> tuple[int, list[int]]:
+    """The list's count and the ids of all its pages in turn; the page after the last is a 404."""
+    first = client.get(f"/api/products/?page_size={page_size}{query}").json()
+    pages = max(1, math.ceil(first["count"] / page_size))
+    ids = [product["id"] for product in first["results"]]
+    for page in range(2, pages + 1):
+        body = client.get(f"/api/products/?page_size={page_size}&page={page}{query}").json()
+        assert body["count"] == first["count"]
+        ids += [product["id"] for product in body["results"]]
+    assert client.get(f"/api/products/?page_size={page_size}&page={pages + 1}{query}").status_code == 404
+    return first["count"], ids
+
+
+def ordered_ids(*ordering: str, **filters) -> list[int]:
+    products = Product.objects.filter(is_active=True, **filters).alias(
+        final_price_amount=Coalesce("discount_price", "price")
+    )
+    return list(products.order_by(*ordering).values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param("", id="unfiltered"),
+        pytest.param("&category={lamps}", id="category"),
+        pytest.param("&search=lamp", id="search"),
+    ],
+)
+def test_deep_pages_of_products_made_in_the_same_instant_slice_the_full_list(client_as, ties, query):
+    """Same created_at (and, searched, the same rank): the id decides, newest first, on every page."""
+    query = query.format(lamps=ties["lamps"].pk)
+    expected = ordered_ids("-id", **({} if not query else {"category": ties["lamps"]}))
+
+    count, ids = pages_of(client_as("anonymous"), query, page_size=4)
+
+    assert count == len(expected)
+    assert ids == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("search", [pytest.param("", id="all"), pytest.param("&search=lamp", id="searched")])
+@pytest.mark.parametrize("ordering", list(ORDERINGS))
+def test_every_ordering_pages_through_the_list_once(client_as, ties, ordering, search):
+    filters = {"category": ties["lamps"]} if search else {}
+    expected = ordered_ids(*ORDERINGS[ordering], **filters)
+
+    count, ids = pages_of(client_as("anonymous"), f"&ordering={ordering}{search}", page_size=3)
+
+    assert count == len(expected)
+    assert ids == expected
+    assert len(set(ids)) == len(ids)
+
+
+@pytest.mark.django_db
+def test_a_searched_and_filtered_page_counts_and_lists_its_rows(client_as, ties):
+    lamps = ties["lamps"]
+    ProductFactory.create_batch(3, category=lamps, name="Stool", description="A stool.")
+    expected = ordered_ids("-id", category=lamps, stock__gt=0, name__startswith="Lamp")  # lamps rank alike
+
+    body = client_as("anonymous").get(
+        f"/api/products/?search=lamp&category={lamps.pk}&in_stock=true&page_size=4&page=3"
+    )
+
+    assert body.json()["count"] == len(expected) == 15
+    assert [product["id"] for product in body.json()["results"]] == expected[8:12]
+
+
+@pytest.mark.django_db
+def test_a_number_attribute_filter_pages_by_its_own_products(client_as):
+    """The number filter is raw SQL naming the products' table: the page's ids and the count must apply it to their
+    own rows, not to the outer query's."""
+    weight = attribute_create(name="Weight", kind=Attribute.Kind.NUMBER)
+    products = ProductFactory.create_batch(9, category=CategoryFactory())
+    ProductAttributeValue.objects.bulk_create(
+        ProductAttributeValue(product=product, attribute=weight, number=Decimal(number))
+        for number, product in enumerate(products)
+    )
+    product_attribute_copies_refresh(product_ids=[product.pk for product in products])
+    expected = [product.pk for product in reversed(products[4:])]
+
+    count, ids = pages_of(client_as("anonymous"), "&attr_weight_min=4", page_size=2)
+
+    assert count == 5
+    assert ids == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["anonymous", "manager"])
+def test_the_unfiltered_pages_equal_slices_of_the_ordered_catalog(ties, user_as, role):
+    pages = selectors.CatalogPages(user=user_as(role))
+    expected = list(Product.objects.filter(**({} if role == "manager" else {"is_active": True})).order_by("-id"))
+
+    rows = [row for offset in range(0, len(expected), 5) for row in pages.rows(offset, 5)]
+
+    assert [row[0] for row in rows] == [product.pk for product in expected]
+    assert {row[-1] for row in rows} == {len(expected)}
+    assert pages.rows(len(expected), 5) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param("", id="unfiltered"),
+        pytest.param("&category={lamps}", id="category"),
+        pytest.param("&search=lamp&min_price=1", id="searched-and-filtered"),
+        pytest.param("&ordering=-rating", id="ordered"),
+    ],
+)
+def test_a_deep_page_is_one_query(client_as, django_assert_num_queries, ties, query):
+    client = client_as("anonymous")
+    query = query.format(lamps=ties["lamps"].pk)
+    client.get(f"/api/products/?page_size=2{query}")  # the first request of a process loads what later ones find cached
+
+    with django_assert_num_queries(1):
+        response = client.get(f"/api/products/?page_size=2&page=6{query}")
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 2
 
 
 # --- search -----------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from accounts.permissions import IsCustomer, IsManager, ReadOnlyOrManager
 from duka_app.api.filters import FilterBackend
-from duka_app.api.pagination import StandardPagination, WindowCountPagination
+from duka_app.api.pagination import CountInRowsPagination, StandardPagination
 from store.filters import CategoryFilter, ProductFilter, StockMovementFilter
 from store.models import StockMovement
 from store.schema import (
@@ -126,7 +126,7 @@ class ProductViewSet(CatalogCachedReads, viewsets.ModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
 
-    pagination_class = WindowCountPagination
+    pagination_class = CountInRowsPagination
 
     # The writes that answer with the product load its images and attribute values, one query each; the
     # reads (`list`, `retrieve`) read `product_cards` rows instead, and the rest only look the product up.
@@ -139,7 +139,7 @@ class ProductViewSet(CatalogCachedReads, viewsets.ModelViewSet):
         return products
 
     def list(self, request, *args, **kwargs):
-        """The page's products in one query, counted by the same query (`WindowCountPagination`)."""
+        """The page's products in one query, which also counts the whole list (`CountInRowsPagination`)."""
         if self._unfiltered():
             pages = selectors.CatalogPages(user=request.user)
         else:
