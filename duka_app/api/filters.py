@@ -5,15 +5,40 @@ every form field) from them, then binds and validates a form, even when the requ
 at all; for the catalog that cost more than the page's SQL (see README "Performance").
 """
 
+import copy
+
 from django_filters import rest_framework as filters
 
 
+class _FiltersCopiedShallow(dict):
+    """A FilterSet's filters, which every FilterSet instance deep-copies: each filter is copied shallowly instead.
+
+    A filter's own state is its `parent` and `model` (the instance sets both) and, for a `method` filter, the
+    helper that calls the method on that parent, made anew for each copy; the rest is configuration the copies
+    share and never change. The deep copy walked all of that configuration: `ProductFilter`'s took about 220 µs a
+    request, the shallow copies 25.
+    """
+
+    def __deepcopy__(self, memo) -> dict:
+        copies = {}
+        for name, filter_ in self.items():
+            copies[name] = copied = copy.copy(filter_)
+            if copied.method is not None:
+                copied.method = copied.method  # a method helper of its own, which finds the copy's parent
+        return copies
+
+
 class FilterSet(filters.FilterSet):
-    """A FilterSet whose form class is built once per class instead of once per request.
+    """A FilterSet whose form class is built once per class instead of once per request, and whose filters are
+    copied shallowly for each request (`_FiltersCopiedShallow`).
 
     Subclasses must not make their form fields depend on the request (no callable querysets): the
     fields of the first request serve every later one. Each request still binds a form of its own.
     """
+
+    @classmethod
+    def get_filters(cls):
+        return _FiltersCopiedShallow(super().get_filters())
 
     def get_form_class(self):
         form_class = type(self).__dict__.get("_form_class")

@@ -71,3 +71,28 @@ def test_filter_parameters_still_filter_and_validate():
     with pytest.raises(ValidationError) as error:
         FilterBackend().filter_queryset(request("?status_code=abc"), queryset, View())
     assert list(error.value.detail) == ["status_code"]
+
+
+class PathFilter(FilterSet):
+    path = filters.CharFilter(method="filter_path")
+    ordering = filters.OrderingFilter(fields=["path"])
+
+    class Meta:
+        model = RequestLog
+        fields = []
+
+    def filter_path(self, queryset, name, value):
+        self.path_asked = value
+        return queryset.filter(path__startswith=value)
+
+
+@pytest.mark.django_db
+def test_each_filterset_filters_with_copies_of_its_own_whose_methods_are_its_own():
+    first = PathFilter({"path": "/api/"}, queryset=RequestLog.objects.all())
+    second = PathFilter({"path": "/admin/"}, queryset=RequestLog.objects.all())
+
+    assert first.filters["path"] is not second.filters["path"] is not PathFilter.base_filters["path"]
+    assert first.filters["path"].parent is first and second.filters["path"].parent is second
+    assert "/api/" in str(first.qs.query) and "/admin/" in str(second.qs.query)
+    assert (first.path_asked, second.path_asked) == ("/api/", "/admin/")
+    assert not hasattr(PathFilter.base_filters["path"], "parent")

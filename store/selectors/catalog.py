@@ -1,4 +1,3 @@
-from enum import Enum
 from functools import cache
 
 from django.db import connections, router
@@ -91,10 +90,13 @@ def product_list(*, user) -> QuerySet[Product]:
     unused timestamp costs a parse per row. A product saved from such a row saves only those columns;
     the search document stays with the database trigger and `low_stock_alerted_at` with the stock job.
     """
-    return _products(with_inactive=is_manager(user))
+    return _products(with_inactive=is_manager(user)).all()
 
 
+@cache
 def _products(*, with_inactive: bool) -> QuerySet[Product]:
+    """Built once per process and role, like `_catalog_cards`; callers take a copy (`.all()`), so that none caches
+    its rows here."""
     qs = (
         Product.objects.select_related("category")
         .only(*PRODUCT_READ_FIELDS)
@@ -134,90 +136,79 @@ def _catalog_cards(*, with_inactive: bool) -> QuerySet:
     return product_cards(_products(with_inactive=with_inactive))
 
 
-class PageBound(Enum):
-    """Where a statement compiled before the page is known takes the page's LIMIT and OFFSET: Django compiles a
-    slice to literal numbers, so `_catalog_statement` puts these in its parameters instead."""
-
-    LIMIT = "limit"
-    OFFSET = "offset"
-
-
 class CardPages:
-    """`product_cards` rows a page at a time, each row ending with the number of rows of the whole list, for
-    `CountInRowsPaginator`: one query a page (`_card_page`)."""
+    """Pages of the cards of `products` (a `product_list`, narrowed and ordered by the list's filters), each row
+    ending with the number of all of them, for `CountInRowsPaginator`: one statement a page (`_page_statement`)."""
 
-    def __init__(self, cards: QuerySet) -> None:
-        self.cards = cards
+    def __init__(self, products: QuerySet[Product]) -> None:
+        self.products = products
 
     def rows(self, offset: int, limit: int) -> list[tuple]:
-        # The filters narrow the cards, so the ids and the count read the cards, with their inner join to the
-        # category: on a required key it drops no product, but it costs a hash join over the matching rows (the
-        # unfiltered statement reads the products alone).
-        return list(_card_page(self.cards, products=self.cards, limit=limit, offset=offset))
+        return _page_rows(_page_statement(self.products), offset=offset, limit=limit)
 
     def count(self) -> int:
-        return self.cards.count()
-
-
-def _card_page(cards: QuerySet, *, products: QuerySet, limit: int | PageBound, offset: int | PageBound) -> QuerySet:
-    """One page of `cards`, each row ending with the number of all `cards`, in one statement.
-
-    The page's products are chosen first, by their ids only (`products`: the same products as `cards`, filtered
-    and ordered alike, then LIMIT and OFFSET): the card columns and the image and attribute JSON are built for
-    those rows, not for every row the OFFSET skips, and the outer query sorts them again by the same order (every
-    order ends with the id, so both agree on ties). The number is an uncorrelated subquery over `products`, run
-    once: `COUNT(*) OVER ()` would keep every matching product's whole row before the page is cut.
-
-    Both subqueries are `products`' own SQL compiled on its own, not relabelled as Django relabels a subquery: raw
-    SQL that names `"store_product"` (a number attribute's filter) then means the subquery's own products, not the
-    outer row. `limit` and `offset` are query parameters, so they may also be placeholders (`PageBound`) for a
-    statement compiled before the page is known.
-    """
-    ids, ids_params = products.values("pk").query.sql_with_params()
-    total, total_params = products.order_by().values(total=Func(F("pk"), function="COUNT")).query.sql_with_params()
-    page_ids = RawSQL(f"{ids} LIMIT %s OFFSET %s", (*ids_params, limit, offset))
-    return cards.filter(pk__in=page_ids).annotate(total=RawSQL(total, total_params, output_field=IntegerField()))
-
-
-def _catalog_cursor():
-    """A cursor on the database the ORM would read products from: a read replica when the router allows it."""
-    return connections[router.db_for_read(Product)].cursor()
+        return self.products.count()
 
 
 class CatalogPages:
-    """`CardPages` of every product card a user may see, in the list's default order, from SQL compiled once per
-    process.
-
-    The unfiltered list is the one most requested, and building and compiling its query through the ORM
-    cost more than running it. The statement is the ORM's own (`_card_page` of `product_cards` over
-    `product_list`), with the page's bounds as parameters.
-    """
+    """`CardPages` of every product a user may see, in the list's default order, from SQL compiled once per process:
+    the unfiltered list is the one most requested, and compiling its statement cost more than running it."""
 
     def __init__(self, *, user) -> None:
         self.with_inactive = is_manager(user)
 
     def rows(self, offset: int, limit: int) -> list[tuple]:
-        statement, params = _catalog_statement(with_inactive=self.with_inactive)
-        bounds = {PageBound.LIMIT: limit, PageBound.OFFSET: offset}
-        with _catalog_cursor() as cursor:
-            cursor.execute(statement, [bounds[param] if isinstance(param, PageBound) else param for param in params])
-            return cursor.fetchall()
+        return _page_rows(_catalog_statement(with_inactive=self.with_inactive), offset=offset, limit=limit)
 
     def count(self) -> int:
         return _products(with_inactive=self.with_inactive).count()
 
 
 @cache
-def _catalog_statement(*, with_inactive: bool) -> tuple[str, tuple]:
-    """`_card_page` of the role's cards in the list's order, compiled with `PageBound` placeholders for the page.
-    The ids and the count read the products alone, without the cards' join to the category."""
-    page = _card_page(
-        _catalog_cards(with_inactive=with_inactive),
-        products=_products(with_inactive=with_inactive),
-        limit=PageBound.LIMIT,
-        offset=PageBound.OFFSET,
-    )
-    return page.query.sql_with_params()
+def _catalog_statement(*, with_inactive: bool) -> tuple[str, tuple, tuple]:
+    return _page_statement(_products(with_inactive=with_inactive))
+
+
+def _page_statement(products: QuerySet[Product]) -> tuple[str, tuple, tuple]:
+    """The statement of a page of `products`' cards, and its parameters before and after the page's LIMIT and
+    OFFSET (Django would compile a slice to literal numbers, so a statement compiled once could serve one page).
+
+    It first chooses the page (the `page` CTE): the ids of `products` in their order, then LIMIT and OFFSET, and
+    the number of all `products`. The card columns, the image and attribute JSON among them, are then built for
+    those ids only (`_page_cards_statement`), not for every row the OFFSET skips. Counting by a subquery, not by
+    `COUNT(*) OVER ()`, spares PostgreSQL keeping every matching product's whole row before the page is cut.
+
+    Both subqueries are `products`' own SQL, compiled on its own: raw SQL that names `"store_product"` (a number
+    attribute's filter) means their own products, which a subquery relabelled by Django would not.
+    """
+    ids, ids_params = products.values("pk").query.sql_with_params()
+    total, total_params = products.order_by().values(total=Func(F("pk"), function="COUNT")).query.sql_with_params()
+    cards, cards_params = _page_cards_statement()
+    statement = f"WITH page AS MATERIALIZED (SELECT ARRAY({ids} LIMIT %s OFFSET %s) AS ids, ({total}) AS total) {cards}"
+    return statement, ids_params, (*total_params, *cards_params)
+
+
+@cache
+def _page_cards_statement() -> tuple[str, tuple]:
+    """The cards of the ids in `page` (the CTE `_page_statement` puts before it), in the page's order, each ending
+    with the page's number of products. Any role's: the page holds only ids the role may see."""
+    in_page = RawSQL("SELECT unnest(page.ids) FROM page", ())
+    page_order = RawSQL('array_position((SELECT page.ids FROM page), "store_product"."id")', ())
+    total = RawSQL("SELECT page.total FROM page", (), output_field=IntegerField())
+    cards = _catalog_cards(with_inactive=True).filter(pk__in=in_page).annotate(total=total).order_by(page_order.asc())
+    return cards.query.sql_with_params()
+
+
+def _page_rows(page_statement: tuple[str, tuple, tuple], *, offset: int, limit: int) -> list[tuple]:
+    statement, before_bounds, after_bounds = page_statement
+    with _catalog_cursor() as cursor:
+        cursor.execute(statement, [*before_bounds, limit, offset, *after_bounds])
+        return cursor.fetchall()
+
+
+def _catalog_cursor():
+    """A cursor on the database the ORM would read products from: a read replica when the router allows it."""
+    return connections[router.db_for_read(Product)].cursor()
 
 
 def product_card(*, user, slug: str) -> tuple | None:

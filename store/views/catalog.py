@@ -143,7 +143,7 @@ class ProductViewSet(CatalogCachedReads, viewsets.ModelViewSet):
         if self._unfiltered():
             pages = selectors.CatalogPages(user=request.user)
         else:
-            pages = selectors.CardPages(self.filter_queryset(selectors.catalog_cards(user=request.user)))
+            pages = selectors.CardPages(self.filter_queryset(selectors.product_list(user=request.user)))
         page = self.paginate_queryset(pages)
         return self.get_paginated_response([product_card_representation(row) for row in page])
 
