@@ -13,9 +13,8 @@ The view (`store.views.cached.CatalogCachedReads`) stays the only writer of entr
 normalised query and media type, and it stores only the answers of queries it accepts: this path needs to know
 nothing of a view's parameters, since a URL with a bad or unknown one has no entry. On a miss it hands the view
 the key and the version it read (`request.catalog_answer_missed`), so that the view does not read them again. No
-throttle applies to anonymous catalog reads (a test holds
-the cached views to that), so answering before DRF bypasses none. Redis unreachable: the lookup finds nothing
-and the view answers from the database.
+throttle applies to anonymous catalog reads (a test holds the cached views to that), so answering before DRF
+bypasses none. Redis unreachable: the lookup finds nothing and the view answers from the database.
 """
 
 from django.conf import settings

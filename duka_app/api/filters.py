@@ -8,6 +8,7 @@ at all; for the catalog that cost more than the page's SQL (see README "Performa
 import copy
 
 from django_filters import rest_framework as filters
+from django_filters.filters import FilterMethod
 
 
 class _FiltersCopiedShallow(dict):
@@ -24,7 +25,7 @@ class _FiltersCopiedShallow(dict):
         for name, filter_ in self.items():
             copies[name] = copied = copy.copy(filter_)
             if copied.method is not None:
-                copied.method = copied.method  # a method helper of its own, which finds the copy's parent
+                copied.filter = FilterMethod(copied)  # calls the method of the copy's parent
         return copies
 
 

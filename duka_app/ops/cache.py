@@ -74,15 +74,14 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
 
     `get_many`, the catalog cache's hit path, skips the client altogether: redis-py's work around each command
     (taking a connection from the pool and giving it back, its metrics) costs more than the MGET's round trip on
-    loopback. It sends the MGET on a connection of its own instead, made like the pool's. Django keeps one cache
-    object per thread, so that connection is never shared between threads; a forked process makes its own. A
-    connection the server closed while it sat idle is found by the MGET failing, and replaced once, as the pool
-    replaces one it finds closed when it hands it out."""
+    loopback. It sends the MGET on a connection of its own instead, one per thread and process, made like the
+    pool's. A connection the server closed while it sat idle is found by the MGET failing, and replaced once, as
+    the pool replaces one it finds closed when it hands it out (the pool's own retry options do not apply)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._clients = {}
-        self._read_connection = None
+        self._reader = threading.local()
         self._reconnect_once = Retry(NoBackoff(), retries=1, supported_errors=(RedisConnectionError,))
 
     def get_client(self, key=None, *, write=False):
@@ -96,23 +95,27 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
         keys = list(keys)
         if not keys:
             return {}
-        connection = self._own_read_connection()
-        values = self._reconnect_once.call_with_retry(
-            lambda: self._mget(connection, keys), lambda error: connection.disconnect()
-        )
+        values = self._reconnect_once.call_with_retry(lambda: self._mget(keys), lambda error: None)
         found = zip(keys, values, strict=True)
         return {key: self._serializer.loads(value) for key, value in found if value is not None}
 
-    @staticmethod
-    def _mget(connection, keys) -> list:
-        connection.send_command("MGET", *keys)
-        return connection.read_response()
+    def _mget(self, keys: list) -> list:
+        connection = self._read_connection()
+        try:
+            connection.send_command("MGET", *keys)
+            return connection.read_response()
+        except BaseException:
+            # Whatever interrupted it, a reply left unread would answer the next MGET: the connection goes.
+            connection.disconnect()
+            self._reader.connection = None
+            raise
 
-    def _own_read_connection(self):
-        if self._read_connection is None or self._read_connection.pid != os.getpid():
-            pool = self._get_connection_pool(write=False)
-            self._read_connection = pool.connection_class(**pool.connection_kwargs)
-        return self._read_connection
+    def _read_connection(self):
+        connection = getattr(self._reader, "connection", None)
+        if connection is None or connection.pid != os.getpid():
+            pool = self._get_connection_pool(write=False)  # with several servers, a read replica picked anew
+            connection = self._reader.connection = pool.connection_class(**pool.connection_kwargs)
+        return connection
 
 
 class FailOpenRedisCache(RedisCache):

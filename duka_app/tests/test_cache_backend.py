@@ -47,9 +47,9 @@ def test_get_many_answers_what_was_set_and_leaves_out_what_was_not():
 def test_get_many_reconnects_when_redis_dropped_its_connection(caplog):
     cache.set("reconnect", "before")
     assert cache.get_many(["reconnect"]) == {"reconnect": "before"}
-    read_connection = cache._cache._read_connection
-    own_id = read_connection.send_command("CLIENT", "ID") or read_connection.read_response()
-    cache._cache.get_client(write=True).client_kill_filter(_id=own_id)
+    read_connection = cache._cache._reader.connection
+    read_connection.send_command("CLIENT", "ID")
+    cache._cache.get_client(write=True).client_kill_filter(_id=read_connection.read_response())
     cache.set("reconnect", "after")
 
     assert cache.get_many(["reconnect"]) == {"reconnect": "after"}
@@ -62,15 +62,18 @@ def test_a_forked_process_reads_on_a_connection_of_its_own():
     assert cache.get_many(["forked"]) == {"forked": "parent"}
     reader, writer = os.pipe()
     child = os.fork()
-    if child == 0:  # the child: many reads, each must get its own answer
-        answers = {repr(cache.get_many(["forked", f"child-{index}"])) for index in range(200)}
-        os.write(writer, repr(sorted(answers)).encode())
-        os._exit(0)
+    if child == 0:  # the child: many reads, each must get its own answer, on a connection the child made
+        try:
+            answers = {repr(cache.get_many(["forked", f"child-{index}"])) for index in range(200)}
+            made_here = cache._cache._reader.connection.pid == os.getpid()
+            os.write(writer, repr((sorted(answers), made_here)).encode())
+        finally:
+            os._exit(0)
     os.close(writer)
     parent_answers = {repr(cache.get_many(["forked"])) for _ in range(200)}
     os.waitpid(child, 0)
     with os.fdopen(reader) as pipe:
-        child_answers = pipe.read()
+        child_report = pipe.read()
 
     assert parent_answers == {"{'forked': 'parent'}"}
-    assert child_answers == repr(["{'forked': 'parent'}"])
+    assert child_report == repr((["{'forked': 'parent'}"], True))

@@ -75,7 +75,6 @@ def test_filter_parameters_still_filter_and_validate():
 
 class PathFilter(FilterSet):
     path = filters.CharFilter(method="filter_path")
-    ordering = filters.OrderingFilter(fields=["path"])
 
     class Meta:
         model = RequestLog
@@ -91,8 +90,10 @@ def test_each_filterset_filters_with_copies_of_its_own_whose_methods_are_its_own
     first = PathFilter({"path": "/api/"}, queryset=RequestLog.objects.all())
     second = PathFilter({"path": "/admin/"}, queryset=RequestLog.objects.all())
 
-    assert first.filters["path"] is not second.filters["path"] is not PathFilter.base_filters["path"]
-    assert first.filters["path"].parent is first and second.filters["path"].parent is second
+    copies, declared = (first.filters["path"], second.filters["path"]), PathFilter.base_filters["path"]
+    assert copies[0] is not copies[1] and declared not in copies
+    assert copies[0].extra is copies[1].extra is declared.extra  # configuration is shared, not copied
+    assert copies[0].parent is first and copies[1].parent is second
     assert "/api/" in str(first.qs.query) and "/admin/" in str(second.qs.query)
     assert (first.path_asked, second.path_asked) == ("/api/", "/admin/")
     assert not hasattr(PathFilter.base_filters["path"], "parent")

@@ -1,5 +1,7 @@
 from functools import cache
+from typing import NamedTuple
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Count, F, Func, IntegerField, Prefetch, Q, QuerySet, TextField
 from django.db.models.expressions import RawSQL
@@ -136,6 +138,20 @@ def _catalog_cards(*, with_inactive: bool) -> QuerySet:
     return product_cards(_products(with_inactive=with_inactive))
 
 
+class PageStatement(NamedTuple):
+    """A list page's SQL, and its parameters before and after the page's LIMIT and OFFSET: Django would compile a
+    slice to literal numbers, and a statement compiled once serves every page."""
+
+    sql: str
+    params_before_bounds: tuple
+    params_after_bounds: tuple
+
+    def rows(self, *, offset: int, limit: int) -> list[tuple]:
+        with _catalog_cursor() as cursor:
+            cursor.execute(self.sql, [*self.params_before_bounds, limit, offset, *self.params_after_bounds])
+            return cursor.fetchall()
+
+
 class CardPages:
     """Pages of the cards of `products` (a `product_list`, narrowed and ordered by the list's filters), each row
     ending with the number of all of them, for `CountInRowsPaginator`: one statement a page (`_page_statement`)."""
@@ -144,7 +160,11 @@ class CardPages:
         self.products = products
 
     def rows(self, offset: int, limit: int) -> list[tuple]:
-        return _page_rows(_page_statement(self.products), offset=offset, limit=limit)
+        try:
+            statement = _page_statement(self.products)
+        except EmptyResultSet:  # a filter that matches nothing by its very terms
+            return []
+        return statement.rows(offset=offset, limit=limit)
 
     def count(self) -> int:
         return self.products.count()
@@ -158,20 +178,19 @@ class CatalogPages:
         self.with_inactive = is_manager(user)
 
     def rows(self, offset: int, limit: int) -> list[tuple]:
-        return _page_rows(_catalog_statement(with_inactive=self.with_inactive), offset=offset, limit=limit)
+        return _catalog_statement(with_inactive=self.with_inactive).rows(offset=offset, limit=limit)
 
     def count(self) -> int:
         return _products(with_inactive=self.with_inactive).count()
 
 
 @cache
-def _catalog_statement(*, with_inactive: bool) -> tuple[str, tuple, tuple]:
+def _catalog_statement(*, with_inactive: bool) -> PageStatement:
     return _page_statement(_products(with_inactive=with_inactive))
 
 
-def _page_statement(products: QuerySet[Product]) -> tuple[str, tuple, tuple]:
-    """The statement of a page of `products`' cards, and its parameters before and after the page's LIMIT and
-    OFFSET (Django would compile a slice to literal numbers, so a statement compiled once could serve one page).
+def _page_statement(products: QuerySet[Product]) -> PageStatement:
+    """A page of `products`' cards, in one statement.
 
     It first chooses the page (the `page` CTE): the ids of `products` in their order, then LIMIT and OFFSET, and
     the number of all `products`. The card columns, the image and attribute JSON among them, are then built for
@@ -184,26 +203,22 @@ def _page_statement(products: QuerySet[Product]) -> tuple[str, tuple, tuple]:
     ids, ids_params = products.values("pk").query.sql_with_params()
     total, total_params = products.order_by().values(total=Func(F("pk"), function="COUNT")).query.sql_with_params()
     cards, cards_params = _page_cards_statement()
-    statement = f"WITH page AS MATERIALIZED (SELECT ARRAY({ids} LIMIT %s OFFSET %s) AS ids, ({total}) AS total) {cards}"
-    return statement, ids_params, (*total_params, *cards_params)
+    return PageStatement(
+        sql=f"WITH page AS MATERIALIZED (SELECT ARRAY({ids} LIMIT %s OFFSET %s) AS ids, ({total}) AS total) {cards}",
+        params_before_bounds=ids_params,
+        params_after_bounds=(*total_params, *cards_params),
+    )
 
 
 @cache
 def _page_cards_statement() -> tuple[str, tuple]:
     """The cards of the ids in `page` (the CTE `_page_statement` puts before it), in the page's order, each ending
-    with the page's number of products. Any role's: the page holds only ids the role may see."""
+    with the number of all the list's products. Any role's: the page holds only ids the role may see."""
     in_page = RawSQL("SELECT unnest(page.ids) FROM page", ())
     page_order = RawSQL('array_position((SELECT page.ids FROM page), "store_product"."id")', ())
     total = RawSQL("SELECT page.total FROM page", (), output_field=IntegerField())
     cards = _catalog_cards(with_inactive=True).filter(pk__in=in_page).annotate(total=total).order_by(page_order.asc())
     return cards.query.sql_with_params()
-
-
-def _page_rows(page_statement: tuple[str, tuple, tuple], *, offset: int, limit: int) -> list[tuple]:
-    statement, before_bounds, after_bounds = page_statement
-    with _catalog_cursor() as cursor:
-        cursor.execute(statement, [*before_bounds, limit, offset, *after_bounds])
-        return cursor.fetchall()
 
 
 def _catalog_cursor():

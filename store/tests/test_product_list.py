@@ -516,3 +516,10 @@ def test_product_detail_is_one_query(client_as, django_assert_max_num_queries, c
         response = client.get("/api/products/{}/".format(catalog["phone"].slug))
 
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_list_that_matches_nothing_by_its_terms_is_an_empty_page():
+    ProductFactory()
+
+    assert selectors.CardPages(Product.objects.none()).rows(0, 20) == []

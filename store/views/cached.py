@@ -68,13 +68,20 @@ class CatalogCachedReads:
             query_string=request.META.get("QUERY_STRING", ""),
             media_type=request.accepted_media_type,
         )
-        missed = getattr(request, "catalog_answer_missed", None)  # the hit path's lookup of this request
-        version, answer = (missed.version, None) if missed is not None and missed.key == key else answer_lookup(key)
+        version, answer = self._lookup(request, key)
         if answer is not None:
             raise _AnswerCached(answer)
         if version is not None:  # None: the cache is unreachable, answer from the database
             self.answer_key, self.answer_version = key, version
             primary_reads()  # what is stored under this version must show every write before it
+
+    @staticmethod
+    def _lookup(request, key: str) -> tuple[str | None, CachedAnswer | None]:
+        """The hit path's lookup of this request when it missed this key, else one of the view's own."""
+        missed = getattr(request, "catalog_answer_missed", None)
+        if missed is not None and missed.key == key:
+            return missed.version, None
+        return answer_lookup(key)
 
     def handle_exception(self, exc):
         if isinstance(exc, _AnswerCached):
