@@ -297,12 +297,12 @@ def test_the_unfiltered_pages_equal_slices_of_the_ordered_catalog(ties, user_as,
         pytest.param("&ordering=-rating", id="ordered"),
     ],
 )
-def test_a_deep_page_is_one_query(client_as, django_assert_num_queries, ties, query):
+def test_a_deep_page_is_one_query(client_as, django_assert_max_num_queries, ties, query):
     client = client_as("anonymous")
     query = query.format(lamps=ties["lamps"].pk)
     client.get(f"/api/products/?page_size=2{query}")  # the first request of a process loads what later ones find cached
 
-    with django_assert_num_queries(1):
+    with django_assert_max_num_queries(1):
         response = client.get(f"/api/products/?page_size=2&page=6{query}")
 
     assert response.status_code == 200
