@@ -161,7 +161,7 @@ class CardPages:
 
     def rows(self, offset: int, limit: int) -> list[tuple]:
         try:
-            statement = _page_statement(self.products)
+            statement = self._statement()
         except EmptyResultSet:  # a filter that matches nothing by its very terms
             return []
         return statement.rows(offset=offset, limit=limit)
@@ -169,19 +169,20 @@ class CardPages:
     def count(self) -> int:
         return self.products.count()
 
+    def _statement(self) -> PageStatement:
+        return _page_statement(self.products)
 
-class CatalogPages:
+
+class CatalogPages(CardPages):
     """`CardPages` of every product a user may see, in the list's default order, from SQL compiled once per process:
     the unfiltered list is the one most requested, and compiling its statement cost more than running it."""
 
     def __init__(self, *, user) -> None:
         self.with_inactive = is_manager(user)
+        super().__init__(_products(with_inactive=self.with_inactive).all())
 
-    def rows(self, offset: int, limit: int) -> list[tuple]:
-        return _catalog_statement(with_inactive=self.with_inactive).rows(offset=offset, limit=limit)
-
-    def count(self) -> int:
-        return _products(with_inactive=self.with_inactive).count()
+    def _statement(self) -> PageStatement:
+        return _catalog_statement(with_inactive=self.with_inactive)
 
 
 @cache
